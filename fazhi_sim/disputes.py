@@ -1,0 +1,112 @@
+"""Disputes in flight: a column store, and the states and layers they move through.
+
+Each month every dispute is in exactly one state. Active disputes live in :class:`DisputePool`;
+when a dispute is resolved or dropped it leaves the pool and is counted, so the pool stays as
+small as the number of open cases.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+__all__ = ["State", "Layer", "Option", "DisputePool", "TYPES", "LAYER_OF_STATE"]
+
+
+class State(IntEnum):
+    """Where a dispute is this month."""
+
+    CHOOSING = 0  # needs a channel (new, or after a failure)
+    VILLAGE = 1  # in the queue of the village mediation committee
+    TOWN = 2  # town justice office / people's tribunal (Fengqiao-style)
+    COUNTY = 3  # county one-stop dispute centre (矛调中心)
+    PREFILING = 4  # court pre-filing mediation (诉前调解)
+    TRIAL = 5  # filed first-instance case awaiting judgment
+    ENFORCEMENT = 6  # unperformed judgment in enforcement (执行)
+    PETITION = 7  # lodged at the petition office (信访)
+    RESOLVED = 8  # terminal: settled
+    DROPPED = 9  # terminal: lumped, abandoned or unresolved
+
+
+class Layer(IntEnum):
+    """Layers of the escalation ladder (递进式分层过滤), lowest first."""
+
+    NEGOTIATION = 0
+    VILLAGE = 1
+    TOWN = 2
+    COUNTY = 3
+    COURT = 4
+    PETITION = 5
+
+
+class Option(IntEnum):
+    """Channels a resident can choose (columns of the utility matrix)."""
+
+    LUMP = 0
+    NEGOTIATE = 1
+    VILLAGE = 2
+    TOWN = 3
+    COUNTY = 4
+    COURT = 5
+    PETITION = 6
+
+
+LAYER_OF_STATE = {
+    State.VILLAGE: Layer.VILLAGE, State.TOWN: Layer.TOWN, State.COUNTY: Layer.COUNTY,
+    State.PREFILING: Layer.COURT, State.TRIAL: Layer.COURT, State.ENFORCEMENT: Layer.COURT,
+    State.PETITION: Layer.PETITION,
+}
+
+TYPES = ("family", "neighbour", "land", "labour", "contract", "administrative")
+"""Dispute types, in the order of ``data/dispute_types.csv``."""
+
+_COLUMNS: dict[str, type] = {
+    "id": np.int64,  # unique within a run; keys the dispute's random draws
+    "kind": np.int8,  # index into TYPES
+    "claimant": np.int64,  # resident row
+    "respondent": np.int64,  # resident row (becomes a defaulter if enforcement fails)
+    "village": np.int32,
+    "state": np.int8,
+    "stage": np.int8,  # highest Layer already failed; -1 for a new claim
+    "born": np.int32,  # month the claim arose
+    "queued": np.int32,  # month it joined its present queue
+    "door": np.int8,  # Layer of the institution it is at now; -1 none yet
+    "doors": np.int8,  # institutions entered (hand-offs = doors - 1)
+    "failures": np.int8,
+    "petitions": np.int16,  # times lodged as a petition
+    "advised": np.bool_,  # got a legal adviser's advice
+    "grievance": np.float32,
+}
+
+
+class DisputePool:
+    """Open disputes as columns. ``pool.state``, ``pool.village``, ... are numpy arrays."""
+
+    columns = tuple(_COLUMNS)
+
+    def __init__(self) -> None:
+        for name, dtype in _COLUMNS.items():
+            setattr(self, name, np.empty(0, dtype=dtype))
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def add(self, **values: np.ndarray) -> None:
+        """Append disputes; columns not given start at their defaults."""
+        n = len(values["id"])
+        defaults = {"state": State.CHOOSING, "stage": -1, "door": -1, "queued": -1}
+        for name, dtype in _COLUMNS.items():
+            new = values.get(name)
+            if new is None:
+                new = np.full(n, defaults.get(name, 0), dtype=dtype)
+            setattr(self, name, np.concatenate([getattr(self, name), np.asarray(new, dtype)]))
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Keep only the disputes where ``mask`` is true."""
+        for name in _COLUMNS:
+            setattr(self, name, getattr(self, name)[mask])
+
+    def in_state(self, state: State) -> np.ndarray:
+        """Positions of the disputes in a state."""
+        return np.flatnonzero(self.state == state)

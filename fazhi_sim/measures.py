@@ -1,0 +1,235 @@
+"""The measure catalogue: each plan measure that acts on disputes, as a lever.
+
+Every lever names the article of 法治绍兴建设规划(2021—2025年) it comes from, the range a
+scenario may set, its 2020 level (the baseline held by ``baseline.toml``) and the level the
+plan's package reaches by 2025, each marked sourced (with the source) or assumed. How each lever
+acts on the dispute flow is written up in docs/model.md; the code that applies it lives in
+``institutions.py`` (capacity, success) and ``behaviour.py`` (channel choice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Lever", "LEVERS", "PLAN_SECTIONS", "lever"]
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One plan measure as a scenario parameter.
+
+    Attributes
+    ----------
+    id : str
+        Identifier used in scenario files (``[levers.<id>]``).
+    name_zh, name_en : str
+        Labels; Chinese uses the plan's own terms.
+    article : str
+        The plan article, e.g. ``"二十三"`` (article 23).
+    section : str
+        The plan section the article sits in (used to group dashboard controls).
+    unit : str
+        ``"share"`` for 0–1 coverage levels, otherwise the unit of the number.
+    minimum, maximum : float
+        The range a scenario may set; values outside are rejected, never clipped.
+    baseline : float
+        The 2020 level, held constant by the baseline scenario.
+    plan_2025 : float
+        The level the plan's package reaches by 2025 (``plan-2025.toml``).
+    source : str
+        Where ``baseline`` and ``plan_2025`` come from; begins with ``"assumed"`` when they are
+        assumptions rather than sourced figures.
+    mechanism : str
+        One line on what the lever changes in the model.
+    plan_target : bool
+        True when ``plan_2025`` is a coverage target the plan itself states.
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    article: str
+    section: str
+    unit: str
+    minimum: float
+    maximum: float
+    baseline: float
+    plan_2025: float
+    source: str
+    mechanism: str
+    plan_target: bool = False
+
+
+PLAN_SECTIONS = {
+    "四": ("依法行政", "Law-based government"),
+    "五": ("公正司法", "Fair justice"),
+    "六": ("法治社会", "Law-based society"),
+    "七": ("数字法治", "Digital rule of law"),
+    "八": ("法治保障", "Support for the rule of law"),
+}
+"""Plan sections (第四至第八部分) that hold measures acting on disputes: (zh, en)."""
+
+_S = "share"
+
+LEVERS: dict[str, Lever] = {
+    lv.id: lv
+    for lv in [
+        # 六、法治社会 — articles 20–23
+        Lever(
+            "mediation_coverage", "人民调解委员会覆盖率(村社)", "Village mediation committee coverage",
+            "二十三", "六", _S, 0.0, 1.0, 0.95, 1.0,
+            "baseline derived: 657,000 village/community committees for roughly 690,000 villages "
+            "and communities in China, 2018 (Ministry of Justice, as reported); plan level assumed",
+            "villages with an active committee offer village mediation; others must go higher",
+        ),
+        Lever(
+            "mediators_per_10k", "专职人民调解员(每万人,折合全时)",
+            "Full-time-equivalent people's mediators per 10,000", "二十三", "六",
+            "per 10,000 residents", 0.0, 20.0, 2.6, 4.0,
+            "baseline derived: 130,000 mediators in Zhejiang 2019 (as reported) on 64.6 million "
+            "residents is 20 per 10,000, times the 13% full-time share nationally in 2022 (412,000 "
+            "of 3.176 million, Ministry of Justice); plan level assumed",
+            "village mediation capacity (cases a month); a queue forms where it is short",
+        ),
+        Lever(
+            "online_mediation_share", "在线调解占比", "Share of mediation done online",
+            "二十一", "六", _S, 0.0, 1.0, 0.1, 0.4, "assumed",
+            "raises mediation capacity and lowers the cost of choosing mediation",
+        ),
+        Lever(
+            "county_centre", "县级矛调中心一站式整合度(只进一扇门)",
+            "County one-stop centre integration", "二十三", "六", _S, 0.0, 1.0, 0.5, 1.0,
+            "assumed; Zhejiang had a centre in every county by end-2019 (浙江法制报 2022-06-01), "
+            "so the lever measures how far agencies are integrated behind its one door",
+            "centre capacity and appeal; referrals onward from the centre need no new door",
+        ),
+        Lever(
+            "petition_agency", "民情信访代办覆盖率", "Petition agent (信访代办) coverage",
+            "二十三", "六", _S, 0.0, 1.0, 0.5, 1.0, "assumed",
+            "petition offices settle more and fewer unresolved petitioners come back (缠访)",
+        ),
+        Lever(
+            "petition_routing", "信访诉求法定途径分类处理比例",
+            "Share of petitions routed into lawful channels", "二十三", "六", _S, 0.0, 1.0, 0.4,
+            0.8, "assumed",
+            "a petition is taken into county mediation or court instead of circling the office",
+        ),
+        Lever(
+            "psychological_services", "社会心理服务覆盖率", "Psychological counselling coverage",
+            "二十三", "六", _S, 0.0, 1.0, 0.2, 0.6, "assumed",
+            "grievance from failures and waiting builds up more slowly",
+        ),
+        Lever(
+            "legal_adviser_coverage", "一村(社区)一法律顾问覆盖率",
+            "One legal adviser per village coverage", "二十二", "六", _S, 0.0, 1.0, 0.9, 1.0,
+            "assumed", "claimants in covered villages may get advice (see legal_adviser_hours)",
+        ),
+        Lever(
+            "legal_adviser_hours", "法律顾问驻村服务时长(小时/月)",
+            "Legal adviser hours in the village per month", "二十二", "六", "hours a month",
+            0.0, 80.0, 4.0, 8.0, "assumed (plan: from 走进来 to 坐下来, so more hours on site)",
+            "chance a claimant is advised: more negotiation and mediation, fewer petitions",
+        ),
+        Lever(
+            "legal_aid_coverage", "法律援助覆盖面", "Legal aid coverage", "二十二", "六", _S,
+            0.0, 1.0, 0.3, 0.6, "assumed",
+            "lowers the cost of going to court, so fewer turn to petitions",
+        ),
+        Lever(
+            "legal_service_access", "公共法律服务(实体、热线、网络)可及性",
+            "Public legal service access (12348 hotline, online)", "二十二", "六", _S, 0.0, 1.0,
+            0.5, 0.8, "assumed", "raises residents' working legal awareness",
+        ),
+        Lever(
+            "legal_literacy_coverage", "法律明白人、学法守法示范户覆盖率",
+            "Legal-literate persons (法律明白人) coverage", "二十", "六", _S, 0.0, 1.0, 0.6, 1.0,
+            "plan target 100% coverage (section 六 goal, sourced); 2020 level assumed",
+            "awareness rises in covered villages and spreads along village ties; more claims, "
+            "more lawful channels, fewer petitions",
+            plan_target=True,
+        ),
+        Lever(
+            "village_compact_strength", "四治融合、村规民约实施强度",
+            "Village compacts and four-fold governance strength", "二十一", "六", _S, 0.0, 1.0,
+            0.5, 0.8, "assumed", "fewer family, neighbour and land disputes arise",
+        ),
+        Lever(
+            "credit_enforcement", "信用体系与失信惩戒、信用修复", "Credit system and sanctions",
+            "二十一", "六", _S, 0.0, 1.0, 0.5, 0.8, "assumed",
+            "judgments are performed more often; defaulters leave the list sooner",
+        ),
+        # 五、公正司法 — articles 16–18
+        Lever(
+            "pre_filing_mediation_share", "诉前调解分流比例(分调裁审)",
+            "Share of court-bound disputes sent to pre-filing mediation", "十七", "五", _S,
+            0.0, 1.0, 0.3, 0.6,
+            "assumed; consistent with Zhejiang Jan-Nov 2023, where pre-filing settlements were "
+            "23.7% of disputes reaching court (China News Service, as reprinted)",
+            "disputes settled before filing are not lawsuits",
+        ),
+        Lever(
+            "small_claims_share", "小额诉讼、独任制适用比例", "Small-claims and single-judge share",
+            "十七", "五", _S, 0.0, 1.0, 0.2, 0.4, "assumed", "judges conclude more cases a month",
+        ),
+        Lever(
+            "judicial_confirmation_share", "调解协议司法确认比例",
+            "Share of mediated agreements judicially confirmed", "十七", "五", _S, 0.0, 1.0,
+            0.2, 0.5, "assumed", "confirmed agreements are enforceable and seldom break down",
+        ),
+        Lever(
+            "online_court", "在线诉讼(移动微法院、跨域立案)使用度", "Online court use",
+            "十七", "五", _S, 0.0, 1.0, 0.3, 0.8, "assumed",
+            "suing costs less and courts work faster; this can RAISE 万人成讼率",
+        ),
+        Lever(
+            "abusive_litigation_screening", "虚假诉讼、恶意诉讼甄别力度",
+            "Screening of false and abusive suits", "十六", "五", _S, 0.0, 1.0, 0.3, 0.7,
+            "assumed", "a share of abusive filings is refused",
+        ),
+        Lever(
+            "voluntary_performance_rate", "生效裁判自动履行率",
+            "Voluntary performance of judgments", "十八", "五", _S, 0.0, 1.0, 0.45, 0.6,
+            "assumed", "unperformed judgments go to enforcement; failed enforcement makes "
+            "defaulters (失信) and petitions",
+        ),
+        # 四、依法行政
+        Lever(
+            "reconsideration_premediation", "行政复议受理前调解", "Mediation before reconsideration",
+            "十七", "四", _S, 0.0, 1.0, 0.2, 0.6, "assumed",
+            "administrative disputes settle at the county before review or suit",
+        ),
+        # 七、数字法治
+        Lever(
+            "early_warning", "大数据矛盾纠纷预警研判", "Big-data early warning", "二十七", "七",
+            _S, 0.0, 1.0, 0.1, 0.6, "assumed",
+            "disputes that failed once are steered to mediation rather than petitions",
+        ),
+        # 八、法治保障
+        Lever(
+            "fengqiao_units_coverage", "“枫桥式”司法所、人民法庭覆盖率",
+            "Fengqiao-style justice offices and tribunals coverage", "八(目标)", "八", _S, 0.0, 1.0,
+            0.6, 1.0,
+            "plan target full coverage (section 八 goal, sourced); 2020 level assumed",
+            "town layer capacity, appeal and success", plan_target=True,
+        ),
+        Lever(
+            "public_lawyer_coverage", "公职律师覆盖面", "Public-sector lawyer coverage", "三十",
+            "八", _S, 0.0, 1.0, 0.5, 0.9,
+            "plan target 90% within five years (section 八, sourced); 2020 level assumed",
+            "administrative disputes escalate less to petitions and settle more at the county",
+            plan_target=True,
+        ),
+    ]
+}
+"""All levers by id."""
+
+
+def lever(lever_id: str) -> Lever:
+    """Return the lever with this id.
+
+    Raises
+    ------
+    KeyError
+        If no lever has this id.
+    """
+    return LEVERS[lever_id]

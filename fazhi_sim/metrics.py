@@ -1,0 +1,181 @@
+"""Outcome definitions and tidy results.
+
+万人成讼率 (``lawsuits_per_10k``) follows 人民法院报 (唐震, 2023): first-instance civil plus
+administrative cases *accepted* by the courts per 10,000 residents per year. A dispute settled
+by pre-filing mediation (诉前调解) never becomes a case and is not counted; a filing refused as
+abusive is not accepted and is not counted. (The SPC's 2024 monthly 万人起诉率 counts every
+dispute brought to court; ``court_arrivals_per_10k`` gives that figure.)
+
+Every rate is computed from yearly sums, so county figures aggregate correctly to the region.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .region import Region
+
+__all__ = ["Tally", "METRICS", "COUNTERS"]
+
+COUNTERS = (
+    "grievances", "disputes", "court_arrivals", "lawsuits", "petitions", "repeat_petitions",
+    "resolved_negotiation", "resolved_village", "resolved_town", "resolved_county",
+    "resolved_court", "resolved_petition", "dropped", "closed", "handoffs",
+    "mediation_concluded", "mediation_settled", "prefiling_concluded", "prefiling_settled",
+    "trials_concluded", "new_defaulters", "defaulters", "mediators", "judges",
+)
+"""Raw monthly counts kept per county ("defaulters", "mediators", "judges" are stocks)."""
+
+METRICS = (
+    "lawsuits_per_10k", "petitions", "petitions_per_10k", "repeat_petitions",
+    "defaulters_per_10k", "disputes", "grievances", "resolved_village_share",
+    "resolved_town_share", "resolved_county_share", "resolved_court_share",
+    "resolved_petition_share", "handoffs_per_dispute", "mediation_success_rate",
+    "prefiling_mediation_success_rate", "prefiling_diversion_share",
+    "median_months_to_resolution", "cases_per_mediator", "cases_per_judge",
+    "court_arrivals_per_10k", "lawsuits", "population",
+)
+"""Metrics in every yearly result."""
+
+_STOCKS = ("defaulters", "mediators", "judges")
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
+class Tally:
+    """Monthly counters per county, and the resolution times behind the median.
+
+    Parameters
+    ----------
+    n_months, n_counties
+        Shape of every counter.
+    """
+
+    def __init__(self, n_months: int, n_counties: int):
+        self.n_counties = n_counties
+        self.counts = {c: np.zeros((n_months, n_counties)) for c in COUNTERS}
+        self.resolution_county: list[np.ndarray] = []
+        self.resolution_months: list[np.ndarray] = []
+        self.resolution_month: list[np.ndarray] = []
+
+    def add(self, counter: str, month: int, county: np.ndarray, weights=None) -> None:
+        """Count one event per entry of ``county`` (or add ``weights``) in ``month``."""
+        if len(county):
+            self.counts[counter][month] += np.bincount(county, weights, self.n_counties)
+
+    def set(self, counter: str, month: int, values: np.ndarray) -> None:
+        """Record a stock at the end of ``month``."""
+        self.counts[counter][month] = values
+
+    def resolution_times(self, month: int, county: np.ndarray, months: np.ndarray) -> None:
+        """Record how long each dispute resolved in ``month`` took."""
+        if len(county):
+            self.resolution_county.append(county.astype(np.int32))
+            self.resolution_months.append(months.astype(np.float32))
+            self.resolution_month.append(np.full(len(county), month, np.int32))
+
+    def _medians(self, year_of_month: np.ndarray, n_years: int) -> np.ndarray:
+        out = np.full((n_years, self.n_counties + 1), np.nan)
+        if not self.resolution_county:
+            return out
+        df = pd.DataFrame({
+            "county": np.concatenate(self.resolution_county),
+            "t": np.concatenate(self.resolution_months),
+            "year": year_of_month[np.concatenate(self.resolution_month)],
+        })
+        df = df[df.year >= 0]
+        for (y, c), v in df.groupby(["year", "county"]).t.median().items():
+            out[y, c] = v
+        for y, v in df.groupby("year").t.median().items():
+            out[y, -1] = v
+        return out
+
+    def frame(self, region: Region, first_year: int, warmup: int, monthly: bool = False
+              ) -> pd.DataFrame:
+        """The tidy result: columns ``year`` (and ``month``), ``region``, ``metric``, ``value``.
+
+        Rows come per county and, when the region has several counties, for the region as a
+        whole. Warm-up months are left out.
+        """
+        n_months = next(iter(self.counts.values())).shape[0] - warmup
+        names = list(region.county_ids)
+        if region.n_counties > 1:
+            names.append(region.id)
+        pop = region.county_population().astype(float)
+        pop = np.append(pop, pop.sum()) if region.n_counties > 1 else pop
+
+        def by_period(counter: str, period: np.ndarray, n: int, stock: str | None) -> np.ndarray:
+            x = self.counts[counter][warmup:]
+            out = np.zeros((n, x.shape[1]))
+            if stock == "last":
+                for k in range(n):
+                    out[k] = x[period == k][-1]
+            elif stock == "mean":
+                for k in range(n):
+                    out[k] = x[period == k].mean(axis=0)
+            else:
+                np.add.at(out, period, x)
+            return np.hstack([out, out.sum(axis=1, keepdims=True)]) if len(names) > x.shape[1] \
+                else out
+
+        if monthly:
+            period = np.arange(n_months)
+            n = n_months
+        else:
+            period = np.arange(n_months) // 12
+            n = int(period.max()) + 1 if n_months else 0
+        c = {k: by_period(k, period, n, "last" if k == "defaulters" else
+                          "mean" if k in _STOCKS else None) for k in COUNTERS}
+        resolved = sum(c[f"resolved_{x}"] for x in
+                       ("negotiation", "village", "town", "county", "court", "petition"))
+        scale = 1e4 / pop
+        per_year = 1.0 if not monthly else 1.0  # counts are per period as reported
+        values = {
+            "lawsuits_per_10k": c["lawsuits"] * scale * per_year,
+            "petitions": c["petitions"],
+            "petitions_per_10k": c["petitions"] * scale,
+            "repeat_petitions": c["repeat_petitions"],
+            "defaulters_per_10k": c["defaulters"] * scale,
+            "disputes": c["disputes"],
+            "grievances": c["grievances"],
+            "resolved_village_share": _ratio(c["resolved_negotiation"] + c["resolved_village"],
+                                             resolved),
+            "resolved_town_share": _ratio(c["resolved_town"], resolved),
+            "resolved_county_share": _ratio(c["resolved_county"], resolved),
+            "resolved_court_share": _ratio(c["resolved_court"], resolved),
+            "resolved_petition_share": _ratio(c["resolved_petition"], resolved),
+            "handoffs_per_dispute": _ratio(c["handoffs"], c["closed"]),
+            "mediation_success_rate": _ratio(c["mediation_settled"], c["mediation_concluded"]),
+            "prefiling_mediation_success_rate": _ratio(c["prefiling_settled"],
+                                                       c["prefiling_concluded"]),
+            "prefiling_diversion_share": _ratio(c["prefiling_settled"], c["court_arrivals"]),
+            "cases_per_mediator": _ratio(c["mediation_concluded"], c["mediators"]),
+            "cases_per_judge": _ratio(c["trials_concluded"], c["judges"]),
+            "court_arrivals_per_10k": c["court_arrivals"] * scale,
+            "lawsuits": c["lawsuits"],
+            "population": np.broadcast_to(pop, c["lawsuits"].shape),
+        }
+        month_year = np.full(len(self.counts["disputes"]), -1)
+        month_year[warmup:] = period
+        med = self._medians(month_year, n)
+        values["median_months_to_resolution"] = med if len(names) > 1 else med[:, :1]
+        rows = []
+        for metric in METRICS:
+            v = values[metric]
+            for j, name in enumerate(names):
+                rows.append(pd.DataFrame({"period": np.arange(n), "region": name,
+                                          "metric": metric, "value": v[:, j]}))
+        df = pd.concat(rows, ignore_index=True)
+        if monthly:
+            df.insert(0, "year", first_year + df.period // 12)
+            df.insert(1, "month", df.period % 12 + 1)
+        else:
+            df.insert(0, "year", first_year + df.period)
+        df = df.drop(columns="period")
+        df["region"] = df.region.astype("string")
+        df["metric"] = df.metric.astype("string")
+        return df

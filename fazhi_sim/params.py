@@ -1,0 +1,169 @@
+"""Mechanism parameters: every number the model's behaviour rests on, named and documented.
+
+Each field carries its default, its allowed range and where the default comes from
+(``source``: a citation, or ``"assumed"``). Scenarios override any of them in a ``[params]``
+table; calibration (a later step) fits the assumed ones to the figures in ``data/``.
+docs/model.md explains each in context.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Params", "param_sources"]
+
+A = "assumed"
+
+
+def _p(default: float, lo: float, hi: float, doc: str, source: str = A) -> Any:
+    return Field(default, ge=lo, le=hi, description=doc, json_schema_extra={"source": source})
+
+
+class Params(BaseModel):
+    """Mechanism parameters of :class:`~fazhi_sim.model.DisputeModel` (all per month unless noted)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # -- Residents (population.py)
+    awareness_mean: float = _p(0.4, 0.01, 0.99, "mean legal awareness at start")
+    trust_mean: float = _p(0.6, 0.01, 0.99, "mean trust in people's mediation at start")
+    litigiousness_mean: float = _p(0.3, 0.01, 0.99, "mean propensity to sue")
+    trait_spread: float = _p(0.8, 0.0, 3.0, "sd of traits on the logit scale")
+    ties_mean: float = _p(8.0, 1.0, 50.0, "mean village ties per resident")
+
+    # -- Arising and claiming (naming, blaming, claiming)
+    grievance_rate_scale: float = _p(
+        1.0, 0.0, 10.0, "multiplies each type's grievance rate in data/dispute_types.csv"
+    )
+    claim_intercept: float = _p(-0.3, -10.0, 10.0, "logit of claiming at zero awareness")
+    claim_awareness: float = _p(
+        2.0, 0.0, 10.0, "awareness raises claiming",
+        "assumed; calibrated against about 700 claims per 1,000 grievances "
+        "(Miller & Sarat 1980-81, as summarised)",
+    )
+    claim_litigiousness: float = _p(1.0, 0.0, 10.0, "litigiousness raises claiming")
+    compact_effect: float = _p(
+        0.3, 0.0, 1.0, "share of family/neighbour/land grievances a full village compact prevents"
+    )
+
+    # -- Channel choice (behaviour.py): multinomial logit; lumping it has utility 0
+    asc_negotiate: float = _p(0.4, -10.0, 10.0, "constant for negotiating directly")
+    asc_village: float = _p(0.6, -10.0, 10.0, "constant for village mediation")
+    asc_town: float = _p(-0.2, -10.0, 10.0, "constant for the town justice office or tribunal")
+    asc_county: float = _p(-0.6, -10.0, 10.0, "constant for the county one-stop centre")
+    asc_court: float = _p(-0.4, -10.0, 10.0, "constant for going to court")
+    asc_petition: float = _p(-2.2, -10.0, 10.0, "constant for petitioning (信访)")
+    b_trust: float = _p(1.5, 0.0, 10.0, "trust in mediation raises the mediation channels")
+    b_wait: float = _p(0.5, 0.0, 10.0, "utility lost per month of expected queue")
+    b_advice_negotiate: float = _p(0.4, 0.0, 10.0, "advice raises negotiating")
+    b_advice_mediation: float = _p(0.6, 0.0, 10.0, "advice raises mediation")
+    b_advice_petition: float = _p(1.0, 0.0, 10.0, "advice lowers petitioning")
+    b_online_mediation: float = _p(0.5, 0.0, 10.0, "online mediation makes mediation cheaper")
+    b_fengqiao: float = _p(0.6, 0.0, 10.0, "Fengqiao-style units raise the town layer's appeal")
+    b_centre: float = _p(0.8, 0.0, 10.0, "an integrated one-door centre raises its appeal")
+    b_awareness_court: float = _p(1.5, 0.0, 10.0, "awareness raises going to court")
+    b_litigiousness_court: float = _p(1.5, 0.0, 10.0, "litigiousness raises going to court")
+    court_cost: float = _p(1.2, 0.0, 10.0, "cost of suing, in utility")
+    online_court_cost_cut: float = _p(0.6, 0.0, 1.0, "share of suing cost the online court removes")
+    legal_aid_cost_cut: float = _p(0.4, 0.0, 1.0, "share of suing cost full legal aid removes")
+    b_grievance_petition: float = _p(1.0, 0.0, 10.0, "grievance raises petitioning (Epstein 2002)")
+    b_awareness_petition: float = _p(2.0, 0.0, 10.0, "awareness lowers petitioning")
+    b_trust_petition: float = _p(1.0, 0.0, 10.0, "trust lowers petitioning")
+    b_early_warning: float = _p(1.0, 0.0, 10.0, "early warning lowers petitioning after a failure")
+    b_public_lawyer: float = _p(
+        1.0, 0.0, 10.0, "public lawyers lower petitioning in administrative disputes"
+    )
+    b_fatigue: float = _p(0.6, 0.0, 10.0, "each failure raises the utility of giving up")
+
+    # -- Service (institutions.py)
+    negotiate_success: float = _p(0.35, 0.0, 1.0, "chance a direct negotiation settles")
+    village_success: float = _p(
+        0.95, 0.0, 1.0, "chance village mediation settles a case it takes up",
+        "assumed; reported success is 96-98.8% (Shengzhou 2020, China 2018, as reported)",
+    )
+    town_success: float = _p(0.85, 0.0, 1.0, "chance town mediation settles a case")
+    county_success: float = _p(0.8, 0.0, 1.0, "chance the county centre settles a case")
+    success_trust: float = _p(1.0, 0.0, 10.0, "trust raises mediation success (logit per unit)")
+    success_advice: float = _p(0.4, 0.0, 10.0, "advice raises settlement (logit)")
+    success_fengqiao: float = _p(0.5, 0.0, 10.0, "Fengqiao-style units raise town success (logit)")
+    success_centre: float = _p(0.5, 0.0, 10.0, "integration raises centre success (logit)")
+    success_reconsideration: float = _p(
+        1.0, 0.0, 10.0, "pre-reconsideration mediation raises county success, administrative"
+    )
+    success_public_lawyer: float = _p(
+        0.5, 0.0, 10.0, "public lawyers raise county success, administrative (logit)"
+    )
+    relapse: float = _p(0.12, 0.0, 1.0, "chance a mediated agreement breaks down")
+    confirmation_relapse_cut: float = _p(
+        0.8, 0.0, 1.0, "share of breakdowns judicial confirmation prevents"
+    )
+    cases_per_mediator: float = _p(4.0, 0.1, 100.0, "cases one full-time mediator concludes")
+    online_mediation_capacity: float = _p(0.5, 0.0, 5.0, "capacity gain at full online share")
+    town_staff_per_10k: float = _p(0.6, 0.0, 20.0, "town justice office mediation staff")
+    town_cases_per_staff: float = _p(6.0, 0.1, 100.0, "cases one town staff member concludes")
+    fengqiao_capacity: float = _p(0.5, 0.0, 5.0, "town capacity gain at full Fengqiao coverage")
+    centre_staff_per_10k: float = _p(0.4, 0.0, 20.0, "county centre mediation staff")
+    centre_cases_per_staff: float = _p(6.0, 0.1, 100.0, "cases one centre staff member concludes")
+    centre_capacity: float = _p(0.5, 0.0, 5.0, "centre capacity gain at full integration")
+    impatience: float = _p(0.15, 0.0, 5.0, "hazard of leaving a queue per month waited")
+    prefiling_success: float = _p(
+        0.69, 0.0, 1.0, "chance court pre-filing mediation settles",
+        "SPC 2023: 11,998,100 of 17,459,800 pre-filing mediations settled (as reprinted)",
+    )
+    prefiling_per_10k: float = _p(
+        6.0, 0.0, 100.0, "pre-filing mediation capacity, cases per 10,000 residents"
+    )
+    judges_per_10k: float = _p(0.3, 0.01, 10.0, "judges hearing first-instance civil cases")
+    cases_per_judge: float = _p(30.0, 1.0, 200.0, "cases one judge concludes")
+    small_claims_speedup: float = _p(0.5, 0.0, 5.0, "capacity gain at full small-claims share")
+    online_court_speedup: float = _p(0.2, 0.0, 5.0, "capacity gain at full online-court use")
+    court_settle: float = _p(0.35, 0.0, 1.0, "share of trials ending in court mediation/withdrawal")
+    abusive_share: float = _p(0.05, 0.0, 1.0, "share of filings that are false or abusive")
+    enforcement_per_10k: float = _p(3.0, 0.0, 100.0, "enforcement capacity per 10,000 residents")
+    enforcement_success: float = _p(0.5, 0.0, 1.0, "chance enforcement recovers the judgment")
+    credit_performance: float = _p(
+        0.4, 0.0, 1.0, "share of would-be non-performers a full credit system makes perform"
+    )
+    defaulter_exit: float = _p(0.03, 0.0, 1.0, "chance a defaulter leaves the list each month")
+    credit_exit: float = _p(0.05, 0.0, 1.0, "extra exit chance at full credit repair")
+    petition_per_10k: float = _p(5.0, 0.0, 100.0, "petition office capacity per 10,000 residents")
+    petition_resolve: float = _p(0.25, 0.0, 1.0, "chance the petition office settles a petition")
+    agency_resolve: float = _p(0.25, 0.0, 1.0, "extra settlement chance at full agent coverage")
+    petition_repeat: float = _p(0.5, 0.0, 1.0, "chance an unsettled petitioner petitions again")
+    agency_repeat_cut: float = _p(0.5, 0.0, 1.0, "share of repeats full agent coverage prevents")
+    grievance_fail: float = _p(0.5, 0.0, 10.0, "grievance added by a failure")
+    grievance_wait: float = _p(0.1, 0.0, 10.0, "grievance added per month in a queue")
+    psych_grievance_cut: float = _p(0.5, 0.0, 1.0, "share of grievance build-up counselling removes")
+
+    # -- Learning (behaviour.py) and advice
+    trust_learning: float = _p(0.2, 0.0, 1.0, "step toward the outcome in trust after mediation")
+    awareness_learning: float = _p(0.05, 0.0, 1.0, "awareness gained from court or advice")
+    social_influence: float = _p(
+        0.3, 0.0, 1.0, "yearly step of each resident toward the village mean (DeGroot)"
+    )
+    literacy_effect: float = _p(
+        0.3, 0.0, 1.0, "share of the awareness gap 法律明白人 close while present"
+    )
+    literacy_learning: float = _p(
+        0.0, 0.0, 1.0, "yearly lasting awareness gain where covered (0: the lift lasts only while "
+        "法律明白人 are present)"
+    )
+    service_access_effect: float = _p(0.1, 0.0, 1.0, "awareness gap closed at full access")
+    adviser_hours_half: float = _p(
+        8.0, 0.1, 200.0, "adviser hours a month at which half of claimants get advice"
+    )
+    warmup_months: int = Field(
+        24, ge=0, le=240, description="months run at 2020 levels before the first reported year",
+        json_schema_extra={"source": A},
+    )
+
+
+def param_sources() -> dict[str, str]:
+    """Map each parameter to its source (a citation or ``"assumed"``)."""
+    out = {}
+    for name, field in Params.model_fields.items():
+        extra = field.json_schema_extra
+        out[name] = extra["source"] if isinstance(extra, dict) else A  # type: ignore[assignment]
+    return out

@@ -1,0 +1,81 @@
+"""Residents as columns: one row per person, one numpy array per attribute.
+
+Shaoxing has 5.4 million residents; one Python object each would not fit the interactive
+budget, so residents are arrays (as in Starsim and Covasim). Rows are ordered by village, so a
+village's residents are one contiguous block and its ties are the block.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .params import Params
+from .region import Region
+
+__all__ = ["Residents"]
+
+
+def _logit_normal(rng: np.random.Generator, n: int, mean: float, spread: float) -> np.ndarray:
+    # Logit-normal rather than Beta: float32 normals are ten times faster at 5 million rows.
+    centre = np.float32(np.log(mean / (1.0 - mean)))
+    z = rng.standard_normal(n, dtype=np.float32)
+    z *= np.float32(spread)
+    z += centre
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += np.float32(1.0)
+    np.reciprocal(z, out=z)
+    return z
+
+
+class Residents:
+    """All residents of a region as columns.
+
+    Attributes
+    ----------
+    village : ndarray of int32
+        Village index of each resident (rows are sorted by village).
+    awareness : ndarray of float32
+        Legal awareness in [0, 1]: raises claiming and lawful channels, lowers petitions.
+    trust : ndarray of float32
+        Trust in people's mediation in [0, 1]; learned from outcomes, shared along ties.
+    litigiousness : ndarray of float32
+        Propensity to claim and to sue, in [0, 1]; fixed.
+    grievance : ndarray of float32
+        Grievance carried from past failures (Epstein 2002); raises petitioning.
+    ties : ndarray of uint8
+        Number of ties in the village; weights a resident's voice in the village mean.
+    """
+
+    def __init__(self, region: Region, params: Params, rng: np.random.Generator):
+        pop = region.village_population
+        self.n = int(pop.sum())
+        self.village_start = np.concatenate([[0], np.cumsum(pop)[:-1]]).astype(np.int64)
+        self.village_size = pop.astype(np.int64)
+        self.village = np.repeat(np.arange(len(pop), dtype=np.int32), pop)
+        s = params.trait_spread
+        self.awareness = _logit_normal(rng, self.n, params.awareness_mean, s)
+        self.trust = _logit_normal(rng, self.n, params.trust_mean, s)
+        self.litigiousness = _logit_normal(rng, self.n, params.litigiousness_mean, s)
+        self.grievance = np.zeros(self.n, dtype=np.float32)
+        ties = rng.poisson(params.ties_mean - 1.0, self.n) + 1
+        self.ties = np.minimum(ties, 255).astype(np.uint8)
+
+    def sample(self, villages: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One resident drawn uniformly from each given village."""
+        offset = (rng.random(len(villages)) * self.village_size[villages]).astype(np.int64)
+        return self.village_start[villages] + offset
+
+    def village_mean(self, values: np.ndarray) -> np.ndarray:
+        """Tie-weighted mean of a column per village."""
+        w = self.ties.astype(np.float32)
+        num = np.bincount(self.village, weights=w * values, minlength=len(self.village_size))
+        den = np.bincount(self.village, weights=w, minlength=len(self.village_size))
+        return (num / np.maximum(den, 1.0)).astype(np.float32)
+
+    def drift_to_village(self, column: np.ndarray, step: float) -> None:
+        """One DeGroot step: every resident moves ``step`` of the way to the village mean."""
+        if step <= 0:
+            return
+        target = self.village_mean(column)[self.village]
+        column += np.float32(step) * (target - column)

@@ -1,0 +1,231 @@
+"""Shaoxing's counties, towns and villages, and the regions a run can be asked for.
+
+County populations are sourced (Shaoxing statistics 2023, as reprinted); the city's totals of
+103 towns/streets and 2,148 villages/communities are sourced; how villages are spread over
+counties and towns, and each village's size, are synthetic: drawn once from a fixed seed, so
+every run and every machine sees the same map. ``data/counties.csv`` carries the sources.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+__all__ = ["Region", "RegionError", "get_region", "region_names", "TOWN_POPULATION"]
+
+TOWN_POPULATION = 50_000
+"""Residents of the synthetic town-sized region used for fast interactive runs (assumed)."""
+
+_LAYOUT_SEED = 20231231  # fixes the synthetic villages; not a run seed
+_VILLAGE_SIZE_SIGMA = 0.6  # assumed spread of village sizes (lognormal)
+
+
+class RegionError(ValueError):
+    """Raised for a region name that is not known."""
+
+
+@dataclass(frozen=True, eq=False)
+class Region:
+    """A simulated area: one or more counties, each with towns and villages.
+
+    Attributes
+    ----------
+    id, name_zh, name_en
+        The region's id (as passed to ``get_region``) and display names.
+    county_ids, county_names_zh
+        One entry per county in the region (a town-sized region has one pseudo-county).
+    town_county
+        County index of each town.
+    village_town, village_county
+        Town and county index of each village.
+    village_population
+        Residents per village; residents are simulated one agent per person.
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    county_ids: tuple[str, ...]
+    county_names_zh: tuple[str, ...]
+    town_county: np.ndarray
+    village_town: np.ndarray
+    village_county: np.ndarray
+    village_population: np.ndarray
+
+    @property
+    def population(self) -> int:
+        """Total residents."""
+        return int(self.village_population.sum())
+
+    @property
+    def n_counties(self) -> int:
+        """Number of counties."""
+        return len(self.county_ids)
+
+    @property
+    def n_towns(self) -> int:
+        """Number of towns and streets (镇街)."""
+        return len(self.town_county)
+
+    @property
+    def n_villages(self) -> int:
+        """Number of villages and communities (村社)."""
+        return len(self.village_population)
+
+    def county_population(self) -> np.ndarray:
+        """Residents per county."""
+        return np.bincount(
+            self.village_county, weights=self.village_population, minlength=self.n_counties
+        ).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _County:
+    id: str
+    name_zh: str
+    population: int
+    towns: int
+
+
+@cache
+def _counties() -> tuple[_County, ...]:
+    text = resources.files("fazhi_sim").joinpath("data/counties.csv").read_text("utf-8")
+    rows = csv.DictReader(text.splitlines())
+    return tuple(
+        _County(r["id"], r["name_zh"], int(r["population_2023"]), int(r["towns"])) for r in rows
+    )
+
+
+@cache
+def _city_villages() -> int:
+    text = resources.files("fazhi_sim").joinpath("data/region_totals.csv").read_text("utf-8")
+    totals = {r["figure"]: r["value"] for r in csv.DictReader(text.splitlines())}
+    return int(totals["villages_and_communities"])
+
+
+def _apportion(total: int, weights: np.ndarray, minimum: int = 1) -> np.ndarray:
+    """Split an integer total by weights (largest remainder), each part at least ``minimum``."""
+    spare = total - minimum * len(weights)
+    exact = spare * weights / weights.sum()
+    parts = np.floor(exact).astype(np.int64)
+    short = spare - parts.sum()
+    parts[np.argsort(parts - exact)[:short]] += 1
+    return parts + minimum
+
+
+def _layout(
+    rng: np.random.Generator, populations: list[int], towns: list[int], villages: list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    town_county, village_town, village_county, village_pop = [], [], [], []
+    town0 = 0
+    for c, (pop, n_towns, n_vil) in enumerate(zip(populations, towns, villages, strict=True)):
+        per_town = _apportion(n_vil, rng.dirichlet(np.full(n_towns, 4.0)))
+        vt = np.repeat(np.arange(town0, town0 + n_towns), per_town)
+        weights = rng.lognormal(0.0, _VILLAGE_SIZE_SIGMA, n_vil)
+        village_pop.append(_apportion(pop, weights, minimum=50))
+        town_county.append(np.full(n_towns, c))
+        village_town.append(vt)
+        village_county.append(np.full(n_vil, c))
+        town0 += n_towns
+    return (
+        np.concatenate(town_county).astype(np.int32),
+        np.concatenate(village_town).astype(np.int32),
+        np.concatenate(village_county).astype(np.int32),
+        np.concatenate(village_pop).astype(np.int64),
+    )
+
+
+@cache
+def _shaoxing() -> Region:
+    counties = _counties()
+    pops = np.array([c.population for c in counties])
+    villages = _apportion(_city_villages(), pops.astype(float))
+    layout = _layout(
+        np.random.default_rng(_LAYOUT_SEED),
+        [c.population for c in counties],
+        [c.towns for c in counties],
+        villages.tolist(),
+    )
+    return Region(
+        "shaoxing", "绍兴市", "Shaoxing", tuple(c.id for c in counties),
+        tuple(c.name_zh for c in counties), *layout,
+    )
+
+
+def _subregion(city: Region, county: int) -> Region:
+    keep_towns = np.flatnonzero(city.town_county == county)
+    keep_vil = np.flatnonzero(city.village_county == county)
+    return Region(
+        city.county_ids[county], city.county_names_zh[county], city.county_ids[county].title(),
+        (city.county_ids[county],), (city.county_names_zh[county],),
+        np.zeros(len(keep_towns), np.int32),
+        (city.village_town[keep_vil] - keep_towns[0]).astype(np.int32),
+        np.zeros(len(keep_vil), np.int32),
+        city.village_population[keep_vil].copy(),
+    )
+
+
+@cache
+def _town() -> Region:
+    # A synthetic town the size of a large Zhuji town: one town, villages sized as the city's.
+    city = _shaoxing()
+    n_vil = round(city.n_villages * TOWN_POPULATION / city.population)
+    rng = np.random.default_rng(_LAYOUT_SEED + 1)
+    pop = _apportion(TOWN_POPULATION, rng.lognormal(0.0, _VILLAGE_SIZE_SIGMA, n_vil), minimum=50)
+    zeros = np.zeros(n_vil, np.int32)
+    return Region(
+        "town", "示范镇", "Model town", ("town",), ("示范镇",),
+        np.zeros(1, np.int32), zeros, zeros.copy(), pop,
+    )
+
+
+def _aliases() -> dict[str, tuple[str, int | None]]:
+    names: dict[str, tuple[str, int | None]] = {
+        "shaoxing": ("shaoxing", None), "绍兴": ("shaoxing", None), "绍兴市": ("shaoxing", None),
+        "town": ("town", None), "示范镇": ("town", None),
+    }
+    for i, c in enumerate(_counties()):
+        for alias in (c.id, c.name_zh, c.name_zh[:-1]):
+            names[alias] = ("county", i)
+    return names
+
+
+def region_names() -> list[str]:
+    """Region names accepted by :func:`get_region` (pinyin ids; Chinese names work too)."""
+    return ["shaoxing", *(c.id for c in _counties()), "town"]
+
+
+def get_region(name: str | Region) -> Region:
+    """Return a region by name.
+
+    Parameters
+    ----------
+    name
+        ``"shaoxing"`` (the city, 5.39 million residents), a county in pinyin or Chinese
+        (``"zhuji"``, ``"诸暨"`` or ``"诸暨市"``), or ``"town"`` (a synthetic 50,000-resident
+        town for fast interactive runs). A :class:`Region` passes through unchanged.
+
+    Raises
+    ------
+    RegionError
+        If the name is not known; the message lists the allowed names.
+    """
+    if isinstance(name, Region):
+        return name
+    found = _aliases().get(str(name).strip().lower()) or _aliases().get(str(name).strip())
+    if found is None:
+        raise RegionError(
+            f"unknown region {name!r}; allowed: {', '.join(region_names())} "
+            "(or a county's Chinese name, e.g. 诸暨)"
+        )
+    kind, index = found
+    if kind == "shaoxing":
+        return _shaoxing()
+    if kind == "town":
+        return _town()
+    assert index is not None
+    return _subregion(_shaoxing(), index)
