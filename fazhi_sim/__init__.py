@@ -9,7 +9,11 @@ Quick start::
 
 from .disputes import Layer, Option, State
 from .institutions import (
-    CountyCentre, Court, Institution, PetitionOffice, TownJusticeOffice,
+    CountyCentre,
+    Court,
+    Institution,
+    PetitionOffice,
+    TownJusticeOffice,
     VillageMediationCommittee,
 )
 from .measures import LEVERS, Lever

@@ -9,10 +9,10 @@ different choice rule.
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Mapping
 
 import numpy as np
 

@@ -77,6 +77,7 @@ _COLUMNS: dict[str, type] = {
     "petitions": np.int16,  # times lodged as a petition
     "advised": np.bool_,  # got a legal adviser's advice
     "grievance": np.float32,
+    "elapsed": np.float32,  # months waited in queues plus handling time so far
 }
 
 

@@ -172,8 +172,10 @@ class CountyCentre(Institution):
 
     @classmethod
     def settle_probability(cls, model: DisputeModel, pos: np.ndarray) -> np.ndarray:
-        """Base success, raised by integration; administrative disputes also by
-        pre-reconsideration mediation and public lawyers."""
+        """Base success, raised by integration.
+
+        Administrative disputes also gain from pre-reconsideration mediation and public lawyers.
+        """
         p, lv = model.params, model.levels
         base = logit(p.county_success) + p.success_centre * lv["county_centre"]
         admin = model.pool.kind[pos] == _ADMIN

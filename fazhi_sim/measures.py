@@ -41,6 +41,9 @@ class Lever:
         assumptions rather than sourced figures.
     mechanism : str
         One line on what the lever changes in the model.
+    moves : tuple of (metric, sign)
+        The outcomes the lever moves and in which direction (+1 up, -1 down) when raised,
+        all else equal; the tests check each on a controlled population.
     plan_target : bool
         True when ``plan_2025`` is a coverage target the plan itself states.
     """
@@ -57,6 +60,7 @@ class Lever:
     plan_2025: float
     source: str
     mechanism: str
+    moves: tuple[tuple[str, int], ...] = ()
     plan_target: bool = False
 
 
@@ -76,11 +80,13 @@ LEVERS: dict[str, Lever] = {
     for lv in [
         # 六、法治社会 — articles 20–23
         Lever(
-            "mediation_coverage", "人民调解委员会覆盖率(村社)", "Village mediation committee coverage",
+            "mediation_coverage", "人民调解委员会覆盖率(村社)",
+            "Village mediation committee coverage",
             "二十三", "六", _S, 0.0, 1.0, 0.95, 1.0,
             "baseline derived: 657,000 village/community committees for roughly 690,000 villages "
             "and communities in China, 2018 (Ministry of Justice, as reported); plan level assumed",
             "villages with an active committee offer village mediation; others must go higher",
+            moves=(("resolved_village_share", +1),),
         ),
         Lever(
             "mediators_per_10k", "专职人民调解员(每万人,折合全时)",
@@ -90,11 +96,13 @@ LEVERS: dict[str, Lever] = {
             "residents is 20 per 10,000, times the 13% full-time share nationally in 2022 (412,000 "
             "of 3.176 million, Ministry of Justice); plan level assumed",
             "village mediation capacity (cases a month); a queue forms where it is short",
+            moves=(("resolved_village_share", +1),),
         ),
         Lever(
             "online_mediation_share", "在线调解占比", "Share of mediation done online",
             "二十一", "六", _S, 0.0, 1.0, 0.1, 0.4, "assumed",
             "raises mediation capacity and lowers the cost of choosing mediation",
+            moves=(("resolved_village_share", +1),),
         ),
         Lever(
             "county_centre", "县级矛调中心一站式整合度(只进一扇门)",
@@ -102,43 +110,51 @@ LEVERS: dict[str, Lever] = {
             "assumed; Zhejiang had a centre in every county by end-2019 (浙江法制报 2022-06-01), "
             "so the lever measures how far agencies are integrated behind its one door",
             "centre capacity and appeal; referrals onward from the centre need no new door",
+            moves=(("resolved_county_share", +1),),
         ),
         Lever(
             "petition_agency", "民情信访代办覆盖率", "Petition agent (信访代办) coverage",
             "二十三", "六", _S, 0.0, 1.0, 0.5, 1.0, "assumed",
             "petition offices settle more and fewer unresolved petitioners come back (缠访)",
+            moves=(("repeat_petitions", -1),),
         ),
         Lever(
             "petition_routing", "信访诉求法定途径分类处理比例",
             "Share of petitions routed into lawful channels", "二十三", "六", _S, 0.0, 1.0, 0.4,
             0.8, "assumed",
             "a petition is taken into county mediation or court instead of circling the office",
+            moves=(("repeat_petitions", -1),),
         ),
         Lever(
             "psychological_services", "社会心理服务覆盖率", "Psychological counselling coverage",
             "二十三", "六", _S, 0.0, 1.0, 0.2, 0.6, "assumed",
             "grievance from failures and waiting builds up more slowly",
+            moves=(("petitions", -1),),
         ),
         Lever(
             "legal_adviser_coverage", "一村(社区)一法律顾问覆盖率",
             "One legal adviser per village coverage", "二十二", "六", _S, 0.0, 1.0, 0.9, 1.0,
             "assumed", "claimants in covered villages may get advice (see legal_adviser_hours)",
+            moves=(("petitions", -1),),
         ),
         Lever(
             "legal_adviser_hours", "法律顾问驻村服务时长(小时/月)",
             "Legal adviser hours in the village per month", "二十二", "六", "hours a month",
             0.0, 80.0, 4.0, 8.0, "assumed (plan: from 走进来 to 坐下来, so more hours on site)",
             "chance a claimant is advised: more negotiation and mediation, fewer petitions",
+            moves=(("petitions", -1),),
         ),
         Lever(
             "legal_aid_coverage", "法律援助覆盖面", "Legal aid coverage", "二十二", "六", _S,
             0.0, 1.0, 0.3, 0.6, "assumed",
             "lowers the cost of going to court, so fewer turn to petitions",
+            moves=(("lawsuits_per_10k", +1), ("petitions", -1),),
         ),
         Lever(
             "legal_service_access", "公共法律服务(实体、热线、网络)可及性",
             "Public legal service access (12348 hotline, online)", "二十二", "六", _S, 0.0, 1.0,
             0.5, 0.8, "assumed", "raises residents' working legal awareness",
+            moves=(("disputes", +1), ("petitions", -1),),
         ),
         Lever(
             "legal_literacy_coverage", "法律明白人、学法守法示范户覆盖率",
@@ -146,17 +162,19 @@ LEVERS: dict[str, Lever] = {
             "plan target 100% coverage (section 六 goal, sourced); 2020 level assumed",
             "awareness rises in covered villages and spreads along village ties; more claims, "
             "more lawful channels, fewer petitions",
-            plan_target=True,
+            moves=(("disputes", +1), ("petitions", -1),), plan_target=True,
         ),
         Lever(
             "village_compact_strength", "四治融合、村规民约实施强度",
             "Village compacts and four-fold governance strength", "二十一", "六", _S, 0.0, 1.0,
             0.5, 0.8, "assumed", "fewer family, neighbour and land disputes arise",
+            moves=(("grievances", -1),),
         ),
         Lever(
             "credit_enforcement", "信用体系与失信惩戒、信用修复", "Credit system and sanctions",
             "二十一", "六", _S, 0.0, 1.0, 0.5, 0.8, "assumed",
             "judgments are performed more often; defaulters leave the list sooner",
+            moves=(("defaulters_per_10k", -1),),
         ),
         # 五、公正司法 — articles 16–18
         Lever(
@@ -166,43 +184,52 @@ LEVERS: dict[str, Lever] = {
             "assumed; consistent with Zhejiang Jan-Nov 2023, where pre-filing settlements were "
             "23.7% of disputes reaching court (China News Service, as reprinted)",
             "disputes settled before filing are not lawsuits",
+            moves=(("lawsuits_per_10k", -1),),
         ),
         Lever(
             "small_claims_share", "小额诉讼、独任制适用比例", "Small-claims and single-judge share",
             "十七", "五", _S, 0.0, 1.0, 0.2, 0.4, "assumed", "judges conclude more cases a month",
+            moves=(("median_months_to_resolution", -1),),
         ),
         Lever(
             "judicial_confirmation_share", "调解协议司法确认比例",
             "Share of mediated agreements judicially confirmed", "十七", "五", _S, 0.0, 1.0,
             0.2, 0.5, "assumed", "confirmed agreements are enforceable and seldom break down",
+            moves=(("handoffs_per_dispute", -1),),
         ),
         Lever(
             "online_court", "在线诉讼(移动微法院、跨域立案)使用度", "Online court use",
             "十七", "五", _S, 0.0, 1.0, 0.3, 0.8, "assumed",
             "suing costs less and courts work faster; this can RAISE 万人成讼率",
+            moves=(("lawsuits_per_10k", +1),),
         ),
         Lever(
             "abusive_litigation_screening", "虚假诉讼、恶意诉讼甄别力度",
             "Screening of false and abusive suits", "十六", "五", _S, 0.0, 1.0, 0.3, 0.7,
             "assumed", "a share of abusive filings is refused",
+            moves=(("lawsuits_per_10k", -1),),
         ),
         Lever(
             "voluntary_performance_rate", "生效裁判自动履行率",
             "Voluntary performance of judgments", "十八", "五", _S, 0.0, 1.0, 0.45, 0.6,
             "assumed", "unperformed judgments go to enforcement; failed enforcement makes "
             "defaulters (失信) and petitions",
+            moves=(("defaulters_per_10k", -1),),
         ),
         # 四、依法行政
         Lever(
-            "reconsideration_premediation", "行政复议受理前调解", "Mediation before reconsideration",
+            "reconsideration_premediation", "行政复议受理前调解",
+            "Mediation before reconsideration",
             "十七", "四", _S, 0.0, 1.0, 0.2, 0.6, "assumed",
             "administrative disputes settle at the county before review or suit",
+            moves=(("resolved_county_share", +1),),
         ),
         # 七、数字法治
         Lever(
             "early_warning", "大数据矛盾纠纷预警研判", "Big-data early warning", "二十七", "七",
             _S, 0.0, 1.0, 0.1, 0.6, "assumed",
             "disputes that failed once are steered to mediation rather than petitions",
+            moves=(("petitions", -1),),
         ),
         # 八、法治保障
         Lever(
@@ -210,14 +237,15 @@ LEVERS: dict[str, Lever] = {
             "Fengqiao-style justice offices and tribunals coverage", "八(目标)", "八", _S, 0.0, 1.0,
             0.6, 1.0,
             "plan target full coverage (section 八 goal, sourced); 2020 level assumed",
-            "town layer capacity, appeal and success", plan_target=True,
+            "town layer capacity, appeal and success", moves=(("resolved_town_share", +1),),
+            plan_target=True,
         ),
         Lever(
             "public_lawyer_coverage", "公职律师覆盖面", "Public-sector lawyer coverage", "三十",
             "八", _S, 0.0, 1.0, 0.5, 0.9,
             "plan target 90% within five years (section 八, sourced); 2020 level assumed",
             "administrative disputes escalate less to petitions and settle more at the county",
-            plan_target=True,
+            moves=(("petitions", -1),), plan_target=True,
         ),
     ]
 }

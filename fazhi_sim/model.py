@@ -21,15 +21,26 @@ import mesa
 import numpy as np
 
 from .behaviour import (
-    Situation, advice_probability, available_options, channel_utilities, claim_probability,
-    effective_awareness, learn_trust, logit_choice, type_table,
+    Situation,
+    advice_probability,
+    available_options,
+    channel_utilities,
+    claim_probability,
+    effective_awareness,
+    learn_trust,
+    logit_choice,
+    type_table,
 )
 from .disputes import TYPES, DisputePool, Layer, Option, State
 from .institutions import (
-    CountyCentre, Court, Institution, PetitionOffice, TownJusticeOffice,
-    VillageMediationCommittee, serve_in_order,
+    CountyCentre,
+    Court,
+    Institution,
+    PetitionOffice,
+    TownJusticeOffice,
+    VillageMediationCommittee,
+    serve_in_order,
 )
-from .measures import LEVERS
 from .metrics import Tally
 from .params import Params
 from .population import Residents
@@ -107,7 +118,9 @@ class DisputeModel(mesa.Model):
         self.residents = Residents(r, p, self.streams["population"])
         self.pool = DisputePool()
         self.tally = Tally(self.n_months, r.n_counties)
-        self.defaulters = np.empty(0, dtype=np.int64)
+        n_def = self.streams["population"].binomial(
+            self.residents.n, min(1.0, p.initial_defaulters_per_10k / 1e4))
+        self.defaulters = self.streams["population"].integers(0, self.residents.n, n_def)
         self._next_id = 0
         # Fixed order in which villages gain coverage as a coverage lever rises: the same
         # villages are covered in every scenario (common random numbers).
@@ -320,6 +333,7 @@ class DisputeModel(mesa.Model):
         pr = np.full(len(pos), p.negotiate_success)
         pr = np.where(self.pool.advised[pos], 1 - (1 - pr) * (1 - p.success_advice / 4), pr)
         ok = self._u(pos, Purpose.SUCCESS) < pr
+        self._handled(pos, "negotiation", queued=False)
         self._resolve(pos[ok], Layer.NEGOTIATION)
         self._fail(pos[~ok], Layer.NEGOTIATION)
 
@@ -350,7 +364,7 @@ class DisputeModel(mesa.Model):
         self.file_cases(pos[rest])
 
     def file_cases(self, pos: np.ndarray) -> None:
-        """Filing: abusive suits are screened out; the rest are accepted (万人成讼率 counts these)."""
+        """Filing: abusive suits are refused; the rest are accepted (万人成讼率 counts them)."""
         p = self.params
         refuse = self._u(pos, Purpose.FILTER) < (
             p.abusive_share * self.levels["abusive_litigation_screening"])
@@ -382,7 +396,7 @@ class DisputeModel(mesa.Model):
         """Cases left waiting: grievance grows; some give up on the queue (if ``layer``)."""
         p = self.params
         pool = self.pool
-        grow = p.grievance_wait * (1 - p.psych_grievance_cut * self.levels["psychological_services"])
+        grow = p.grievance_wait * self._grievance_factor()
         pool.grievance[pos] += np.float32(grow)
         n_units = len(self.capacity[state])
         self._backlog[state] = np.bincount(unit, minlength=n_units).astype(float)
@@ -402,6 +416,7 @@ class DisputeModel(mesa.Model):
         if len(pos) == 0:
             return
         county = self._county(pos)
+        self._handled(pos, kind)
         ok = self._u(pos, Purpose.SUCCESS) < cls.settle_probability(self, pos)
         self.tally.add("mediation_concluded", self._t, county)
         self.tally.add("mediation_settled", self._t, county[ok])
@@ -427,6 +442,7 @@ class DisputeModel(mesa.Model):
         unserved = pos[~served]
         pos = pos[served]
         county = self._county(pos)
+        self._handled(pos, "prefiling")
         ok = self._u(pos, Purpose.SUCCESS) < court.prefiling_probability(self, pos)
         holds = ok & ~self._relapse(pos)
         self.tally.add("prefiling_concluded", self._t, county)
@@ -437,8 +453,10 @@ class DisputeModel(mesa.Model):
         self.file_cases(to_file)
 
     def serve_trials(self) -> None:
-        """First-instance trials: court mediation/withdrawal or judgment; judgments performed
-        voluntarily or sent to enforcement."""
+        """First-instance trials: court mediation or withdrawal, else judgment.
+
+        Judgments are performed voluntarily (自动履行) or go to enforcement.
+        """
         court = self.institution_classes["court"]
         pos, unit, served = self._queue(State.TRIAL, "county")
         self._wait(pos[~served], State.TRIAL, unit[~served], None)
@@ -446,6 +464,7 @@ class DisputeModel(mesa.Model):
         if len(pos) == 0:
             return
         self.tally.add("trials_concluded", self._t, self._county(pos))
+        self._handled(pos, "court")
         c = self.pool.claimant[pos]
         a = self.residents.awareness[c]
         self.residents.awareness[c] = a + np.float32(self.params.awareness_learning) * (1 - a)
@@ -463,6 +482,7 @@ class DisputeModel(mesa.Model):
         pos = pos[served]
         if len(pos) == 0:
             return
+        self._handled(pos, "enforcement")
         ok = self._u(pos, Purpose.SUCCESS) < p.enforcement_success
         self._resolve(pos[ok], Layer.COURT)
         failed = pos[~ok]
@@ -471,8 +491,11 @@ class DisputeModel(mesa.Model):
         self._fail(failed, Layer.COURT)
 
     def serve_petitions(self) -> None:
-        """The petition office routes a share into lawful channels, settles some of the rest,
-        and leaves others to come back (缠访) or give up."""
+        """The petition office takes up petitions.
+
+        It routes a share into lawful channels, settles some of the rest, and leaves others
+        to come back (缠访) or give up.
+        """
         p, lv = self.params, self.levels
         office = self.institution_classes["petition"]
         pos, unit, served = self._queue(State.PETITION, "county")
@@ -481,6 +504,7 @@ class DisputeModel(mesa.Model):
         if len(pos) == 0:
             return
         pool = self.pool
+        self._handled(pos, "petition")
         route = self._u(pos, Purpose.ROUTE) < lv["petition_routing"]
         free = self._u(pos, Purpose.DOOR) < lv["county_centre"]  # the centre is the 信访超市
         to_county = route & (pool.stage[pos] < Layer.COUNTY)
@@ -497,6 +521,18 @@ class DisputeModel(mesa.Model):
         self._close(rest[~again], resolved=False)
 
     # -- outcomes
+    def _grievance_factor(self) -> float:
+        # Counselling (社会心理服务) slows how fast failures and waiting turn into grievance.
+        return 1 - self.params.psych_grievance_cut * self.levels["psychological_services"]
+
+    def _handled(self, pos: np.ndarray, layer: str, queued: bool = True) -> None:
+        """Add the months a case waited in its queue and the layer's handling time."""
+        pool = self.pool
+        extra = getattr(self.params, f"handling_{layer}")
+        if queued:
+            extra = extra + (self.month - pool.queued[pos])
+        pool.elapsed[pos] += np.float32(1) * extra
+
     def _fail(self, pos: np.ndarray, layer: Layer) -> None:
         """A failed step: the dispute will choose again next month, from above ``layer``."""
         if len(pos) == 0:
@@ -504,7 +540,7 @@ class DisputeModel(mesa.Model):
         p, pool = self.params, self.pool
         pool.stage[pos] = np.maximum(pool.stage[pos], int(layer))
         pool.failures[pos] = np.minimum(pool.failures[pos].astype(int) + 1, 100)
-        grow = p.grievance_fail * (1 - p.psych_grievance_cut * self.levels["psychological_services"])
+        grow = p.grievance_fail * self._grievance_factor()
         pool.grievance[pos] += np.float32(grow)
         pool.state[pos] = State.CHOOSING
 
@@ -513,8 +549,7 @@ class DisputeModel(mesa.Model):
             return
         county = self._county(pos)
         self.tally.add(_RESOLVED_COUNTER[layer], self._t, county)
-        took = self.month - self.pool.born[pos] + 0.5
-        self.tally.resolution_times(self._t, county, took)
+        self.tally.resolution_times(self._t, county, self.pool.elapsed[pos])
         res = self.residents
         c = self.pool.claimant[pos]
         res.grievance[c] *= np.float32(0.5)
@@ -563,7 +598,8 @@ class DisputeModel(mesa.Model):
         p, res = self.params, self.residents
         res.drift_to_village(res.trust, p.social_influence)
         res.drift_to_village(res.awareness, p.social_influence)
-        covered = self.covered("legal_literacy_coverage")[res.village]
-        res.awareness += np.float32(p.literacy_learning) * covered.astype(np.float32) * (
-            1 - res.awareness)
+        if p.literacy_learning > 0:
+            covered = np.repeat(self.covered("legal_literacy_coverage").astype(np.float32),
+                                res.village_size)
+            res.awareness += np.float32(p.literacy_learning) * covered * (1 - res.awareness)
         res.grievance *= np.float32(0.8)

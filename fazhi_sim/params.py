@@ -22,7 +22,7 @@ def _p(default: float, lo: float, hi: float, doc: str, source: str = A) -> Any:
 
 
 class Params(BaseModel):
-    """Mechanism parameters of :class:`~fazhi_sim.model.DisputeModel` (all per month unless noted)."""
+    """Mechanism parameters of :class:`~fazhi_sim.model.DisputeModel` (per month unless noted)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,11 +50,11 @@ class Params(BaseModel):
 
     # -- Channel choice (behaviour.py): multinomial logit; lumping it has utility 0
     asc_negotiate: float = _p(0.4, -10.0, 10.0, "constant for negotiating directly")
-    asc_village: float = _p(0.6, -10.0, 10.0, "constant for village mediation")
+    asc_village: float = _p(0.0, -10.0, 10.0, "constant for village mediation")
     asc_town: float = _p(-0.2, -10.0, 10.0, "constant for the town justice office or tribunal")
     asc_county: float = _p(-0.6, -10.0, 10.0, "constant for the county one-stop centre")
     asc_court: float = _p(-0.4, -10.0, 10.0, "constant for going to court")
-    asc_petition: float = _p(-2.2, -10.0, 10.0, "constant for petitioning (信访)")
+    asc_petition: float = _p(-0.3, -10.0, 10.0, "constant for petitioning (信访)")
     b_trust: float = _p(1.5, 0.0, 10.0, "trust in mediation raises the mediation channels")
     b_wait: float = _p(0.5, 0.0, 10.0, "utility lost per month of expected queue")
     b_advice_negotiate: float = _p(0.4, 0.0, 10.0, "advice raises negotiating")
@@ -80,11 +80,11 @@ class Params(BaseModel):
     # -- Service (institutions.py)
     negotiate_success: float = _p(0.35, 0.0, 1.0, "chance a direct negotiation settles")
     village_success: float = _p(
-        0.95, 0.0, 1.0, "chance village mediation settles a case it takes up",
+        0.97, 0.0, 1.0, "chance village mediation settles a case it takes up",
         "assumed; reported success is 96-98.8% (Shengzhou 2020, China 2018, as reported)",
     )
-    town_success: float = _p(0.85, 0.0, 1.0, "chance town mediation settles a case")
-    county_success: float = _p(0.8, 0.0, 1.0, "chance the county centre settles a case")
+    town_success: float = _p(0.9, 0.0, 1.0, "chance town mediation settles a case")
+    county_success: float = _p(0.85, 0.0, 1.0, "chance the county centre settles a case")
     success_trust: float = _p(1.0, 0.0, 10.0, "trust raises mediation success (logit per unit)")
     success_advice: float = _p(0.4, 0.0, 10.0, "advice raises settlement (logit)")
     success_fengqiao: float = _p(0.5, 0.0, 10.0, "Fengqiao-style units raise town success (logit)")
@@ -113,7 +113,7 @@ class Params(BaseModel):
         "SPC 2023: 11,998,100 of 17,459,800 pre-filing mediations settled (as reprinted)",
     )
     prefiling_per_10k: float = _p(
-        6.0, 0.0, 100.0, "pre-filing mediation capacity, cases per 10,000 residents"
+        12.0, 0.0, 100.0, "pre-filing mediation capacity, cases per 10,000 residents"
     )
     judges_per_10k: float = _p(0.3, 0.01, 10.0, "judges hearing first-instance civil cases")
     cases_per_judge: float = _p(30.0, 1.0, 200.0, "cases one judge concludes")
@@ -135,7 +135,9 @@ class Params(BaseModel):
     agency_repeat_cut: float = _p(0.5, 0.0, 1.0, "share of repeats full agent coverage prevents")
     grievance_fail: float = _p(0.5, 0.0, 10.0, "grievance added by a failure")
     grievance_wait: float = _p(0.1, 0.0, 10.0, "grievance added per month in a queue")
-    psych_grievance_cut: float = _p(0.5, 0.0, 1.0, "share of grievance build-up counselling removes")
+    psych_grievance_cut: float = _p(
+        0.5, 0.0, 1.0, "share of grievance build-up counselling removes"
+    )
 
     # -- Learning (behaviour.py) and advice
     trust_learning: float = _p(0.2, 0.0, 1.0, "step toward the outcome in trust after mediation")
@@ -154,8 +156,25 @@ class Params(BaseModel):
     adviser_hours_half: float = _p(
         8.0, 0.1, 200.0, "adviser hours a month at which half of claimants get advice"
     )
+    handling_negotiation: float = _p(0.25, 0.0, 24.0, "months a direct negotiation takes")
+    handling_village: float = _p(0.5, 0.0, 24.0, "months village mediation takes")
+    handling_town: float = _p(0.75, 0.0, 24.0, "months town mediation takes")
+    handling_county: float = _p(1.0, 0.0, 24.0, "months the county centre takes")
+    handling_court: float = _p(
+        2.5, 0.0, 24.0, "months from filing to judgment",
+        "assumed; the summary procedure must close within 3 months (Civil Procedure Law)",
+    )
+    handling_prefiling: float = _p(
+        1.0, 0.0, 24.0, "months pre-filing mediation takes (30-day rule)"
+    )
+    handling_enforcement: float = _p(4.0, 0.0, 24.0, "months enforcement takes")
+    handling_petition: float = _p(2.0, 0.0, 24.0, "months the petition office takes")
+    initial_defaulters_per_10k: float = _p(
+        27.0, 0.0, 1000.0, "defaulters (失信被执行人) listed at the start, per 10,000",
+        "assumed: the default baseline's own steady state, so the baseline starts level",
+    )
     warmup_months: int = Field(
-        24, ge=0, le=240, description="months run at 2020 levels before the first reported year",
+        12, ge=0, le=240, description="months run at 2020 levels before the first reported year",
         json_schema_extra={"source": A},
     )
 

@@ -27,10 +27,10 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .measures import LEVERS
 from .params import Params
@@ -38,6 +38,18 @@ from .params import Params
 __all__ = ["Scenario", "LeverSchedule", "ScenarioError", "load_scenario", "baseline"]
 
 YEAR_MIN, YEAR_MAX = 2015, 2060
+
+
+def _not_bool_or_text(value: Any) -> Any:
+    # pydantic's lax mode reads TOML `true` as 1 and "0.5" as 0.5; in a data file both are typos.
+    if isinstance(value, bool | str):
+        raise ValueError("must be a number, not " + ("true/false" if isinstance(value, bool)
+                                                     else "text"))
+    return value
+
+
+_Number = Annotated[float, BeforeValidator(_not_bool_or_text)]
+_Year = Annotated[int, BeforeValidator(_not_bool_or_text)]
 
 
 class ScenarioError(ValueError):
@@ -53,10 +65,10 @@ class LeverSchedule(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    target: float
-    start: int | None = Field(None, description="year the change begins (default: start_year)")
-    full_by: int | None = Field(None, description="year from which the target holds")
-    end: int | None = Field(None, description="year from which the 2020 level returns")
+    target: _Number
+    start: _Year | None = Field(None, description="year the change begins (default: start_year)")
+    full_by: _Year | None = Field(None, description="year from which the target holds")
+    end: _Year | None = Field(None, description="year from which the 2020 level returns")
 
 
 class Scenario(BaseModel):
@@ -66,8 +78,8 @@ class Scenario(BaseModel):
 
     name: str = "scenario"
     description: str = ""
-    start_year: int = 2021
-    end_year: int = 2025
+    start_year: _Year = 2021
+    end_year: _Year = 2025
     region: str | None = None
     levers: dict[str, LeverSchedule] = Field(default_factory=dict)
     params: Params = Field(default_factory=Params)
@@ -130,13 +142,17 @@ class Scenario(BaseModel):
 
 
 def _fail(source: str, err: ValidationError) -> ScenarioError:
-    first = err.errors()[0]
+    errors = err.errors()
+    # An unknown key explains a "Field required" next to it (a typo), so report it first.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = ".".join(str(x) for x in first["loc"]) or "(top level)"
     msg = first["msg"]
     if first["type"] == "extra_forbidden":
         msg = "unknown field"
         if first["loc"][:1] == ("params",):
             msg += "; allowed: see fazhi_sim.Params (e.g. impatience, village_success)"
+        elif first["loc"][:1] == ("levers",):
+            msg += "; allowed: target, start, full_by, end"
         else:
             msg += "; allowed: name, description, start_year, end_year, region, levers, params"
     elif "input" in first and not isinstance(first["input"], dict):

@@ -1,6 +1,6 @@
 """Write the shipped scenario files from the measure catalogue (run after changing measures.py).
 
-    .venv/bin/python tools/make_scenarios.py
+.venv/bin/python tools/make_scenarios.py
 """
 
 from pathlib import Path
@@ -24,6 +24,7 @@ def article(text: str) -> str:
 
 
 def lever_block(lid: str, start: int = 2021, full_by: int = 2025) -> str:
+    """The commented TOML table that ramps one lever to its plan level."""
     lv = LEVERS[lid]
     return (
         f"\n# {article(lv.article)} {lv.name_zh} ({lv.name_en})\n"
@@ -35,6 +36,7 @@ def lever_block(lid: str, start: int = 2021, full_by: int = 2025) -> str:
 
 
 def main() -> None:
+    """Write every shipped scenario file."""
     OUT.mkdir(exist_ok=True)
     (OUT / "measures").mkdir(exist_ok=True)
     (OUT / "baseline.toml").write_text(HEAD.format(
