@@ -148,7 +148,7 @@ LEVERS: dict[str, Lever] = {
             "legal_aid_coverage", "法律援助覆盖面", "Legal aid coverage", "二十二", "六", _S,
             0.0, 1.0, 0.3, 0.6, "assumed",
             "lowers the cost of going to court, so fewer turn to petitions",
-            moves=(("lawsuits_per_10k", +1), ("petitions", -1),),
+            moves=(("lawsuits_per_10k", +1),),
         ),
         Lever(
             "legal_service_access", "公共法律服务(实体、热线、网络)可及性",
@@ -189,7 +189,7 @@ LEVERS: dict[str, Lever] = {
         Lever(
             "small_claims_share", "小额诉讼、独任制适用比例", "Small-claims and single-judge share",
             "十七", "五", _S, 0.0, 1.0, 0.2, 0.4, "assumed", "judges conclude more cases a month",
-            moves=(("median_months_to_resolution", -1),),
+            moves=(("cases_per_judge", +1),),
         ),
         Lever(
             "judicial_confirmation_share", "调解协议司法确认比例",
@@ -221,8 +221,9 @@ LEVERS: dict[str, Lever] = {
             "reconsideration_premediation", "行政复议受理前调解",
             "Mediation before reconsideration",
             "十七", "四", _S, 0.0, 1.0, 0.2, 0.6, "assumed",
-            "administrative disputes settle at the county before review or suit",
-            moves=(("resolved_county_share", +1),),
+            "administrative disputes settle at the county before review or suit: fewer "
+            "administrative lawsuits",
+            moves=(("lawsuits_per_10k", -1),),
         ),
         # 七、数字法治
         Lever(

@@ -356,6 +356,14 @@ class DisputeModel(mesa.Model):
         """Disputes reaching court: some to pre-filing mediation, the rest filed."""
         if len(pos) == 0:
             return
+        # Administrative disputes may be settled by the government side's mediation before
+        # reconsideration (行政复议受理前调解), and so never reach court.
+        settle = (self.pool.kind[pos] == _ADMIN) & (self._u(pos, Purpose.OUTCOME) < (
+            self.params.reconsideration_settle * self.levels["reconsideration_premediation"]))
+        if settle.any():
+            self._resolve(pos[settle], Layer.COUNTY)
+            pos = pos[~settle]
+            free_door = None if free_door is None else free_door[~settle]
         self.tally.add("court_arrivals", self._t, self._county(pos))
         divert = self._u(pos, Purpose.ROUTE) < self.levels["pre_filing_mediation_share"]
         self._enter(pos[divert], State.PREFILING, None if free_door is None else free_door[divert])

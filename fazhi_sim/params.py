@@ -92,6 +92,10 @@ class Params(BaseModel):
     success_reconsideration: float = _p(
         1.0, 0.0, 10.0, "pre-reconsideration mediation raises county success, administrative"
     )
+    reconsideration_settle: float = _p(
+        0.3, 0.0, 1.0, "share of court-bound administrative disputes settled by mediation "
+        "before reconsideration, at full use"
+    )
     success_public_lawyer: float = _p(
         0.5, 0.0, 10.0, "public lawyers raise county success, administrative (logit)"
     )

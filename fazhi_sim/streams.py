@@ -43,6 +43,17 @@ class Purpose(IntEnum):
     FILTER = 13
 
 
+_MASK = (1 << 64) - 1
+_GOLDEN_INT = 0x9E3779B97F4A7C15
+
+
+def _mix_int(x: int) -> int:
+    x &= _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
 def _mix(x: np.ndarray) -> np.ndarray:
     x = (x ^ (x >> np.uint64(30))) * _M1
     x = (x ^ (x >> np.uint64(27))) * _M2
@@ -75,10 +86,13 @@ class Streams:
 
     def uniform(self, ids: np.ndarray, month: int, purpose: int) -> np.ndarray:
         """One uniform in (0, 1) per dispute id, fixed by (seed, id, month, purpose)."""
-        with np.errstate(over="ignore"):
-            x = ids.astype(np.uint64) * _GOLDEN
-            x ^= _mix(self.key + np.uint64((int(month) + 4096) * 1024 + int(purpose)) * _GOLDEN)
-            x = _mix(_mix(x))
+        # SplitMix64 with the state set to salt + id * golden: consecutive ids walk one
+        # SplitMix64 sequence whose start (salt) is itself mixed from (key, month, purpose).
+        salt = _mix_int(int(self.key) + ((int(month) + 4096) * 1024 + int(purpose)) * _GOLDEN_INT)
+        x = ids.astype(np.uint64)
+        x *= _GOLDEN
+        x += np.uint64(salt)
+        x = _mix(x)
         return ((x >> np.uint64(11)).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
 
     def gumbel(self, ids: np.ndarray, month: int, n_options: int) -> np.ndarray:
