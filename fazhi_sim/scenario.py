@@ -118,7 +118,11 @@ class Scenario(BaseModel):
                     if full <= start
                     else np.clip((months - start) / (full - start), 0.0, 1.0)
                 )
-                values = lev.baseline + frac * (sch.target - lev.baseline)
+                # Rounding can land an ulp off the target (0.3 + 1.0 * (t - 0.3) != t): hold
+                # the target itself once the ramp is done, and keep the ramp on its segment.
+                values = np.where(frac >= 1.0, sch.target, np.clip(
+                    lev.baseline + frac * (sch.target - lev.baseline),
+                    min(lev.baseline, sch.target), max(lev.baseline, sch.target)))
                 if sch.end is not None:
                     values = np.where(months >= sch.end, lev.baseline, values)
             out[lid] = values
@@ -146,7 +150,7 @@ def _fail(source: str, err: ValidationError) -> ScenarioError:
     # An unknown key explains a "Field required" next to it (a typo), so report it first.
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = ".".join(str(x) for x in first["loc"]) or "(top level)"
-    msg = first["msg"]
+    msg = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         msg = "unknown field"
         if first["loc"][:1] == ("params",):

@@ -146,6 +146,8 @@ _SETUP = {
     "repeat_petitions": ("town", {"asc_petition": 1.0}),
     "median_months_to_resolution": ("town", {"judges_per_10k": 0.12}),
 }
+# Levers whose default strength is small next to path noise on a town: shown at a larger one.
+_STRENGTH = {"legal_service_access": {"service_access_effect": 0.5}}
 _ADMINISTRATIVE = {"reconsideration_premediation": {"reconsideration_settle": 1.0},
                    "public_lawyer_coverage": {}}
 
@@ -162,6 +164,7 @@ def test_lever_moves_outcome_in_documented_direction(lever_id, metric, sign):
     """
     lv = LEVERS[lever_id]
     region, params = _SETUP.get(metric, ("town", {}))
+    params = {**params, **_STRENGTH.get(lever_id, {})}
     if lever_id in _ADMINISTRATIVE:
         region, params = "xinchang", {**params, **_ADMINISTRATIVE[lever_id]}
     lo = _scenario({lever_id: lv.minimum}, params)

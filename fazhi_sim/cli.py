@@ -1,0 +1,375 @@
+"""The ``fazhi-sim`` command line: run, compare and validate scenario files.
+
+Examples::
+
+    fazhi-sim run plan-2025 --region town --out plan.csv
+    fazhi-sim compare scenarios/baseline.toml scenarios/plan-2025.toml --region shaoxing
+    fazhi-sim validate scenarios/*.toml scenarios/measures/*.toml
+
+Labels are Chinese by default; ``--lang en`` switches to English. Every bad input ends the
+command with exit status 2 and a single line on stderr,
+``fazhi-sim: error: <file>: <field>: <what is allowed>``; a traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from . import __version__
+from .i18n import LANGS, label, region_label
+from .model import DisputeModel
+from .region import Region, RegionError, get_region
+from .scenario import Scenario, ScenarioError, load_scenario
+from .simulate import simulate
+
+__all__ = ["main", "build_parser", "KEY_METRICS"]
+
+PROG = "fazhi-sim"
+DEFAULT_REGION = "shaoxing"
+
+KEY_METRICS = (
+    "lawsuits_per_10k", "petitions", "petitions_per_10k", "repeat_petitions",
+    "defaulters_per_10k", "disputes", "resolved_village_share", "resolved_town_share",
+    "resolved_county_share", "handoffs_per_dispute", "mediation_success_rate",
+    "prefiling_diversion_share", "median_months_to_resolution",
+)
+"""Metrics shown in the printed tables and written by ``compare --out``."""
+
+_COUNTS = {"petitions", "repeat_petitions", "disputes", "grievances", "lawsuits", "population"}
+_COMPARE_COLUMNS = ["scenario", "year", "region", "metric", "value", "change", "change_pct"]
+
+
+class InputError(Exception):
+    """A bad command-line value; formatted like :class:`ScenarioError` (file, field, allowed)."""
+
+    def __init__(self, source: str, field: str, message: str):
+        super().__init__(f"{source}: {field}: {message}")
+
+
+# -- Checking inputs ------------------------------------------------------------------------
+
+
+def _seed(text: str, source: str) -> int:
+    # Checked here rather than by argparse's type=int, whose error takes two lines (usage too).
+    if not re.fullmatch(r"[0-9]+", text.strip()):
+        raise InputError(source, "--seed", f"{text!r} is not allowed; give a whole number, 0 or "
+                         "more")
+    return int(text)
+
+
+def _region(arg: str | None, loaded: list[tuple[str, Scenario]]) -> Region:
+    if arg is not None:
+        try:
+            return get_region(arg)
+        except RegionError as err:
+            raise InputError(loaded[0][0], "--region", str(err)) from None
+    declared = [(src, get_region(sc.region)) for src, sc in loaded if sc.region is not None]
+    for src, reg in declared[1:]:
+        # Comparing scenarios on different regions would compare places, not measures.
+        if reg.id != declared[0][1].id:
+            raise InputError(src, "region", f"{reg.id!r} differs from {declared[0][1].id!r} in "
+                             f"{declared[0][0]}; pass --region to compare on one region")
+    return declared[0][1] if declared else get_region(DEFAULT_REGION)
+
+
+def _out_path(arg: str | None) -> Path | None:
+    # Checked before running, so a typo in --out does not cost a long simulation.
+    if arg is None:
+        return None
+    path = Path(arg)
+    folder = path.parent
+    if path.is_dir():
+        raise InputError(arg, "--out", "is a folder; give a file name such as results.csv")
+    if not folder.is_dir():
+        raise InputError(arg, "--out", f"folder {str(folder)!r} does not exist; give a .csv path "
+                         "in an existing folder")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(arg, "--out", "not writable; give a .csv path you may write to")
+    return path
+
+
+def _write_csv(df: pd.DataFrame, path: Path, lang: str) -> None:
+    try:
+        # utf-8-sig: Excel on Chinese Windows reads a BOM-less file as GBK and garbles it.
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    except OSError as err:
+        raise InputError(str(path), "--out", f"cannot write ({err.strerror or err}); give a "
+                         ".csv path you may write to") from None
+    print(f"{label('written', lang)}: {path}")
+
+
+def _common_year(arg: str | None, loaded: list[tuple[str, Scenario]]) -> int:
+    first_src, first = max(loaded, key=lambda x: x[1].start_year)
+    last_src, last = min(loaded, key=lambda x: x[1].end_year)
+    lo, hi = first.start_year, last.end_year
+    if lo > hi:
+        raise InputError(last_src, "end_year", f"{hi} is before start_year {lo} of {first_src}; "
+                         "scenarios to compare need a year in common")
+    if arg is None:
+        return hi
+    is_year = re.fullmatch(r"[0-9]{4}", arg.strip()) is not None
+    if not is_year or not lo <= int(arg) <= hi:
+        # Name the file whose years leave it out, so the user knows which one to look at.
+        src = next((s for s, sc in loaded if is_year and int(arg) not in sc.years), loaded[0][0])
+        raise InputError(src, "--year", f"{arg!r} is not allowed; allowed {lo} to {hi} (years "
+                         "common to all scenarios)")
+    return int(arg)
+
+
+def _unique_names(loaded: list[tuple[str, Scenario]]) -> list[str]:
+    # Two files may share a name (or one file may be given twice); rows must stay apart.
+    names: list[str] = []
+    for _, sc in loaded:
+        name, k = sc.name, 2
+        while name in names:
+            name, k = f"{sc.name}#{k}", k + 1
+        names.append(name)
+    return names
+
+
+# -- Running --------------------------------------------------------------------------------
+
+
+def _run_frames(sc: Scenario, region: Region, seed: int, monthly: bool
+                ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Yearly results, and monthly ones too when asked, from a single run."""
+    if not monthly:
+        return simulate(sc, region=region, seed=seed), None
+    # The printed table is yearly; simulate() would need a second full run for it.
+    model = DisputeModel(sc, region=region, seed=seed).run()
+    frame = model.tally.frame
+    return (frame(model.region, sc.start_year, model.warmup, monthly=False),
+            frame(model.region, sc.start_year, model.warmup, monthly=True))
+
+
+def _whole_region(df: pd.DataFrame, region: Region) -> pd.DataFrame:
+    return df[df["region"] == region.id]
+
+
+# -- Printing -------------------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    # Chinese characters take two terminal columns; str.ljust would misalign the table.
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(_width(r[j]) for r in [header, *rows]) for j in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        out = [cells[0] + " " * (widths[0] - _width(cells[0]))]
+        out += [" " * (w - _width(c)) + c for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join(out).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def _fmt(metric: str, value: float) -> str:
+    if not np.isfinite(value):
+        return "-"
+    if metric.endswith(("_share", "_rate")):
+        return f"{value:.1%}"
+    return f"{value:,.0f}" if metric in _COUNTS else f"{value:,.2f}"
+
+
+def _fmt_change(metric: str, change: float, pct: float) -> tuple[str, str]:
+    if not np.isfinite(change):
+        return "-", "-"
+    if metric.endswith(("_share", "_rate")):
+        text = f"{100 * change:+.1f}pp"  # percentage points: a change of a share
+    else:
+        text = f"{change:+,.0f}" if metric in _COUNTS else f"{change:+,.2f}"
+    return text, (f"{pct:+.1f}%" if np.isfinite(pct) else "-")
+
+
+def _title(scenario: str, region: Region, seed: int, lang: str) -> str:
+    return (f"{label('scenario', lang)}: {scenario}   {label('region', lang)}: "
+            f"{region_label(region.id, lang)}   {label('seed', lang)}: {seed}")
+
+
+# -- Commands -------------------------------------------------------------------------------
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    sc = load_scenario(args.scenario)
+    seed = _seed(args.seed, args.scenario)
+    region = _region(args.region, [(args.scenario, sc)])
+    out = _out_path(args.out)
+    yearly, monthly = _run_frames(sc, region, seed, args.freq == "month")
+    wide = _whole_region(yearly, region).pivot(index="metric", columns="year", values="value")
+    years = list(wide.columns)
+    rows = [[label(m, args.lang)] + [_fmt(m, wide.at[m, y]) if m in wide.index else "-"
+                                     for y in years] for m in KEY_METRICS]
+    print(_title(sc.name, region, seed, args.lang))
+    print(_table([label("metric", args.lang)] + [str(y) for y in years], rows))
+    if out is not None:
+        _write_csv(monthly if monthly is not None else yearly, out, args.lang)
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    loaded = [(src, load_scenario(src)) for src in args.scenarios]
+    seed = _seed(args.seed, args.scenarios[0])
+    region = _region(args.region, loaded)
+    out = _out_path(args.out)
+    year = _common_year(args.year, loaded)
+    names = _unique_names(loaded)
+    parts = []
+    bar = tqdm(list(zip(names, loaded, strict=True)), desc=PROG, unit="scenario",
+               file=sys.stderr, disable=None, leave=False)
+    for name, (_, sc) in bar:
+        bar.set_postfix_str(name)
+        df = _whole_region(simulate(sc, region=region, seed=seed), region)
+        df = df[(df["year"] == year) & df["metric"].isin(KEY_METRICS)]
+        parts.append(df.assign(scenario=name))
+    tidy = pd.concat(parts, ignore_index=True)
+    base = tidy.loc[tidy["scenario"] == names[0]].set_index("metric")["value"]
+    ref = tidy["metric"].map(base).astype(float)
+    tidy["change"] = tidy["value"] - ref
+    tidy["change_pct"] = 100 * tidy["change"] / ref.abs().where(ref != 0)
+    tidy = tidy[_COMPARE_COLUMNS]
+
+    lang = args.lang
+    header = [label("metric", lang), names[0]]
+    for name in names[1:]:
+        header += [name, label("change", lang), label("change_pct", lang)]
+    rows = []
+    cell = tidy.set_index(["scenario", "metric"])
+    for m in KEY_METRICS:
+        row = [label(m, lang)]
+        for k, name in enumerate(names):
+            if (name, m) not in cell.index:
+                row += ["-"] if k == 0 else ["-", "-", "-"]
+                continue
+            rec = cell.loc[(name, m)]
+            row.append(_fmt(m, rec["value"]))
+            if k > 0:
+                row += list(_fmt_change(m, rec["change"], rec["change_pct"]))
+        rows.append(row)
+    print(_title(" / ".join(names), region, seed, lang) + f"   {label('year', lang)}: {year}")
+    print(_table(header, rows))
+    if out is not None:
+        _write_csv(tidy, out, lang)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    _seed(args.seed, args.scenarios[0])
+    status = 0
+    for src in args.scenarios:
+        try:
+            sc = load_scenario(src)
+            if args.region is not None:
+                _region(args.region, [(src, sc)])
+        except (ScenarioError, InputError, OSError) as err:
+            # Unlike run and compare, go on: one report covers every file.
+            _error(err)
+            status = 2
+            continue
+        print(f"ok  {src}  {sc.name}  {len(sc.levers)} {label('levers', args.lang)}  "
+              f"{sc.start_year}-{sc.end_year}")
+    return status
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": _cmd_run, "compare": _cmd_compare, "validate": _cmd_validate,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of ``fazhi-sim``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser, with subcommands ``run``, ``compare`` and ``validate``.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--region", help="shaoxing, a county (zhuji or 诸暨) or town (50,000 "
+                        "residents, fast); default: the scenario's region, else shaoxing")
+    common.add_argument("--seed", default="1", help="run seed, a whole number 0 or more "
+                        "(default 1); the same seed gives the same result")
+    common.add_argument("--lang", choices=LANGS, default="zh",
+                        help="label language: zh (中文, default) or en")
+    scenario_help = "a scenario .toml file, or a shipped name such as plan-2025"
+
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Simulate dispute resolution under 法治绍兴建设规划 (2021-2025).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", parents=[common], help="run one scenario and print key metrics")
+    run.add_argument("scenario", metavar="SCENARIO", help=scenario_help)
+    run.add_argument("--out", metavar="FILE.csv", help="write every result as tidy CSV")
+    run.add_argument("--freq", choices=("year", "month"), default="year",
+                     help="rows of the CSV: one per year (default) or per month")
+
+    compare = sub.add_parser("compare", parents=[common],
+                             help="run scenarios with one seed and compare them to the first")
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=scenario_help)
+    compare.add_argument("--out", metavar="FILE.csv", help="write the comparison as tidy CSV")
+    compare.add_argument("--year", help="year compared (default: the last year common to all)")
+
+    validate = sub.add_parser("validate", parents=[common], help="check scenario files")
+    validate.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=scenario_help)
+    return parser
+
+
+def _error(err: BaseException) -> None:
+    if isinstance(err, OSError):
+        text = f"{err.filename or '(file)'}: (file): {err.strerror or err}"
+    elif isinstance(err, RegionError):
+        text = f"(command line): --region: {err}"
+    else:
+        text = str(err)
+    # One line whatever the message holds, so scripts can parse it.
+    print(f"{PROG}: error: {' '.join(text.split())}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``fazhi-sim`` command line.
+
+    Parameters
+    ----------
+    argv
+        Arguments without the program name; ``sys.argv[1:]`` if None.
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 2 for a bad input (one line on stderr). Usage errors
+        found by argparse exit with status 2 through ``SystemExit``.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except (ScenarioError, RegionError, InputError, OSError) as err:
+        if isinstance(err, BrokenPipeError):  # e.g. `fazhi-sim run ... | head`
+            return _broken_pipe()
+        _error(err)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _broken_pipe() -> int:
+    # Point stdout at devnull so the interpreter's final flush does not fail again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 1
