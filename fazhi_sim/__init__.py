@@ -8,6 +8,8 @@ Quick start::
 """
 
 from .disputes import Layer, Option, State
+from .ensemble import Ensemble, RunStore, run_ensemble
+from .executors import DaskCluster, LocalProcesses, Serial
 from .institutions import (
     CountyCentre,
     Court,
@@ -27,7 +29,8 @@ from .simulate import simulate
 __version__ = "0.1.0"
 
 __all__ = [
-    "DisputeModel", "simulate", "load_scenario", "baseline", "Scenario", "LeverSchedule",
+    "DisputeModel", "simulate", "run_ensemble", "Ensemble", "RunStore", "LocalProcesses",
+    "DaskCluster", "Serial", "load_scenario", "baseline", "Scenario", "LeverSchedule",
     "ScenarioError", "Params", "LEVERS", "Lever", "METRICS", "Region", "RegionError",
     "get_region", "region_names", "State", "Layer", "Option", "Institution",
     "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre", "Court", "PetitionOffice",

@@ -61,7 +61,8 @@ class Situation:
         (awareness is the effective awareness, with 法律明白人 and legal services applied);
     advised : got a legal adviser's advice; stage : highest layer already failed (-1 if new);
     failures : failures so far; wait : expected months of queue per option (n, options);
-    available : options open to the dispute (n, options).
+    available : options open to the dispute (n, options); step : moves each dispute has made
+    (keys its random draws; optional).
     """
 
     kind: np.ndarray
@@ -74,6 +75,7 @@ class Situation:
     failures: np.ndarray
     wait: np.ndarray
     available: np.ndarray
+    step: np.ndarray | None = None
 
 
 def effective_awareness(

@@ -20,12 +20,14 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from . import __version__
+from .ensemble import run_ensemble
+from .executors import DaskCluster, LocalProcesses, default_jobs
 from .i18n import LANGS, label, region_label
 from .model import DisputeModel
 from .region import Region, RegionError, get_region
@@ -46,7 +48,8 @@ KEY_METRICS = (
 """Metrics shown in the printed tables and written by ``compare --out``."""
 
 _COUNTS = {"petitions", "repeat_petitions", "disputes", "grievances", "lawsuits", "population"}
-_COMPARE_COLUMNS = ["scenario", "year", "region", "metric", "value", "change", "change_pct"]
+_COMPARE_COLUMNS = ["scenario", "year", "region", "metric", "value", "q10", "q90", "change",
+                    "change_q10", "change_q90", "change_pct"]
 
 
 class InputError(Exception):
@@ -219,26 +222,53 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(text: str | None, source: str, flag: str, default: int | None) -> int | None:
+    if text is None:
+        return default
+    if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
+        raise InputError(source, flag, f"{text!r} is not allowed; give a whole number, 1 or more")
+    return int(text)
+
+
+def _executor(args: argparse.Namespace, n_tasks: int) -> Any:
+    if args.scheduler:
+        return DaskCluster(args.scheduler)
+    jobs = _count(args.jobs, args.scenarios[0], "--jobs", None)
+    return LocalProcesses(min(jobs or default_jobs(), n_tasks))
+
+
+def _band(metric: str, row: pd.Series, prefix: str, n: int, change: bool) -> str:
+    fmt = (lambda v: _fmt_change(metric, v, np.nan)[0]) if change else (lambda v: _fmt(metric, v))
+    text = fmt(row[f"{prefix}median"])
+    if n > 1 and np.isfinite(row[f"{prefix}median"]):
+        text += f" [{fmt(row[f'{prefix}q10'])}, {fmt(row[f'{prefix}q90'])}]"
+    return text
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     loaded = [(src, load_scenario(src)) for src in args.scenarios]
     seed = _seed(args.seed, args.scenarios[0])
+    reps = _count(args.replicates, args.scenarios[0], "--replicates", 1)
     region = _region(args.region, loaded)
     out = _out_path(args.out)
     year = _common_year(args.year, loaded)
     names = _unique_names(loaded)
-    parts = []
-    bar = tqdm(list(zip(names, loaded, strict=True)), desc=PROG, unit="scenario",
-               file=sys.stderr, disable=None, leave=False)
-    for name, (_, sc) in bar:
-        bar.set_postfix_str(name)
-        df = _whole_region(simulate(sc, region=region, seed=seed), region)
-        df = df[(df["year"] == year) & df["metric"].isin(KEY_METRICS)]
-        parts.append(df.assign(scenario=name))
-    tidy = pd.concat(parts, ignore_index=True)
-    base = tidy.loc[tidy["scenario"] == names[0]].set_index("metric")["value"]
-    ref = tidy["metric"].map(base).astype(float)
-    tidy["change"] = tidy["value"] - ref
-    tidy["change_pct"] = 100 * tidy["change"] / ref.abs().where(ref != 0)
+    n_tasks = reps * len(names)
+    with _executor(args, n_tasks) as ex:
+        ens = run_ensemble({n: sc for n, (_, sc) in zip(names, loaded, strict=True)},
+                           replicates=reps, region=region, executor=ex, seed=seed,
+                           store=args.store, progress=sys.stderr.isatty())
+    keys = ["scenario", "year", "region", "metric"]
+    pick = f"year == {year} and region == {region.id!r} and metric in {list(KEY_METRICS)}"
+    summ = ens.summary().query(pick)[keys + ["q10", "median", "q90"]]
+    comp = ens.compare(names[0]).query(pick)[keys + ["q10", "median", "q90", "pct_median"]]
+    comp.columns = keys + ["change_q10", "change_median", "change_q90", "change_pct"]
+    tidy = summ.merge(comp, on=keys).rename(columns={"median": "value",
+                                                     "change_median": "change"})
+    order = {m: i for i, m in enumerate(KEY_METRICS)}
+    tidy = tidy.sort_values(["scenario", "metric"], key=lambda c: c.map(order)
+                            if c.name == "metric" else c).reset_index(drop=True)
+    tidy["scenario"] = tidy["scenario"].astype(str)
     tidy = tidy[_COMPARE_COLUMNS]
 
     lang = args.lang
@@ -246,7 +276,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     for name in names[1:]:
         header += [name, label("change", lang), label("change_pct", lang)]
     rows = []
-    cell = tidy.set_index(["scenario", "metric"])
+    cell = tidy.rename(columns={"value": "median", "change": "change_median"}).set_index(
+        ["scenario", "metric"])
     for m in KEY_METRICS:
         row = [label(m, lang)]
         for k, name in enumerate(names):
@@ -254,15 +285,44 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 row += ["-"] if k == 0 else ["-", "-", "-"]
                 continue
             rec = cell.loc[(name, m)]
-            row.append(_fmt(m, rec["value"]))
+            row.append(_band(m, rec, "", reps, change=False))
             if k > 0:
-                row += list(_fmt_change(m, rec["change"], rec["change_pct"]))
+                row.append(_band(m, rec, "change_", reps, change=True))
+                row.append(_fmt_change(m, rec["change_median"], rec["change_pct"])[1])
         rows.append(row)
-    print(_title(" / ".join(names), region, seed, lang) + f"   {label('year', lang)}: {year}")
+    print(_title(" / ".join(names), region, seed, lang) + f"   {label('year', lang)}: {year}"
+          + (f"   {label('replicates', lang)}: {reps}" if reps > 1 else ""))
+    if reps > 1:
+        print(label("band_note", lang))
     print(_table(header, rows))
+    _print_targets(ens, loaded, region, year, lang)
     if out is not None:
         _write_csv(tidy, out, lang)
     return 0
+
+
+def _print_targets(ens: Any, loaded: list[tuple[str, Scenario]], region: Region, year: int,
+                   lang: str) -> None:
+    first = max(sc.start_year for _, sc in loaded)
+    if year - first < 1:
+        return
+    t = ens.targets(first=first, last=year, region=region.id)
+    names = list(ens.scenarios)
+    rows = []
+    for target in dict.fromkeys(t["target"]):
+        mine = t[t["target"] == target].set_index("scenario")
+        kind = mine["kind"].iloc[0]
+        cells = [f"{label(target, lang)} ({label(kind, lang)})"]
+        for name in names:
+            p = mine.at[name, "probability"]
+            if kind == "coverage":
+                cells.append(label("yes", lang) if p >= 1 else label("no", lang))
+            else:
+                cells.append("-" if not np.isfinite(p) else f"{p:.0%}")
+        rows.append(cells)
+    print()
+    print(f"{label('targets', lang)} ({first}-{year})")
+    print(_table([label("target", lang), *names], rows))
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -321,6 +381,15 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=scenario_help)
     compare.add_argument("--out", metavar="FILE.csv", help="write the comparison as tidy CSV")
     compare.add_argument("--year", help="year compared (default: the last year common to all)")
+    compare.add_argument("--replicates", metavar="N", help="runs per scenario (default 1); with "
+                         "more, tables show the median and the 10-90%% band, and changes are "
+                         "paired (common random numbers)")
+    compare.add_argument("--jobs", metavar="N", help="local worker processes (default: all "
+                         "cores)")
+    compare.add_argument("--store", metavar="DIR", help="write each finished run to DIR; a "
+                         "repeated command reads them back and runs only what is missing")
+    compare.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. "
+                         "tcp://10.0.0.5:8786 (needs the [cluster] extra)")
 
     validate = sub.add_parser("validate", parents=[common], help="check scenario files")
     validate.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=scenario_help)

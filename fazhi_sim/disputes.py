@@ -78,6 +78,7 @@ _COLUMNS: dict[str, type] = {
     "advised": np.bool_,  # got a legal adviser's advice
     "grievance": np.float32,
     "elapsed": np.float32,  # months waited in queues plus handling time so far
+    "step": np.int16,  # moves made so far; keys the dispute's random draws
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from .measures import LEVERS
 from .region import get_region
 
 __all__ = ["LANGS", "METRIC_LABELS", "TEXT", "check_lang", "label", "region_label"]
@@ -54,6 +55,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "years": ("年份", "years"),
     "written": ("已写入", "written to"),
     "monthly_note": ("按月结果见 CSV", "monthly results are in the CSV"),
+    "replicates": ("重复次数", "replicates"),
+    "band_note": ("数值为中位数 [10%, 90%];变化为同一随机数下的配对差",
+                  "values are median [10%, 90%]; changes are paired differences"),
+    "targets": ("规划目标检验", "Plan targets"),
+    "target": ("目标", "Target"),
+    "falls every year": ("逐年下降的概率", "chance it falls every year"),
+    "coverage": ("覆盖目标", "coverage target"),
+    "yes": ("达到", "reached"),
+    "no": ("未达到", "not reached"),
 }
 """Words used by the command-line tables: key to (Chinese, English)."""
 
@@ -89,7 +99,7 @@ def label(key: str, lang: str = "zh") -> str:
     Parameters
     ----------
     key
-        A metric id (see :data:`METRIC_LABELS`) or a word in :data:`TEXT`.
+        A metric id (see :data:`METRIC_LABELS`), a word in :data:`TEXT` or a lever id.
     lang
         ``"zh"`` (default) or ``"en"``.
 
@@ -105,6 +115,8 @@ def label(key: str, lang: str = "zh") -> str:
     """
     col = check_lang(lang)
     pair = METRIC_LABELS.get(key) or TEXT.get(key)
+    if pair is None and key in LEVERS:
+        pair = (LEVERS[key].name_zh, LEVERS[key].name_en)
     return pair[col] if pair else key
 
 

@@ -160,8 +160,9 @@ LEVERS: dict[str, Lever] = {
             "legal_literacy_coverage", "法律明白人、学法守法示范户覆盖率",
             "Legal-literate persons (法律明白人) coverage", "二十", "六", _S, 0.0, 1.0, 0.6, 1.0,
             "plan target 100% coverage (section 六 goal, sourced); 2020 level assumed",
-            "awareness rises in covered villages and spreads along village ties; more claims, "
-            "more lawful channels, fewer petitions",
+            "awareness rises in covered villages while they are present (and lasts, spreading "
+            "along village ties, if literacy_learning > 0); more claims, more lawful channels, "
+            "fewer petitions",
             moves=(("disputes", +1), ("petitions", -1),), plan_target=True,
         ),
         Lever(
@@ -216,11 +217,10 @@ LEVERS: dict[str, Lever] = {
             "defaulters (失信) and petitions",
             moves=(("defaulters_per_10k", -1),),
         ),
-        # 四、依法行政
         Lever(
             "reconsideration_premediation", "行政复议受理前调解",
             "Mediation before reconsideration",
-            "十七", "四", _S, 0.0, 1.0, 0.2, 0.6, "assumed",
+            "十七", "五", _S, 0.0, 1.0, 0.2, 0.6, "assumed",
             "administrative disputes settle at the county before review or suit: fewer "
             "administrative lawsuits",
             moves=(("lawsuits_per_10k", -1),),
@@ -229,7 +229,8 @@ LEVERS: dict[str, Lever] = {
         Lever(
             "early_warning", "大数据矛盾纠纷预警研判", "Big-data early warning", "二十七", "七",
             _S, 0.0, 1.0, 0.1, 0.6, "assumed",
-            "disputes that failed once are steered to mediation rather than petitions",
+            "disputes that failed once are flagged early: petitioning loses appeal against "
+            "lawful channels",
             moves=(("petitions", -1),),
         ),
         # 八、法治保障

@@ -132,10 +132,9 @@ class Tally:
                           "mean" if k in _STOCKS else None) for k in COUNTERS}
         resolved = sum(c[f"resolved_{x}"] for x in
                        ("negotiation", "village", "town", "county", "court", "petition"))
-        scale = 1e4 / pop
-        per_year = 1.0 if not monthly else 1.0  # counts are per period as reported
+        scale = 1e4 / pop  # per 10,000 residents per period (a month when monthly)
         values = {
-            "lawsuits_per_10k": c["lawsuits"] * scale * per_year,
+            "lawsuits_per_10k": c["lawsuits"] * scale,
             "petitions": c["petitions"],
             "petitions_per_10k": c["petitions"] * scale,
             "repeat_petitions": c["repeat_petitions"],

@@ -39,6 +39,8 @@ from .institutions import (
     PetitionOffice,
     TownJusticeOffice,
     VillageMediationCommittee,
+    logistic,
+    logit,
     serve_in_order,
 )
 from .metrics import Tally
@@ -91,6 +93,8 @@ class DisputeModel(mesa.Model):
         This month's lever levels.
     capacity : dict
         This month's capacity per unit, keyed by the queue's :class:`State`.
+    perceived_wait : dict
+        Months of queue residents expect per unit, keyed by the queue's :class:`State`.
     """
 
     def __init__(
@@ -121,6 +125,9 @@ class DisputeModel(mesa.Model):
         n_def = self.streams["population"].binomial(
             self.residents.n, min(1.0, p.initial_defaulters_per_10k / 1e4))
         self.defaulters = self.streams["population"].integers(0, self.residents.n, n_def)
+        # Each listing has a key (the dispute that caused it) for its exit draws, so exits
+        # never consume a shared generator whose position would then differ by scenario.
+        self.defaulter_keys = np.arange(n_def, dtype=np.int64) + (1 << 62)
         self._next_id = 0
         # Fixed order in which villages gain coverage as a coverage lever rises: the same
         # villages are covered in every scenario (common random numbers).
@@ -133,7 +140,7 @@ class DisputeModel(mesa.Model):
         self._make_agents()
         self.levels: dict[str, float] = {}
         self.capacity: dict[State, np.ndarray] = {}
-        self._backlog: dict[State, np.ndarray] = {}
+        self.perceived_wait: dict[State, np.ndarray] = {}
         self.running = True
         self._set_month_levels()
 
@@ -178,7 +185,8 @@ class DisputeModel(mesa.Model):
         return self.region.village_county[self.pool.village[pos]]
 
     def _u(self, pos: np.ndarray, purpose: int) -> np.ndarray:
-        return self.streams.uniform(self.pool.id[pos], self.month, purpose)
+        # Keyed by the dispute's step, not the month: a delay does not reshuffle its luck.
+        return self.streams.uniform(self.pool.id[pos], self.pool.step[pos], purpose)
 
     @property
     def _t(self) -> int:
@@ -286,10 +294,9 @@ class DisputeModel(mesa.Model):
                                   (Option.COUNTY, State.COUNTY, "county"),
                                   (Option.COURT, State.TRIAL, "county"),
                                   (Option.PETITION, State.PETITION, "county")):
-            backlog = self._backlog.get(state)
-            if backlog is not None:
-                unit = self.unit_of(pos, level)
-                wait[:, opt] = backlog[unit] / np.maximum(self.capacity[state][unit], 0.5)
+            perceived = self.perceived_wait.get(state)
+            if perceived is not None:
+                wait[:, opt] = perceived[self.unit_of(pos, level)]
         return Situation(
             kind=pool.kind[pos],
             awareness=effective_awareness(
@@ -303,6 +310,7 @@ class DisputeModel(mesa.Model):
             wait=wait,
             available=available_options(pool.stage[pos],
                                         self.capacity[State.VILLAGE][village] > 0),
+            step=pool.step[pos],
         )
 
     def choose_channel(self, situation: Situation, ids: np.ndarray) -> np.ndarray:
@@ -312,26 +320,32 @@ class DisputeModel(mesa.Model):
         available option per row, vectorised.
         """
         u = channel_utilities(situation, self.params, self.levels)
+        counter = situation.step if situation.step is not None else self.month
         return logit_choice(u, situation.available,
-                            self.streams.gumbel(ids, self.month, len(Option)))
+                            self.streams.gumbel(ids, counter, len(Option)))
 
     def route(self, pos: np.ndarray) -> None:
         """Send choosing disputes where their choice takes them."""
         if len(pos) == 0:
             return
         choice = self.choose_channel(self.situation(pos), self.pool.id[pos])
+        self.pool.step[pos] += 1
         self._close(pos[choice == Option.LUMP], resolved=False)
         self.negotiate(pos[choice == Option.NEGOTIATE])
         for opt, state in _OPTION_STATE.items():
             self._enter(pos[choice == opt], state)
-        self.go_to_court(pos[choice == Option.COURT])
+        court = pos[choice == Option.COURT]
+        # The one-stop centre houses a court window (诉调对接): moving on from it to court
+        # is no new door where the centre is integrated.
+        free = (self.pool.door[court] == Layer.COUNTY) & (
+            self._u(court, Purpose.DOOR) < self.levels["county_centre"])
+        self.go_to_court(court, free)
         self.lodge_petition(pos[choice == Option.PETITION])
 
     def negotiate(self, pos: np.ndarray) -> None:
         """Direct negotiation: settles at once or fails (choose again next month)."""
         p = self.params
-        pr = np.full(len(pos), p.negotiate_success)
-        pr = np.where(self.pool.advised[pos], 1 - (1 - pr) * (1 - p.success_advice / 4), pr)
+        pr = logistic(logit(p.negotiate_success) + p.success_advice * self.pool.advised[pos])
         ok = self._u(pos, Purpose.SUCCESS) < pr
         self._handled(pos, "negotiation", queued=False)
         self._resolve(pos[ok], Layer.NEGOTIATION)
@@ -349,6 +363,7 @@ class DisputeModel(mesa.Model):
             new_door &= ~free_door
         pool.doors[pos] += new_door
         pool.door[pos] = door
+        pool.step[pos] += 1
         pool.state[pos] = state
         pool.queued[pos] = self.month
 
@@ -365,7 +380,7 @@ class DisputeModel(mesa.Model):
             pos = pos[~settle]
             free_door = None if free_door is None else free_door[~settle]
         self.tally.add("court_arrivals", self._t, self._county(pos))
-        divert = self._u(pos, Purpose.ROUTE) < self.levels["pre_filing_mediation_share"]
+        divert = self._u(pos, Purpose.DIVERT) < self.levels["pre_filing_mediation_share"]
         self._enter(pos[divert], State.PREFILING, None if free_door is None else free_door[divert])
         rest = ~divert
         self._enter(pos[rest], State.TRIAL, None if free_door is None else free_door[rest])
@@ -406,12 +421,17 @@ class DisputeModel(mesa.Model):
         pool = self.pool
         grow = p.grievance_wait * self._grievance_factor()
         pool.grievance[pos] += np.float32(grow)
-        n_units = len(self.capacity[state])
-        self._backlog[state] = np.bincount(unit, minlength=n_units).astype(float)
+        cap = self.capacity[state]
+        now = np.bincount(unit, minlength=len(cap)) / np.maximum(cap, 0.5)
+        # Residents learn of queues by word of mouth: the wait they expect follows the real
+        # one with a lag (an exponential average), not month-to-month noise.
+        old = self.perceived_wait.get(state, now)
+        self.perceived_wait[state] = old + p.wait_memory * (now - old)
         if layer is None or len(pos) == 0:
             return
         waited = self.month - pool.queued[pos] + 1
-        leave = self._u(pos, Purpose.LEAVE) < 1 - np.exp(-p.impatience * waited)
+        leave = self.streams.uniform(pool.id[pos], self.month, Purpose.LEAVE) < 1 - np.exp(
+            -p.impatience * waited)
         self._fail(pos[leave], layer)
 
     def serve_mediation(self, state: State, kind: str) -> None:
@@ -446,7 +466,6 @@ class DisputeModel(mesa.Model):
         """Court pre-filing mediation; what it does not settle is filed (30-day limit)."""
         court = self.institution_classes["court"]
         pos, unit, served = self._queue(State.PREFILING, "county")
-        self._backlog[State.PREFILING] = np.zeros(len(self.capacity[State.PREFILING]))
         unserved = pos[~served]
         pos = pos[served]
         county = self._county(pos)
@@ -495,6 +514,7 @@ class DisputeModel(mesa.Model):
         self._resolve(pos[ok], Layer.COURT)
         failed = pos[~ok]
         self.defaulters = np.concatenate([self.defaulters, self.pool.respondent[failed]])
+        self.defaulter_keys = np.concatenate([self.defaulter_keys, self.pool.id[failed]])
         self.tally.add("new_defaulters", self._t, self._county(failed))
         self._fail(failed, Layer.COURT)
 
@@ -547,6 +567,7 @@ class DisputeModel(mesa.Model):
             return
         p, pool = self.params, self.pool
         pool.stage[pos] = np.maximum(pool.stage[pos], int(layer))
+        pool.step[pos] += 1
         pool.failures[pos] = np.minimum(pool.failures[pos].astype(int) + 1, 100)
         grow = p.grievance_fail * self._grievance_factor()
         pool.grievance[pos] += np.float32(grow)
@@ -587,8 +608,10 @@ class DisputeModel(mesa.Model):
         pool.keep(pool.state < State.RESOLVED)
         if len(self.defaulters):
             exit_p = min(1.0, p.defaulter_exit + p.credit_exit * lv["credit_enforcement"])
-            stay = self.streams["arising"].random(len(self.defaulters)) >= exit_p
+            u = self.streams.uniform(self.defaulter_keys, self.month, Purpose.EXIT)
+            stay = u >= exit_p
             self.defaulters = self.defaulters[stay]
+            self.defaulter_keys = self.defaulter_keys[stay]
         self.tally.set("defaulters", self._t, np.bincount(
             r.village_county[self.residents.village[self.defaulters]], minlength=r.n_counties))
         village_staff = lv["mediators_per_10k"] / 1e4 * r.village_population * self.covered(

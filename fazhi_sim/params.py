@@ -24,7 +24,7 @@ def _p(default: float, lo: float, hi: float, doc: str, source: str = A) -> Any:
 class Params(BaseModel):
     """Mechanism parameters of :class:`~fazhi_sim.model.DisputeModel` (per month unless noted)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     # -- Residents (population.py)
     awareness_mean: float = _p(0.4, 0.01, 0.99, "mean legal awareness at start")
@@ -57,6 +57,9 @@ class Params(BaseModel):
     asc_petition: float = _p(-0.3, -10.0, 10.0, "constant for petitioning (信访)")
     b_trust: float = _p(1.5, 0.0, 10.0, "trust in mediation raises the mediation channels")
     b_wait: float = _p(0.5, 0.0, 10.0, "utility lost per month of expected queue")
+    wait_memory: float = _p(
+        0.2, 0.01, 1.0, "share of this month's queue news in the expected wait (1: no lag)"
+    )
     b_advice_negotiate: float = _p(0.4, 0.0, 10.0, "advice raises negotiating")
     b_advice_mediation: float = _p(0.6, 0.0, 10.0, "advice raises mediation")
     b_advice_petition: float = _p(1.0, 0.0, 10.0, "advice lowers petitioning")
@@ -120,7 +123,10 @@ class Params(BaseModel):
         12.0, 0.0, 100.0, "pre-filing mediation capacity, cases per 10,000 residents"
     )
     judges_per_10k: float = _p(0.3, 0.01, 10.0, "judges hearing first-instance civil cases")
-    cases_per_judge: float = _p(30.0, 1.0, 200.0, "cases one judge concludes")
+    cases_per_judge: float = _p(
+        40.0, 1.0, 200.0, "cases one judge concludes; with judges_per_10k, about 480 a year, "
+        "above the baseline caseload so courts are busy but not the binding constraint"
+    )
     small_claims_speedup: float = _p(0.5, 0.0, 5.0, "capacity gain at full small-claims share")
     online_court_speedup: float = _p(0.2, 0.0, 5.0, "capacity gain at full online-court use")
     court_settle: float = _p(0.35, 0.0, 1.0, "share of trials ending in court mediation/withdrawal")

@@ -7,9 +7,11 @@ give them:
   arising) has its own ``numpy.random.Generator`` spawned from the run seed, so a lever that
   changes how often one process draws does not shift the others.
 * Every decision about a dispute (claiming, channel choice, settlement, relapse, ...) uses a
-  uniform computed from (run key, dispute id, month, purpose) by the SplitMix64 mixing
-  function. The same dispute meets the same luck in every scenario however many draws other
-  disputes made, which a sequential generator cannot offer.
+  uniform computed from (run key, dispute id, counter, purpose) by the SplitMix64 mixing
+  function, where the counter is the number of steps the dispute has taken (the month, for
+  draws tied to the calendar). The same dispute meets the same luck at its k-th step in
+  every scenario however many draws other disputes made and however long it queued, which
+  a sequential generator cannot offer.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class Purpose(IntEnum):
     REPEAT = 11
     DOOR = 12
     FILTER = 13
+    EXIT = 14
+    DIVERT = 15
 
 
 _MASK = (1 << 64) - 1
@@ -84,18 +88,26 @@ class Streams:
     def __getitem__(self, process: str) -> np.random.Generator:
         return self.generators[process]
 
-    def uniform(self, ids: np.ndarray, month: int, purpose: int) -> np.ndarray:
-        """One uniform in (0, 1) per dispute id, fixed by (seed, id, month, purpose)."""
-        # SplitMix64 with the state set to salt + id * golden: consecutive ids walk one
-        # SplitMix64 sequence whose start (salt) is itself mixed from (key, month, purpose).
-        salt = _mix_int(int(self.key) + ((int(month) + 4096) * 1024 + int(purpose)) * _GOLDEN_INT)
+    def uniform(self, ids: np.ndarray, counter: int | np.ndarray, purpose: int) -> np.ndarray:
+        """One uniform in (0, 1) per dispute id, fixed by (seed, id, counter, purpose).
+
+        ``counter`` is the month, or per dispute the number of steps it has taken: keyed by
+        steps, a dispute delayed in one scenario still meets the same luck at its next step.
+        """
+        if np.ndim(counter) == 0:
+            salt = np.uint64(_mix_int(int(self.key) + ((int(counter) + 4096) * 1024
+                                                      + int(purpose)) * _GOLDEN_INT))
+        else:
+            c = (np.asarray(counter).astype(np.uint64) + np.uint64(4096)) * np.uint64(1024)
+            salt = _mix((c + np.uint64(purpose)) * _GOLDEN + self.key)
+        # SplitMix64 with the state set to salt + id * golden.
         x = ids.astype(np.uint64)
         x *= _GOLDEN
-        x += np.uint64(salt)
+        x += salt
         x = _mix(x)
         return ((x >> np.uint64(11)).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
 
-    def gumbel(self, ids: np.ndarray, month: int, n_options: int) -> np.ndarray:
+    def gumbel(self, ids: np.ndarray, counter: int | np.ndarray, n_options: int) -> np.ndarray:
         """Gumbel noise of shape (len(ids), n_options) for a logit choice."""
-        cols = [self.uniform(ids, month, Purpose.CHOICE * 16 + k) for k in range(n_options)]
+        cols = [self.uniform(ids, counter, Purpose.CHOICE * 16 + k) for k in range(n_options)]
         return -np.log(-np.log(np.column_stack(cols)))

@@ -125,8 +125,8 @@ def test_compare_prints_changes_and_writes_csv(capsys, tmp_path):
     header = next(line for line in out.splitlines() if line.startswith("指标")).split()
     assert header[1:] == ["baseline", "plan-2025", "变化", "变化%"]
     df = pd.read_csv(out_csv, encoding="utf-8-sig")
-    assert list(df.columns) == ["scenario", "year", "region", "metric", "value", "change",
-                                "change_pct"]
+    assert list(df.columns) == ["scenario", "year", "region", "metric", "value", "q10", "q90",
+                                "change", "change_q10", "change_q90", "change_pct"]
     assert list(df["scenario"].unique()) == ["baseline", "plan-2025"]
     assert set(df["year"]) == {2025} and set(df["region"]) == {"town"}
     assert list(df.loc[df.scenario == "baseline", "metric"]) == list(cli.KEY_METRICS)

@@ -144,7 +144,7 @@ LEVER_CASES = [(lid, metric, sign) for lid, lv in LEVERS.items() for metric, sig
 _SETUP = {
     "petitions": ("town", {"asc_petition": 1.0}),
     "repeat_petitions": ("town", {"asc_petition": 1.0}),
-    "median_months_to_resolution": ("town", {"judges_per_10k": 0.12}),
+    "cases_per_judge": ("town", {"judges_per_10k": 0.2}),
 }
 # Levers whose default strength is small next to path noise on a town: shown at a larger one.
 _STRENGTH = {"legal_service_access": {"service_access_effect": 0.5}}
@@ -159,7 +159,7 @@ def test_lever_moves_outcome_in_documented_direction(lever_id, metric, sign):
 
     3 seeds with common random numbers; the paired difference in the 2021-2022 mean must have
     the documented sign in every seed. Population: the 50,000-resident town, made to petition
-    more for petition outcomes and given too few judges for court delay; levers that act on
+    more for petition outcomes and given too few judges for court capacity; levers that act on
     administrative disputes only (a small flow) run on a county.
     """
     lv = LEVERS[lever_id]

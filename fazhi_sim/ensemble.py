@@ -1,0 +1,316 @@
+"""Ensembles: replicates of several scenarios, with bands, paired differences and targets.
+
+Replicate ``k`` of every scenario runs with seed ``seed + k``. Because every random draw that
+a lever does not touch is keyed by that seed (streams.py), the paired difference between two
+scenarios in the same replicate is the levers' effect with most of the noise cancelled
+(common random numbers).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .executors import LocalProcesses
+from .measures import LEVERS
+from .region import Region, get_region
+from .scenario import Scenario
+from .simulate import as_scenario, simulate
+
+__all__ = ["run_ensemble", "Ensemble", "RunStore", "QUANTILES"]
+
+QUANTILES = (0.1, 0.5, 0.9)
+"""Band edges and median reported by summaries."""
+
+TARGET_METRICS = ("lawsuits_per_10k", "petitions", "defaulters_per_10k")
+"""Outcomes the plan wants to fall every year (信访量、万人成讼率、万人失信率逐年下降)."""
+
+
+def _run_one(scenario: Scenario, region: str | Region, seed: int) -> pd.DataFrame:
+    # Module-level so process pools and Dask can pickle it by reference.
+    return simulate(scenario, region=region, seed=seed)
+
+
+class RunStore:
+    """A folder of finished runs, one Parquet file per (scenario content, region, seed).
+
+    Files are written to a temporary name and renamed into place, so a run killed half-way
+    leaves no file that could be read as finished.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def file(self, scenario: Scenario, region_id: str, seed: int) -> Path:
+        """Where this run's result lives."""
+        return self.path / f"{scenario.content_hash()}_{region_id}_{seed}.parquet"
+
+    def load(self, scenario: Scenario, region_id: str, seed: int) -> pd.DataFrame | None:
+        """The stored result, or None if the run has not finished."""
+        f = self.file(scenario, region_id, seed)
+        return pd.read_parquet(f) if f.exists() else None
+
+    def save(self, scenario: Scenario, region_id: str, seed: int, df: pd.DataFrame) -> None:
+        """Write one finished run (atomically)."""
+        target = self.file(scenario, region_id, seed)
+        tmp = target.with_name(f".tmp-{uuid.uuid4().hex}-{target.name}")
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, target)
+
+
+def _named(scenarios: Iterable | Mapping) -> dict[str, Scenario]:
+    if isinstance(scenarios, Mapping):
+        items = [(str(k), as_scenario(v)) for k, v in scenarios.items()]
+    else:
+        if isinstance(scenarios, str | os.PathLike | Scenario):
+            scenarios = [scenarios]
+        items = [(sc.name, sc) for sc in (as_scenario(s) for s in scenarios)]
+    names = [n for n, _ in items]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValueError(f"scenario names must differ; repeated: {', '.join(dupes)} "
+                         "(pass a dict of name -> scenario to rename)")
+    return dict(items)
+
+
+def run_ensemble(
+    scenarios: Sequence | Mapping,
+    replicates: int = 10,
+    region: str | Region | None = None,
+    executor: Executor | None = None,
+    store: str | os.PathLike | None = None,
+    progress: bool = True,
+    seed: int = 0,
+    jobs: int | None = None,
+) -> Ensemble:
+    """Run every scenario ``replicates`` times and collect the results.
+
+    Parameters
+    ----------
+    scenarios
+        Scenarios, scenario files or shipped names (``"baseline"``), or a dict of
+        name -> scenario. Names must differ.
+    replicates
+        Runs per scenario; replicate ``k`` uses seed ``seed + k`` in every scenario.
+    region
+        Region for every run (default: each scenario's own, else ``"town"``).
+    executor
+        Any ``concurrent.futures.Executor`` (e.g. ``dask.distributed.Client.get_executor()``).
+        By default, local processes on all cores (``jobs``), or this process for one job.
+    store
+        A folder: each finished run is written there at once, and runs already there are
+        read instead of run again, so an interrupted sweep resumes where it stopped.
+    progress
+        Show a progress bar (terminal or notebook).
+    seed
+        Seed of replicate 0.
+    jobs
+        Local processes when no executor is given (default: all cores).
+
+    Returns
+    -------
+    Ensemble
+        Per-run results and their summaries.
+    """
+    if replicates < 1:
+        raise ValueError(f"replicates must be at least 1, not {replicates}")
+    named = _named(scenarios)
+    tasks = []
+    for name, sc in named.items():
+        reg = get_region(region or sc.region or "town")
+        for k in range(replicates):
+            tasks.append((name, sc, reg, seed + k, k))
+    runs: dict[tuple[str, int], pd.DataFrame] = {}
+    rstore = RunStore(store) if store is not None else None
+    todo = []
+    for name, sc, reg, s, k in tasks:
+        done = rstore.load(sc, reg.id, s) if rstore else None
+        if done is not None:
+            runs[(name, k)] = done
+        else:
+            todo.append((name, sc, reg, s, k))
+    loaded = len(runs)
+    bar = tqdm(total=len(tasks), initial=loaded, desc="fazhi-sim runs", disable=not progress,
+               unit="run")
+    try:
+        if todo:
+            with _executor(executor, jobs, len(todo)) as ex:
+                pending: dict = {}
+
+                def harvest(fut) -> None:
+                    name, sc, reg, s, k = pending.pop(fut)
+                    df = fut.result()
+                    if rstore:  # at once, so an interrupted sweep keeps every finished run
+                        rstore.save(sc, reg.id, s, df)
+                    runs[(name, k)] = df
+                    bar.update(1)
+
+                for name, sc, reg, s, k in todo:
+                    fut = ex.submit(_run_one, sc, _portable(reg), s)
+                    pending[fut] = (name, sc, reg, s, k)
+                    # An in-process executor has already finished: save before the next run.
+                    for done in [f for f in pending if f.done()]:
+                        harvest(done)
+                for fut in as_completed(list(pending)):
+                    harvest(fut)
+    finally:
+        bar.close()
+    frames = []
+    for name, _sc, _reg, s, k in tasks:
+        df = runs[(name, k)].copy()
+        df.insert(0, "scenario", name)
+        df.insert(1, "replicate", k)
+        df.insert(2, "seed", s)
+        frames.append(df)
+    out = pd.concat(frames, ignore_index=True)
+    out["scenario"] = pd.Categorical(out.scenario, categories=list(named))
+    return Ensemble(out, named, computed=len(todo), loaded=loaded)
+
+
+def _portable(region: Region) -> str | Region:
+    # Shipped regions travel by name (a few bytes), made-up ones whole.
+    try:
+        return region.id if get_region(region.id) is not None else region
+    except ValueError:
+        return region
+
+
+class _executor:
+    def __init__(self, executor: Executor | None, jobs: int | None, n_tasks: int):
+        self.given = executor
+        self.local = None if executor is not None else LocalProcesses(
+            min(jobs or os.cpu_count() or 1, n_tasks))
+
+    def __enter__(self) -> Executor:
+        return self.given if self.local is None else self.local.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.local is not None:
+            self.local.__exit__(*exc)
+
+
+def _bands(df: pd.DataFrame, keys: list[str], column: str = "value") -> pd.DataFrame:
+    g = df.groupby(keys, observed=True)[column]
+    out = g.quantile(list(QUANTILES)).unstack()
+    out.columns = ["q10", "median", "q90"]
+    out["mean"] = g.mean()
+    out["n"] = g.count()
+    return out.reset_index()
+
+
+@dataclass
+class Ensemble:
+    """Results of :func:`run_ensemble`.
+
+    Attributes
+    ----------
+    runs : pandas.DataFrame
+        Tidy per-run values: scenario, replicate, seed, year, region, metric, value.
+    scenarios : dict
+        The scenarios by name, in the order given.
+    computed, loaded : int
+        Runs executed now, and runs read back from the store.
+    """
+
+    runs: pd.DataFrame
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    computed: int = 0
+    loaded: int = 0
+
+    @property
+    def baseline_name(self) -> str:
+        """The first scenario: the default reference for comparisons."""
+        return next(iter(self.scenarios))
+
+    def summary(self) -> pd.DataFrame:
+        """Median, 10% and 90% (and mean, n) per scenario, year, region and metric."""
+        return _bands(self.runs, ["scenario", "year", "region", "metric"])
+
+    def differences(self, baseline: str | None = None) -> pd.DataFrame:
+        """Paired differences against ``baseline``, replicate by replicate.
+
+        Columns: scenario, replicate, year, region, metric, value, base, diff, pct (percent of
+        the baseline value; NaN where that is zero).
+        """
+        base_name = baseline or self.baseline_name
+        if base_name not in self.scenarios:
+            raise ValueError(f"unknown baseline {base_name!r}; scenarios: "
+                             + ", ".join(self.scenarios))
+        keys = ["replicate", "year", "region", "metric"]
+        base = self.runs[self.runs.scenario == base_name][keys + ["value"]]
+        df = self.runs.merge(base.rename(columns={"value": "base"}), on=keys)
+        df["diff"] = df.value - df.base
+        with np.errstate(divide="ignore", invalid="ignore"):
+            df["pct"] = np.where(df.base != 0, df["diff"] / df.base * 100, np.nan)
+        return df.drop(columns="seed")
+
+    def compare(self, baseline: str | None = None) -> pd.DataFrame:
+        """Paired differences summarised: median and 10–90% band, absolute and percent."""
+        d = self.differences(baseline)
+        keys = ["scenario", "year", "region", "metric"]
+        absolute = _bands(d, keys, "diff")
+        pct = _bands(d, keys, "pct").drop(columns=["n"])
+        pct.columns = keys + ["pct_q10", "pct_median", "pct_q90", "pct_mean"]
+        out = absolute.merge(pct, on=keys)
+        out.insert(0, "baseline", baseline or self.baseline_name)
+        return out
+
+    def targets(self, first: int = 2021, last: int = 2025, region: str | None = None
+                ) -> pd.DataFrame:
+        """Plan-target checks per scenario.
+
+        For each of 万人成讼率, 信访量 and 万人失信率: the share of replicates in which it falls
+        every year from ``first`` to ``last`` (逐年下降). For each coverage target the plan
+        states (法律明白人 100%, 公职律师 90%, 枫桥式 units full coverage): whether the
+        scenario reaches it by ``last``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns scenario, target, kind ("falls every year" or "coverage"), probability
+            (share of replicates, 0–1), detail.
+        """
+        reg = region or self._whole_region()
+        rows = []
+        runs = self.runs[(self.runs.region == reg) & self.runs.year.between(first, last)]
+        for name, sc in self.scenarios.items():
+            mine = runs[runs.scenario == name]
+            for metric in TARGET_METRICS:
+                wide = mine[mine.metric == metric].pivot(index="replicate", columns="year",
+                                                         values="value")
+                if wide.shape[1] < 2:
+                    p, detail = np.nan, f"needs at least two years in {first}-{last}"
+                else:
+                    falls = (np.diff(wide.to_numpy(), axis=1) < 0).all(axis=1)
+                    p, detail = float(falls.mean()), f"{falls.sum()} of {len(falls)} replicates"
+                rows.append((name, metric, "falls every year", p, detail))
+            levels = sc.lever_values(np.array([float(last)]))
+            for lid, lv in LEVERS.items():
+                if lv.plan_target:
+                    got = float(levels[lid][0])
+                    rows.append((name, lid, "coverage", float(got >= lv.plan_2025 - 1e-9),
+                                 f"{got:.0%} in {last} against the plan's {lv.plan_2025:.0%}"))
+        return pd.DataFrame(rows, columns=["scenario", "target", "kind", "probability",
+                                           "detail"])
+
+    def _whole_region(self) -> str:
+        regions = self.runs.region.unique().tolist()
+        counties = set()
+        for name in regions:
+            try:
+                r = get_region(name)
+            except ValueError:
+                continue
+            if r.n_counties > 1:
+                return name
+            counties.add(name)
+        return regions[0]

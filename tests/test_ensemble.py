@@ -1,0 +1,191 @@
+"""Ensembles: execution backends agree, sweeps resume after SIGKILL, CRN cuts noise."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import fazhi_sim as fs
+from fazhi_sim.ensemble import Ensemble
+
+SCEN = ["baseline", "plan-2025"]
+
+
+def _values(ens: Ensemble) -> pd.DataFrame:
+    cols = ["scenario", "replicate", "year", "region", "metric"]
+    df = ens.runs.sort_values(cols).reset_index(drop=True)
+    df["scenario"] = df.scenario.astype(str)
+    return df
+
+
+@pytest.fixture(scope="module")
+def serial() -> Ensemble:
+    return fs.run_ensemble(SCEN, replicates=3, region="town", executor=fs.Serial(),
+                           progress=False, seed=5)
+
+
+def test_process_pool_matches_serial(serial):
+    with fs.LocalProcesses(jobs=2) as ex:
+        pooled = fs.run_ensemble(SCEN, replicates=3, region="town", executor=ex,
+                                 progress=False, seed=5)
+    pd.testing.assert_frame_equal(_values(serial), _values(pooled))
+
+
+def test_dask_local_cluster_matches_serial(serial):
+    pytest.importorskip("dask.distributed")
+    with fs.DaskCluster(jobs=2) as ex:
+        dasked = fs.run_ensemble(SCEN, replicates=3, region="town", executor=ex,
+                                 progress=False, seed=5)
+    pd.testing.assert_frame_equal(_values(serial), _values(dasked))
+
+
+def test_default_executor_leaves_multiprocessing_alone():
+    before = multiprocessing.get_start_method(allow_none=True)
+    fs.run_ensemble(["baseline"], replicates=2, region="town", jobs=2, progress=False)
+    assert multiprocessing.get_start_method(allow_none=True) == before
+
+
+def test_replicates_use_consecutive_seeds_and_match_simulate(serial):
+    runs = serial.runs
+    assert sorted(runs.seed.unique()) == [5, 6, 7]
+    one = runs[(runs.scenario == "plan-2025") & (runs.replicate == 1)]
+    direct = fs.simulate("plan-2025", region="town", seed=6)
+    np.testing.assert_array_equal(one.value.to_numpy(), direct.value.to_numpy())
+
+
+def test_bands_contain_the_median(serial):
+    s = serial.summary()
+    ok = s.dropna(subset=["median"])
+    assert ((ok.q10 <= ok["median"]) & (ok["median"] <= ok.q90)).all()
+    assert (s.n == 3).all()
+    c = serial.compare()
+    ok = c.dropna(subset=["median"])
+    assert ((ok.q10 <= ok["median"]) & (ok["median"] <= ok.q90)).all()
+    base = c[c.scenario == "baseline"]
+    assert (base["median"].dropna() == 0).all()  # a scenario minus itself is zero
+
+
+def test_compare_is_paired_replicate_by_replicate(serial):
+    d = serial.differences()
+    r = serial.runs
+    pick = dict(replicate=2, year=2024, region="town", metric="petitions")
+    row = d[(d.scenario == "plan-2025")].set_index(list(pick)).loc[tuple(pick.values())]
+    sel = (r.replicate == 2) & (r.year == 2024) & (r.metric == "petitions")
+    want = (r[sel & (r.scenario == "plan-2025")].value.item()
+            - r[sel & (r.scenario == "baseline")].value.item())
+    assert row["diff"] == pytest.approx(want)
+
+
+def test_progress_bar_can_be_switched_off(capsys):
+    fs.run_ensemble(["baseline"], replicates=1, region="town", executor=fs.Serial(),
+                    progress=False)
+    out, err = capsys.readouterr()
+    assert out == "" and err == ""
+    fs.run_ensemble(["baseline"], replicates=1, region="town", executor=fs.Serial(),
+                    progress=True)
+    assert "fazhi-sim runs" in capsys.readouterr().err
+
+
+MEASURE = "scenarios/measures/pre_filing_mediation_share.toml"
+
+
+def test_common_random_numbers_cut_the_variance_of_differences():
+    """Var(paired difference) <= 1/4 of Var(difference with independent seeds).
+
+    2025 lawsuits_per_10k on a county (新昌), baseline against the pre-filing mediation
+    measure (the lever that moves 万人成讼率 most), 14 replicates each.
+    """
+    n = 14
+    kw = dict(region="xinchang", progress=False, jobs=2)
+    paired = fs.run_ensemble({"baseline": "baseline", "plan-2025": MEASURE}, replicates=n,
+                             seed=0, **kw)
+    other = fs.run_ensemble({"plan-2025": MEASURE}, replicates=n, seed=1000, **kw)
+
+    def series(ens, name):
+        r = ens.runs
+        sel = (r.scenario == name) & (r.year == 2025) & (r.metric == "lawsuits_per_10k") & (
+            r.region == "xinchang")
+        return r[sel].sort_values("replicate").value.to_numpy()
+
+    base = series(paired, "baseline")
+    var_paired = np.var(series(paired, "plan-2025") - base, ddof=1)
+    var_indep = np.var(series(other, "plan-2025") - base, ddof=1)
+    assert var_paired <= var_indep / 4, (var_paired, var_indep)
+
+
+def test_targets_on_a_constructed_ensemble():
+    rows = []
+    for rep, path in enumerate([[5, 4, 3, 2, 1], [5, 4, 4.5, 2, 1]]):
+        for year, v in zip(range(2021, 2026), path, strict=True):
+            for metric in ("lawsuits_per_10k", "petitions", "defaulters_per_10k"):
+                rows.append(("plan-2025", rep, rep, year, "town", metric, v))
+    runs = pd.DataFrame(rows, columns=["scenario", "replicate", "seed", "year", "region",
+                                       "metric", "value"])
+    ens = Ensemble(runs, {"plan-2025": fs.load_scenario("plan-2025")})
+    t = ens.targets().set_index("target")
+    assert t.at["lawsuits_per_10k", "probability"] == 0.5
+    assert t.at["legal_literacy_coverage", "probability"] == 1.0
+    assert t.at["public_lawyer_coverage", "probability"] == 1.0
+    base = Ensemble(runs.assign(scenario="baseline"), {"baseline": fs.baseline()})
+    assert base.targets().set_index("target").at["legal_literacy_coverage", "probability"] == 0
+
+
+_SWEEP = """
+import sys, fazhi_sim as fs
+fs.run_ensemble(["baseline", "plan-2025"], replicates=8, region="town", store=sys.argv[1],
+                executor=fs.Serial(), progress=False, seed=3)
+"""
+
+
+def test_sweep_killed_with_sigkill_resumes_and_matches(tmp_path):
+    store = tmp_path / "store"
+    proc = subprocess.Popen([sys.executable, "-c", _SWEEP, str(store)])
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and proc.poll() is None:
+            done = list(store.glob("*.parquet")) if store.exists() else []
+            if len(done) >= 4:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the sweep finished before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    finished = len(list(store.glob("*.parquet")))
+    assert 4 <= finished < 16
+    resumed = fs.run_ensemble(["baseline", "plan-2025"], replicates=8, region="town",
+                              store=store, executor=fs.Serial(), progress=False, seed=3)
+    assert resumed.loaded == finished and resumed.computed == 16 - finished
+    assert not list(store.glob(".tmp-*")) or all(p.stat().st_size >= 0
+                                                 for p in store.glob(".tmp-*"))
+    fresh = fs.run_ensemble(["baseline", "plan-2025"], replicates=8, region="town",
+                            executor=fs.Serial(), progress=False, seed=3)
+    pd.testing.assert_frame_equal(_values(resumed), _values(fresh))
+    again = fs.run_ensemble(["baseline", "plan-2025"], replicates=8, region="town",
+                            store=store, executor=fs.Serial(), progress=False, seed=3)
+    assert again.computed == 0 and again.loaded == 16
+
+
+def test_store_keys_on_scenario_content(tmp_path):
+    a = fs.load_scenario("plan-2025")
+    b = a.with_levers(online_court=1.0)
+    store = fs.RunStore(tmp_path)
+    assert store.file(a, "town", 1) != store.file(b, "town", 1)
+    assert store.file(a, "town", 1) == store.file(a.model_copy(update={"name": "x"}), "town", 1)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="replicates"):
+        fs.run_ensemble(["baseline"], replicates=0)
+    with pytest.raises(ValueError, match="repeated: baseline"):
+        fs.run_ensemble(["baseline", "baseline"], replicates=1)
