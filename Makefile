@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test bench bench-ensemble clean
 
 $(STAMP): pyproject.toml
 	@base=$$(tools/find-python) || exit 1; \
@@ -22,6 +22,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
+
+bench-ensemble: $(STAMP)
+	$(PY) benchmarks/bench_ensemble.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
