@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-ensemble clean
+.PHONY: demo test bench bench-ensemble bench-dashboard clean
 
 $(STAMP): pyproject.toml
 	@base=$$(tools/find-python) || exit 1; \
@@ -25,6 +25,9 @@ bench: $(STAMP)
 
 bench-ensemble: $(STAMP)
 	$(PY) benchmarks/bench_ensemble.py
+
+bench-dashboard: $(STAMP)
+	$(PY) benchmarks/bench_dashboard.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -35,3 +35,21 @@ __all__ = [
     "get_region", "region_names", "State", "Layer", "Option", "Institution",
     "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre", "Court", "PetitionOffice",
 ]
+
+
+def __getattr__(name: str):
+    # The interactive layer pulls in ipywidgets and Altair: load it only when asked for, so
+    # the engine and the command line start fast.
+    if name == "dashboard":
+        from .dashboard import dashboard
+
+        return dashboard
+    if name == "calibrate":
+        from .calibration import calibrate
+
+        return calibrate
+    if name in ("charts", "report", "calibration"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'fazhi_sim' has no attribute {name!r}")

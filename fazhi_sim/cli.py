@@ -4,6 +4,7 @@ Examples::
 
     fazhi-sim run plan-2025 --region town --out plan.csv
     fazhi-sim compare scenarios/baseline.toml scenarios/plan-2025.toml --region shaoxing
+    fazhi-sim compare baseline plan-2025 --replicates 10 --report 报告.html
     fazhi-sim validate scenarios/*.toml scenarios/measures/*.toml
 
 Labels are Chinese by default; ``--lang en`` switches to English. Every bad input ends the
@@ -85,19 +86,19 @@ def _region(arg: str | None, loaded: list[tuple[str, Scenario]]) -> Region:
     return declared[0][1] if declared else get_region(DEFAULT_REGION)
 
 
-def _out_path(arg: str | None) -> Path | None:
+def _out_path(arg: str | None, flag: str = "--out", ext: str = "csv") -> Path | None:
     # Checked before running, so a typo in --out does not cost a long simulation.
     if arg is None:
         return None
     path = Path(arg)
     folder = path.parent
     if path.is_dir():
-        raise InputError(arg, "--out", "is a folder; give a file name such as results.csv")
+        raise InputError(arg, flag, f"is a folder; give a file name such as results.{ext}")
     if not folder.is_dir():
-        raise InputError(arg, "--out", f"folder {str(folder)!r} does not exist; give a .csv path "
+        raise InputError(arg, flag, f"folder {str(folder)!r} does not exist; give a .{ext} path "
                          "in an existing folder")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise InputError(arg, "--out", "not writable; give a .csv path you may write to")
+        raise InputError(arg, flag, f"not writable; give a .{ext} path you may write to")
     return path
 
 
@@ -108,6 +109,17 @@ def _write_csv(df: pd.DataFrame, path: Path, lang: str) -> None:
     except OSError as err:
         raise InputError(str(path), "--out", f"cannot write ({err.strerror or err}); give a "
                          ".csv path you may write to") from None
+    print(f"{label('written', lang)}: {path}")
+
+
+def _write_report(ens: Any, path: Path, region: Region, year: int, lang: str) -> None:
+    from .report import write_report  # imports Altair: only when a report is asked for
+
+    try:
+        write_report(ens, path, region=region.id, year=year, lang=lang)
+    except OSError as err:
+        raise InputError(str(path), "--report", f"cannot write ({err.strerror or err}); give "
+                         "a .html path you may write to") from None
     print(f"{label('written', lang)}: {path}")
 
 
@@ -251,6 +263,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     reps = _count(args.replicates, args.scenarios[0], "--replicates", 1)
     region = _region(args.region, loaded)
     out = _out_path(args.out)
+    report = _out_path(args.report, "--report", "html")
     year = _common_year(args.year, loaded)
     names = _unique_names(loaded)
     n_tasks = reps * len(names)
@@ -258,8 +271,27 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         ens = run_ensemble({n: sc for n, (_, sc) in zip(names, loaded, strict=True)},
                            replicates=reps, region=region, executor=ex, seed=seed,
                            store=args.store, progress=sys.stderr.isatty())
+    tidy = _compare_tidy(ens, region.id, year)
+    lang = args.lang
+    header, rows = _compare_rows(tidy, names, reps, lang)
+    print(_title(" / ".join(names), region, seed, lang) + f"   {label('year', lang)}: {year}"
+          + (f"   {label('replicates', lang)}: {reps}" if reps > 1 else ""))
+    if reps > 1:
+        print(label("band_note", lang))
+    print(_table(header, rows))
+    _print_targets(ens, loaded, region, year, lang)
+    if out is not None:
+        _write_csv(tidy, out, lang)
+    if report is not None:
+        _write_report(ens, report, region, year, lang)
+    return 0
+
+
+def _compare_tidy(ens: Any, region_id: str, year: int) -> pd.DataFrame:
+    """The comparison ``--out`` writes (also used by the HTML report)."""
+    names = list(ens.scenarios)
     keys = ["scenario", "year", "region", "metric"]
-    pick = f"year == {year} and region == {region.id!r} and metric in {list(KEY_METRICS)}"
+    pick = f"year == {year} and region == {region_id!r} and metric in {list(KEY_METRICS)}"
     summ = ens.summary().query(pick)[keys + ["q10", "median", "q90"]]
     comp = ens.compare(names[0]).query(pick)[keys + ["q10", "median", "q90", "pct_median"]]
     comp.columns = keys + ["change_q10", "change_median", "change_q90", "change_pct"]
@@ -269,9 +301,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     tidy = tidy.sort_values(["scenario", "metric"], key=lambda c: c.map(order)
                             if c.name == "metric" else c).reset_index(drop=True)
     tidy["scenario"] = tidy["scenario"].astype(str)
-    tidy = tidy[_COMPARE_COLUMNS]
+    return tidy[_COMPARE_COLUMNS]
 
-    lang = args.lang
+
+def _compare_rows(tidy: pd.DataFrame, names: list[str], reps: int, lang: str
+                  ) -> tuple[list[str], list[list[str]]]:
+    """Header and formatted rows of the comparison table (also used by the HTML report)."""
     header = [label("metric", lang), names[0]]
     for name in names[1:]:
         header += [name, label("change", lang), label("change_pct", lang)]
@@ -290,15 +325,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 row.append(_band(m, rec, "change_", reps, change=True))
                 row.append(_fmt_change(m, rec["change_median"], rec["change_pct"])[1])
         rows.append(row)
-    print(_title(" / ".join(names), region, seed, lang) + f"   {label('year', lang)}: {year}"
-          + (f"   {label('replicates', lang)}: {reps}" if reps > 1 else ""))
-    if reps > 1:
-        print(label("band_note", lang))
-    print(_table(header, rows))
-    _print_targets(ens, loaded, region, year, lang)
-    if out is not None:
-        _write_csv(tidy, out, lang)
-    return 0
+    return header, rows
 
 
 def _print_targets(ens: Any, loaded: list[tuple[str, Scenario]], region: Region, year: int,
@@ -306,7 +333,16 @@ def _print_targets(ens: Any, loaded: list[tuple[str, Scenario]], region: Region,
     first = max(sc.start_year for _, sc in loaded)
     if year - first < 1:
         return
-    t = ens.targets(first=first, last=year, region=region.id)
+    header, rows = _target_rows(ens, first, year, region.id, lang)
+    print()
+    print(f"{label('targets', lang)} ({first}-{year})")
+    print(_table(header, rows))
+
+
+def _target_rows(ens: Any, first: int, year: int, region_id: str, lang: str
+                 ) -> tuple[list[str], list[list[str]]]:
+    """Header and formatted rows of the plan-target table (also used by the HTML report)."""
+    t = ens.targets(first=first, last=year, region=region_id)
     names = list(ens.scenarios)
     rows = []
     for target in dict.fromkeys(t["target"]):
@@ -320,9 +356,7 @@ def _print_targets(ens: Any, loaded: list[tuple[str, Scenario]], region: Region,
             else:
                 cells.append("-" if not np.isfinite(p) else f"{p:.0%}")
         rows.append(cells)
-    print()
-    print(f"{label('targets', lang)} ({first}-{year})")
-    print(_table([label("target", lang), *names], rows))
+    return [label("target", lang), *names], rows
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -343,8 +377,54 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from . import calibration as cal  # imports scipy: only for this command
+
+    source = args.targets or f"fazhi_sim/{cal.TARGETS_FILE}"
+    try:
+        targets = cal.load_targets(args.targets)
+    except cal.TargetsError as err:
+        raise InputError(err.source, err.field, err.message) from None
+    if not (targets["use"] == "fit").any():
+        raise InputError(source, "use", "no target has use = fit; mark at least one row fit")
+    seed = _seed(args.seed, source)
+    reps = _count(args.replicates, source, "--replicates", 8)
+    try:
+        region = get_region(args.region or "town")
+    except RegionError as err:
+        raise InputError(source, "--region", str(err)) from None
+    names = [n.strip() for n in (args.parameters or ",".join(cal.DEFAULT_PARAMETERS)).split(",")
+             if n.strip()]
+    try:
+        cal._knobs(names)
+    except cal.CalibrationError as err:
+        raise InputError("(command line)", "--parameters", str(err)) from None
+    out = _out_path(args.out, "--out", "toml")
+    if out is not None and out.exists() and not args.force:
+        # A re-calibration never replaces a parameter set (the shipped one above all) silently.
+        raise InputError(args.out, "--out", "the file exists; give a new file name, or add "
+                         "--force to overwrite it")
+    chart = _out_path(args.chart, "--chart", "html")
+    command = (f"fazhi-sim calibrate --targets {source} --region {region.id} "
+               f"--replicates {reps} --seed {seed}"
+               + (f" --parameters {','.join(names)}" if args.parameters else "")
+               + (f" --out {args.out}" if args.out else "")
+               + (" --force" if args.force else ""))
+    result = cal.calibrate(targets, parameters=names, region=region, replicates=reps,
+                           seed=seed, progress=sys.stderr.isatty())
+    print(result.report())
+    if out is not None:
+        result.write(out, force=args.force, command=command)
+        print(f"written: {out}")
+    if chart is not None:
+        result.chart().save(str(chart))
+        print(f"written: {chart}")
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": _cmd_run, "compare": _cmd_compare, "validate": _cmd_validate,
+    "calibrate": _cmd_calibrate,
 }
 
 
@@ -390,9 +470,28 @@ def build_parser() -> argparse.ArgumentParser:
                          "repeated command reads them back and runs only what is missing")
     compare.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. "
                          "tcp://10.0.0.5:8786 (needs the [cluster] extra)")
+    compare.add_argument("--report", metavar="FILE.html", help="also write a self-contained "
+                         "HTML report (charts and tables, labels in --lang; opens offline)")
 
     validate = sub.add_parser("validate", parents=[common], help="check scenario files")
     validate.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=scenario_help)
+
+    calib = sub.add_parser("calibrate", help="fit the assumed parameters to the calibration "
+                           "targets and print the fit (docs/calibration.md)")
+    calib.add_argument("--targets", metavar="FILE.csv", help="calibration targets (default: "
+                       "the shipped fazhi_sim/data/calibration_targets.csv)")
+    calib.add_argument("--region", help="region the model runs on (default town: 50,000 "
+                       "residents, a few minutes)")
+    calib.add_argument("--replicates", metavar="N", help="runs per evaluation, the same seeds "
+                       "at every evaluation (default 8)")
+    calib.add_argument("--seed", default="1", help="seed of replicate 0 (default 1)")
+    calib.add_argument("--parameters", metavar="NAMES", help="comma-separated Params fields "
+                       "or composites to fit (default: "
+                       "claim_intercept,asc_court,mediation_asc_shift,mediation_success_shift)")
+    calib.add_argument("--out", metavar="FILE.toml", help="write the calibrated parameter set "
+                       "to a new file (an existing file is kept unless --force)")
+    calib.add_argument("--force", action="store_true", help="let --out overwrite a file")
+    calib.add_argument("--chart", metavar="FILE.html", help="also write the fit chart")
     return parser
 
 

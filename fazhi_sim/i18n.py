@@ -64,8 +64,89 @@ TEXT: dict[str, tuple[str, str]] = {
     "coverage": ("覆盖目标", "coverage target"),
     "yes": ("达到", "reached"),
     "no": ("未达到", "not reached"),
+    # Charts (charts.py)
+    "median": ("中位数", "Median"),
+    "q10": ("10% 分位", "10th percentile"),
+    "q90": ("90% 分位", "90th percentile"),
+    "band_subtitle": ("线为中位数,阴影为 10%–90% 区间({n} 次重复)",
+                      "line: median; shade: 10–90% band ({n} replicates)"),
+    "single_run": ("单次运行", "single run"),
+    "difference": ("与基准情景之差", "Difference from the baseline"),
+    "difference_title": ("{metric}:相对“{base}”的配对差", "{metric}: paired difference from "
+                         "{base!r}"),
+    "difference_subtitle": ("同一随机数下逐次重复相减;线为中位数,阴影为 10%–90% 区间",
+                            "replicate by replicate with common random numbers; line: "
+                            "median, shade: 10–90% band"),
+    "pp": ("百分点", "percentage points"),
+    "count": ("件数", "Count"),
+    "share_of_disputes": ("占矛盾纠纷数", "of disputes"),
+    "layer": ("层级", "Layer"),
+    "pyramid_title": ("纠纷金字塔", "Dispute pyramid"),
+    "pyramid_subtitle": ("全年件数(中位数);括号内为占矛盾纠纷数的比例",
+                         "yearly counts (median); in brackets: share of disputes"),
+    "layer_grievances": ("矛盾隐患(含未表达)", "Grievances (voiced or not)"),
+    "layer_disputes": ("矛盾纠纷", "Disputes"),
+    "layer_court": ("诉至法院", "Brought to court"),
+    "layer_lawsuits": ("立案受理(成讼)", "Lawsuits accepted"),
+    "layer_petitions": ("信访", "Petitions"),
+    "flows_title": ("纠纷在哪一层化解", "Where disputes are resolved"),
+    "flows_subtitle": ("占已化解纠纷的比例(各次重复的平均);放弃的纠纷不计入",
+                       "share of resolved disputes (mean of replicates); dropped disputes "
+                       "are not counted"),
+    "share_of_resolved": ("占已化解纠纷比例", "Share of resolved disputes"),
+    "flow_village": ("村级(含自行协商)", "Village (incl. own negotiation)"),
+    "flow_town": ("乡镇(街道)", "Town"),
+    "flow_county": ("县级矛调中心", "County centre"),
+    "flow_court": ("法院", "Court"),
+    "flow_petition": ("信访", "Petition"),
+    "by_county": ("分区县", "by county"),
+    "probability": ("概率", "Probability"),
+    "detail": ("说明", "Detail"),
+    "targets_subtitle": ("逐年下降:在多少比例的重复中逐年下降;覆盖目标:期末是否达到规划值",
+                         "falls every year: share of replicates in which it does; coverage: "
+                         "whether the plan's level is reached by the last year"),
+    "falls_short": ("逐年下降", "falls every year"),
+    "coverage_short": ("覆盖达标", "coverage reached"),
+    "replicates_of": ("{k}/{n} 次重复", "{k} of {n} replicates"),
+    "coverage_detail": ("{year}年为 {got},规划目标 {plan}", "{got} in {year} against the plan's "
+                        "{plan}"),
+    # HTML report (report.py)
+    "report_title": ("法治绍兴建设规划(2021—2025年)情景模拟报告",
+                     "Rule of law in Shaoxing 2021-2025: scenario simulation report"),
+    "comparison": ("情景比较", "Scenario comparison"),
+    "trajectories": ("逐年走势", "Year by year"),
+    "differences": ("相对基准情景的变化", "Change from the baseline"),
+    "structure": ("纠纷流向", "Where disputes go"),
+    "counties": ("分区县走势", "By county"),
+    "about": ("如何理解这些数字", "What the numbers mean"),
+    "generated": ("生成", "generated"),
+    "version": ("版本", "version"),
+    "baseline": ("基准情景", "Baseline"),
+    "report_note": (
+        "本报告由 fazhi-sim 多主体仿真模型生成。模型参数为依据公开资料设定的假设值,"
+        "尚未用绍兴市的统计数据校准,因此数字应理解为情景之间的比较(方向和大致幅度),"
+        "而不是对实际数值的预测。",
+        "This report was made with the fazhi-sim agent-based model. Its parameters are "
+        "assumptions taken from public sources and have not yet been calibrated to Shaoxing's "
+        "statistics, so read the numbers as comparisons between scenarios (direction and rough "
+        "size), not as forecasts of actual figures."),
+    "report_note_bands": (
+        "每个情景以不同随机种子重复运行;表中数值为中位数,方括号内为 10% 与 90% 分位。"
+        "“变化”为同一随机种子下与基准情景的配对差(共同随机数),比两个中位数之差更可靠。",
+        "Each scenario is run several times with different seeds; tables show the median with "
+        "the 10th and 90th percentiles in brackets. A change is the paired difference from the "
+        "baseline run with the same seed (common random numbers), which is more reliable than "
+        "the difference of two medians."),
+    "report_note_metrics": (
+        "万人成讼率:每万名常住人口每年法院受理的一审民事、行政案件数,诉前调解成功的纠纷不计入。"
+        "信访量:每年信访件数(含重复信访)。就地化解率等比例指标以已化解纠纷为分母,"
+        "当事人放弃的纠纷不计入。",
+        "Lawsuits per 10,000 residents: first-instance civil and administrative cases accepted "
+        "per year per 10,000 residents; disputes settled by pre-filing mediation are not "
+        "counted. Petitions: petitions per year, repeats included. Shares such as resolved in "
+        "the village are shares of resolved disputes; disputes given up are not counted."),
 }
-"""Words used by the command-line tables: key to (Chinese, English)."""
+"""Words used by the command line, the charts and the report: key to (Chinese, English)."""
 
 _TOP_REGIONS = {"shaoxing": ("绍兴市", "Shaoxing"), "town": ("示范镇", "Model town")}
 

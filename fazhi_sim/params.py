@@ -2,17 +2,28 @@
 
 Each field carries its default, its allowed range and where the default comes from
 (``source``: a citation, or ``"assumed"``). Scenarios override any of them in a ``[params]``
-table; calibration (a later step) fits the assumed ones to the figures in ``data/``.
-docs/model.md explains each in context.
+table. docs/model.md explains each in context.
+
+Calibrated defaults: the fields listed in ``data/calibrated_params.toml`` (written by
+``fazhi-sim calibrate``, see docs/calibration.md) take their default from that file, so
+``Params()``, ``Scenario()`` and every scenario file start from the calibrated values and a
+scenario's own ``[params]`` overrides them. The hand-set defaults those fields had are kept as
+priors in :data:`PRIORS` (and in each field's ``source``); :func:`prior_params` gives them back.
 """
 
 from __future__ import annotations
 
+import tomllib
+import warnings
+from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-__all__ = ["Params", "param_sources"]
+__all__ = [
+    "Params", "param_sources", "PRIORS", "CALIBRATION", "CALIBRATED_FILE", "prior_params",
+    "read_calibrated",
+]
 
 A = "assumed"
 
@@ -196,3 +207,105 @@ def param_sources() -> dict[str, str]:
         extra = field.json_schema_extra
         out[name] = extra["source"] if isinstance(extra, dict) else A  # type: ignore[assignment]
     return out
+
+
+CALIBRATED_FILE = "data/calibrated_params.toml"
+"""The shipped calibrated parameter set, inside the package."""
+
+PRIORS: dict[str, float] = {}
+"""Hand-set defaults of the calibrated fields (the calibration's priors and starting point)."""
+
+CALIBRATION: dict[str, Any] = {}
+"""Provenance of the calibrated defaults (the file's ``[provenance]`` table); empty if none."""
+
+
+def read_calibrated(text: str, source: str) -> tuple[dict[str, float], dict[str, Any]]:
+    """Parse and check a calibrated parameter file.
+
+    Parameters
+    ----------
+    text
+        The file's TOML text: a ``[params]`` table of Params fields (floats), and optionally a
+        ``[provenance]`` table.
+    source
+        Name of the file, for messages.
+
+    Returns
+    -------
+    tuple
+        The values (field name to float) and the provenance table.
+
+    Raises
+    ------
+    ValueError
+        One line: file, field, what is allowed (malformed TOML, no ``[params]``, an unknown
+        field, a value that is not a number or out of the field's range).
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ValueError(f"{source}: (syntax): malformed TOML: {err}") from None
+    table = data.get("params")
+    if not isinstance(table, dict):
+        raise ValueError(f"{source}: params: missing; the file needs a [params] table")
+    values: dict[str, float] = {}
+    for name, value in table.items():
+        field = Params.model_fields.get(name)
+        if field is None or field.annotation is not float:
+            raise ValueError(f"{source}: params.{name}: unknown or not a real-valued field; "
+                             "allowed: a float field of fazhi_sim.Params (e.g. asc_court)")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{source}: params.{name}: must be a number (got {value!r})")
+        values[name] = float(value)
+    try:
+        Params(**values)
+    except ValidationError as err:
+        e = err.errors()[0]
+        raise ValueError(f"{source}: params.{'.'.join(map(str, e['loc']))}: "
+                         f"{e['msg']}") from None
+    prov = data.get("provenance", {})
+    return values, prov if isinstance(prov, dict) else {}
+
+
+def _apply_calibration() -> None:
+    """Make the shipped calibrated values the defaults of their fields (at import)."""
+    res = resources.files("fazhi_sim").joinpath(CALIBRATED_FILE)
+    if not res.is_file():
+        warnings.warn(f"fazhi_sim/{CALIBRATED_FILE} is missing: parameters keep their "
+                      "hand-set (uncalibrated) defaults", stacklevel=2)
+        return
+    values, prov = read_calibrated(res.read_text("utf-8"), f"fazhi_sim/{CALIBRATED_FILE}")
+    derived = prov.get("derived", [])
+    for name, value in values.items():
+        field = Params.model_fields[name]
+        prior = float(field.default)
+        PRIORS[name] = prior
+        field.default = value
+        extra = field.json_schema_extra
+        before = extra.get("source", A) if isinstance(extra, dict) else A
+        how = ("set to the calibrated baseline's steady state" if name in derived else
+               "calibrated to data/calibration_targets.csv")
+        field.json_schema_extra = {"source": (
+            f"{how} (data/calibrated_params.toml, docs/calibration.md); prior {prior:g}, "
+            f"{before}"), "prior": prior}
+    CALIBRATION.update(prov)
+    Params.model_rebuild(force=True)
+
+
+def prior_params(**overrides: float) -> Params:
+    """Params with every calibrated field back at its hand-set prior (uncalibrated).
+
+    Parameters
+    ----------
+    **overrides
+        Further field values.
+
+    Returns
+    -------
+    Params
+        The parameter set before calibration, with ``overrides`` applied.
+    """
+    return Params(**{**PRIORS, **overrides})
+
+
+_apply_calibration()

@@ -1,0 +1,281 @@
+"""The what-if dashboard: one slider per plan measure, charts that answer in about a second.
+
+``dashboard()`` returns an ipywidgets layout for JupyterLab or Voilà. Moving a control
+schedules a run (debounced, so a drag makes one run, not twenty); the scenario's replicates
+run on worker processes kept for the dashboard's life, the baseline is computed once per
+region and horizon, and the Altair ``JupyterChart``s are updated in place. JavaScript comes
+from the installed vl-convert bundle (``JupyterChart.enable_offline()``): no CDN, so it works
+on an intranet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+import altair as alt
+import ipywidgets as w
+
+from . import charts
+from .ensemble import Ensemble, run_ensemble
+from .executors import LocalProcesses, Serial, default_jobs
+from .i18n import label, region_label
+from .measures import LEVERS, PLAN_SECTIONS
+from .region import region_names
+from .scenario import LeverSchedule, Scenario
+from .simulate import as_scenario
+
+__all__ = ["dashboard", "Dashboard"]
+
+SHOWN = ("lawsuits_per_10k", "petitions")
+"""Metrics charted: 万人成讼率 and 信访量."""
+
+
+def _current_level(sc: Scenario, lever_id: str, year: int) -> float:
+    import numpy as np
+
+    return float(sc.lever_values(np.array([float(year)]))[lever_id][0])
+
+
+class Dashboard:
+    """The dashboard's state, controls and charts.
+
+    Parameters
+    ----------
+    scenario
+        Starting lever levels (a Scenario, file or shipped name); its levels at
+        ``end_year`` set the sliders.
+    region
+        Region id (``"town"`` answers fastest).
+    replicates
+        Runs per scenario for the bands.
+    lang
+        ``"zh"`` (default) or ``"en"``.
+    end_year
+        Last simulated year (2025 by default; up to 2035).
+    jobs
+        Worker processes (default: all cores; 1 runs in the kernel).
+    debounce
+        Seconds of quiet after the last change before a run starts.
+    """
+
+    def __init__(self, scenario: Any = "plan-2025", region: str = "town", replicates: int = 10,
+                 lang: str = "zh", end_year: int = 2025, jobs: int | None = None,
+                 debounce: float = 0.3):
+        alt.JupyterChart.enable_offline()
+        self.start = as_scenario(scenario)
+        self.jobs = jobs or default_jobs()
+        self.debounce = debounce
+        self._pool: LocalProcesses | None = None
+        self._executor: Any = None
+        self._baselines: dict[tuple, Ensemble] = {}
+        self._timer: Any = None
+        self._lock = threading.Lock()
+        self.last_run_seconds: float | None = None
+        self.ensemble: Ensemble | None = None
+
+        self.sliders: dict[str, w.FloatSlider] = {}
+        for lid, lv in LEVERS.items():
+            step = 0.01 if lv.unit == "share" else (lv.maximum - lv.minimum) / 100
+            s = w.FloatSlider(value=_current_level(self.start, lid, end_year), min=lv.minimum,
+                              max=lv.maximum, step=step, continuous_update=False,
+                              readout_format=".0%" if lv.unit == "share" else ".1f",
+                              style={"description_width": "initial"},
+                              layout=w.Layout(width="98%"))
+            self.sliders[lid] = s
+        self.region = w.Dropdown(options=region_names(), value=region)
+        self.replicates = w.IntSlider(value=replicates, min=1, max=50, continuous_update=False)
+        self.year = w.IntSlider(value=end_year, min=2025, max=2035, continuous_update=False)
+        self.lang = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=lang)
+        self.baseline_button = w.Button(icon="undo")
+        self.plan_button = w.Button(icon="flag", button_style="info")
+        self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="98%"))
+        self.status = w.HTML()
+        self.sections = w.Accordion()
+        # SVG rather than canvas: crisp on projectors, and the marks can be inspected.
+        embed = {"renderer": "svg", "actions": False}
+        self.charts = {m: alt.JupyterChart(alt.Chart().mark_point(), embed_options=embed)
+                       for m in SHOWN}
+        self.diffs = {m: alt.JupyterChart(alt.Chart().mark_point(), embed_options=embed)
+                      for m in SHOWN}
+
+        self.baseline_button.on_click(lambda _: self.set_levels("baseline"))
+        self.plan_button.on_click(lambda _: self.set_levels("plan"))
+        for control in (*self.sliders.values(), self.region, self.replicates, self.year):
+            control.observe(self._changed, names="value")
+        self.lang.observe(self._relabel, names="value")
+        self._relabel()
+        controls = w.VBox([self.baseline_button, self.plan_button, self.region, self.year,
+                           self.replicates, self.lang, self.sections, self.progress,
+                           self.status], layout=w.Layout(width="36%"))
+        graphs = w.VBox([w.HBox([self.charts[m], self.diffs[m]]) for m in SHOWN],
+                        layout=w.Layout(width="64%"))
+        self.widget = w.HBox([controls, graphs])
+
+    # -- labels
+    def _relabel(self, *_: Any) -> None:
+        lang = self.lang.value
+        zh = lang == "zh"
+        for lid, s in self.sliders.items():
+            lv = LEVERS[lid]
+            s.description = lv.name_zh if zh else lv.name_en
+            art = f"第{lv.article}条" if "(" not in lv.article else f"第{lv.article}"
+            s.tooltip = (f"{art}: {lv.mechanism}" if zh else
+                         f"Plan article {lv.article}: {lv.mechanism}")
+        groups: dict[str, list[w.Widget]] = {}
+        for lid, lv in LEVERS.items():
+            groups.setdefault(lv.section, []).append(self.sliders[lid])
+        order = [s for s in PLAN_SECTIONS if s in groups]
+        self.sections.children = [w.VBox(groups[s]) for s in order]
+        for i, s in enumerate(order):
+            title = PLAN_SECTIONS[s][0 if zh else 1]
+            self.sections.set_title(i, f"{s}、{title}" if zh else title)
+        keep, self._quiet = self.region.value, True
+        try:  # new option labels would otherwise reset the chosen region
+            self.region.options = [(region_label(r, lang), r) for r in region_names()]
+            self.region.value = keep
+        finally:
+            self._quiet = False
+        self.region.description = label("region", lang)
+        self.year.description = "期末年份" if zh else "Last year"
+        self.replicates.description = label("replicates", lang)
+        self.baseline_button.description = "基线(2020年水平)" if zh else "Baseline (2020 levels)"
+        self.plan_button.description = "规划(2025年目标)" if zh else "Plan (2025 targets)"
+        if self.ensemble is not None:
+            self._draw()
+
+    # -- scenario from the controls
+    def scenario(self) -> Scenario:
+        """The scenario the controls describe: each lever at its slider level from 2021."""
+        levers = {lid: LeverSchedule(target=float(s.value)) for lid, s in self.sliders.items()
+                  if abs(s.value - LEVERS[lid].baseline) > 1e-12}
+        return Scenario(name="dashboard", start_year=2021, end_year=int(self.year.value),
+                        levers=levers, params=self.start.params)
+
+    def set_levels(self, which: str) -> None:
+        """Set every slider to the 2020 level (``"baseline"``) or the plan's 2025 level."""
+        with self.widget.hold_sync() if hasattr(self.widget, "hold_sync") else _null():
+            self._quiet = True
+            try:
+                for lid, s in self.sliders.items():
+                    lv = LEVERS[lid]
+                    s.value = lv.baseline if which == "baseline" else lv.plan_2025
+            finally:
+                self._quiet = False
+        self._changed()
+
+    _quiet = False
+
+    # -- running
+    def _changed(self, *_: Any) -> None:
+        if self._quiet:
+            return
+        self.status.value = "…"
+        if self._timer is not None:
+            self._timer.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:  # in a kernel: schedule on its event loop
+            self._timer = loop.call_later(self.debounce, self.run)
+        else:
+            self._timer = threading.Timer(self.debounce, self.run)
+            self._timer.start()
+
+    def _get_executor(self) -> Any:
+        if self.jobs <= 1:
+            return Serial()
+        if self._executor is None:
+            self._pool = LocalProcesses(self.jobs)
+            self._executor = self._pool.__enter__()
+        return self._executor
+
+    def run(self) -> float:
+        """Run the scenario (and the baseline if not cached) and redraw; returns seconds."""
+        with self._lock:
+            t0 = time.perf_counter()
+            reps, region, year = int(self.replicates.value), self.region.value, self.year.value
+            key = (region, reps, year, self.start.params.model_dump_json())
+            self.progress.max, self.progress.value = 2, 0
+            self.status.value = "计算中…" if self.lang.value == "zh" else "running…"
+            ex = self._get_executor()
+            if key not in self._baselines:
+                base = Scenario(name="baseline", end_year=year, params=self.start.params)
+                self._baselines[key] = run_ensemble({"baseline": base}, replicates=reps,
+                                                    region=region, executor=ex, progress=False)
+            self.progress.value = 1
+            mine = run_ensemble({"scenario": self.scenario()}, replicates=reps, region=region,
+                                executor=ex, progress=False)
+            base_runs = self._baselines[key].runs
+            import pandas as pd
+
+            runs = pd.concat([base_runs, mine.runs], ignore_index=True)
+            runs["scenario"] = pd.Categorical(runs.scenario.astype(str),
+                                              categories=["baseline", "scenario"])
+            self.ensemble = Ensemble(runs, {"baseline": self._baselines[key].scenarios[
+                "baseline"], "scenario": mine.scenarios["scenario"]})
+            self._draw()
+            self.progress.value = 2
+            self.last_run_seconds = time.perf_counter() - t0
+            self.status.value = (f"{self.last_run_seconds:.1f} 秒" if self.lang.value == "zh"
+                                 else f"{self.last_run_seconds:.1f} s")
+            return self.last_run_seconds
+
+    def _draw(self) -> None:
+        assert self.ensemble is not None
+        lang = self.lang.value
+        summ = self.ensemble.summary()
+        comp = self.ensemble.compare("baseline")
+        names = {"baseline": "基线" if lang == "zh" else "baseline",
+                 "scenario": "当前设置" if lang == "zh" else "this setting"}
+        summ["scenario"] = summ.scenario.astype(str).map(names)
+        comp["scenario"] = comp.scenario.astype(str).map(names)
+        comp["baseline"] = names["baseline"]
+        for m in SHOWN:
+            self.charts[m].chart = charts.trajectories(summ, m, lang=lang).properties(
+                width=300, height=180)
+            self.diffs[m].chart = charts.difference(comp, m, lang=lang).properties(
+                width=300, height=180)
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.__exit__(None, None, None)
+            self._pool = self._executor = None
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def dashboard(scenario: Any = "plan-2025", region: str = "town", replicates: int = 10,
+              lang: str = "zh", **kwargs: Any) -> w.Widget:
+    """Build the what-if dashboard and run it once.
+
+    Parameters
+    ----------
+    scenario, region, replicates, lang, **kwargs
+        See :class:`Dashboard`.
+
+    Returns
+    -------
+    ipywidgets.Widget
+        The layout; its ``.dashboard`` attribute is the :class:`Dashboard` behind it.
+
+    Examples
+    --------
+    >>> import fazhi_sim as fs
+    >>> fs.dashboard(region="town")   # doctest: +SKIP
+    """
+    d = Dashboard(scenario, region=region, replicates=replicates, lang=lang, **kwargs)
+    d.run()
+    d.widget.dashboard = d
+    return d.widget
+

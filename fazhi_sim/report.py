@@ -1,0 +1,265 @@
+"""A self-contained HTML report of an ensemble: charts, comparison and plan-target tables.
+
+The report is one file that opens from disk with no network: the Vega, Vega-Lite and
+vega-embed JavaScript comes from vl-convert's bundle (``vl_convert.javascript_bundle``, the
+same code Altair inlines with ``chart.save(..., inline=True)``) and is written once into the
+page; every chart's data sit in its spec. Labels are Chinese by default.
+
+Examples
+--------
+>>> ens = fazhi_sim.run_ensemble(["baseline", "plan-2025"], replicates=10)  # doctest: +SKIP
+>>> write_report(ens, "报告.html")                                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import altair as alt
+
+from . import __version__, charts
+from .cli import _compare_rows, _compare_tidy, _target_rows
+from .ensemble import Ensemble
+from .i18n import check_lang, label, region_label
+from .region import get_region
+
+__all__ = ["write_report", "report_html"]
+
+CHART_METRICS = ("lawsuits_per_10k", "petitions", "defaulters_per_10k",
+                 "resolved_village_share")
+"""Metrics drawn year by year (the plan's falling targets and 小事不出村)."""
+
+_EMBED_I18N = {"zh": {"CLICK_TO_VIEW_ACTIONS": "点击查看操作", "PNG_ACTION": "另存为 PNG",
+                      "SVG_ACTION": "另存为 SVG"}, "en": {}}
+
+_STYLE = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei",
+       "PingFang SC", SimHei, sans-serif; margin: 2em auto; max-width: 1200px;
+       padding: 0 1.5em; color: #222; line-height: 1.6; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em;
+     margin-top: 2em; }
+.meta { color: #555; font-size: 0.95em; }
+.note { background: #f6f6f1; border-left: 4px solid #b0a060; padding: 0.6em 1em; }
+.note p { margin: 0.4em 0; }
+table { border-collapse: collapse; font-size: 0.92em; margin: 0.8em 0; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; }
+th { background: #f0f0f0; }
+td { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td:first-child { text-align: left; }
+.charts { display: flex; flex-wrap: wrap; gap: 1.5em; }
+.chart { break-inside: avoid; }
+@media print { .chart { page-break-inside: avoid; } }
+"""
+
+
+@cache
+def _vega_js() -> str:
+    """Vega, Vega-Lite and vega-embed in one script that defines ``window.vegaEmbed``."""
+    import vl_convert
+
+    # The Vega-Lite version that Altair writes specs for, e.g. "v6_4".
+    version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])
+    try:
+        js = vl_convert.javascript_bundle(vl_version=version)
+    except ValueError:
+        js = vl_convert.javascript_bundle()
+    if "</script" in js.lower():  # would end the <script> element early
+        raise RuntimeError("the vl-convert JavaScript bundle cannot be inlined")
+    return js
+
+
+def _spec(chart: alt.TopLevelMixin) -> str:
+    spec = chart.to_dict()
+    spec.pop("$schema", None)  # a URL; the embed call names the mode instead
+    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _place(region: str, lang: str) -> str:
+    try:
+        return region_label(region, lang)
+    except ValueError:
+        return region
+
+
+def _resolve(ens: Ensemble, region: str | None, year: int | None) -> tuple[str, int]:
+    regions = list(dict.fromkeys(ens.runs["region"].astype(str)))
+    if region is None:
+        region = ens._whole_region()
+    elif region not in regions:
+        try:
+            region = get_region(region).id
+        except ValueError:
+            pass
+    if region not in regions:
+        raise ValueError(f"no results for region {region!r}; regions: {', '.join(regions)}")
+    # The last year every scenario reports.
+    last = int(ens.runs.groupby("scenario", observed=True)["year"].max().min())
+    first = int(ens.runs["year"].min())
+    if year is None:
+        year = last
+    if not first <= int(year) <= last:
+        raise ValueError(f"no results for year {year} in every scenario; allowed {first} to "
+                         f"{last}")
+    return region, int(year)
+
+
+def report_html(ensemble: Ensemble, region: str | None = None, year: int | None = None,
+                lang: str = "zh") -> str:
+    """The report as one HTML string (see :func:`write_report`).
+
+    Parameters
+    ----------
+    ensemble
+        Results of :func:`fazhi_sim.run_ensemble`; the first scenario is the baseline.
+    region
+        Region of the tables and charts; default the whole region.
+    year
+        Year of the tables, pyramid and flows; default the last year common to all
+        scenarios. Targets are checked from the latest start year to this year.
+    lang
+        ``"zh"`` (default) or ``"en"``.
+
+    Returns
+    -------
+    str
+        A complete HTML document with its JavaScript inline.
+    """
+    check_lang(lang)
+    ens = ensemble
+    region, year = _resolve(ens, region, year)
+    names = list(ens.scenarios)
+    reps = int(ens.runs["replicate"].nunique())
+    summary, comp = ens.summary(), ens.compare()
+    first = max(sc.start_year for sc in ens.scenarios.values())
+
+    header, rows = _compare_rows(_compare_tidy(ens, region, year), names, reps, lang)
+    sections: list[tuple[str, str, list[alt.TopLevelMixin]]] = [
+        (label("comparison", lang), f"<p>{html.escape(label('band_note', lang))}</p>"
+         + _table(header, rows), []),
+    ]
+    if year - first >= 1:
+        theader, trows = _target_rows(ens, first, year, region, lang)
+        targets = ens.targets(first=first, last=year, region=region)
+        sections.append((f"{label('targets', lang)} ({first}-{year})", _table(theader, trows),
+                         [charts.targets_table(targets, lang)]))
+    sections.append((label("trajectories", lang), "",
+                     [charts.trajectories(summary, m, region, lang) for m in CHART_METRICS]))
+    if len(names) > 1:
+        sections.append((label("differences", lang), "",
+                         [charts.difference(comp, m, region, lang) for m in CHART_METRICS]))
+    sections.append((label("structure", lang), "",
+                     [charts.pyramid(summary, year=year, lang=lang, region=region),
+                      charts.flows(summary, year=year, lang=lang, region=region)]))
+    if ens.runs["region"].nunique() > 2:  # counties besides the whole region
+        sections.append((label("counties", lang), "",
+                         [charts.counties(summary, m, lang) for m in CHART_METRICS[:2]]))
+
+    specs: dict[str, str] = {}
+    body = []
+    for title, text, chart_list in sections:
+        divs = []
+        for chart in chart_list:
+            key = f"chart-{len(specs) + 1}"
+            specs[key] = _spec(chart)
+            divs.append(f'<div class="chart" id="{key}"></div>')
+        body.append(f"<h2>{html.escape(title)}</h2>\n{text}\n"
+                    + (f'<div class="charts">{"".join(divs)}</div>' if divs else ""))
+
+    note = "".join(f"<p>{html.escape(label(k, lang))}</p>" for k in
+                   ("report_note", "report_note_bands", "report_note_metrics"))
+    seeds = sorted(int(s) for s in ens.runs["seed"].unique())
+    meta = " &nbsp; ".join(html.escape(x) for x in [
+        f"{label('scenario', lang)}: {' / '.join(names)}",
+        f"{label('baseline', lang)}: {names[0]}",
+        f"{label('region', lang)}: {_place(region, lang)}",
+        f"{label('year', lang)}: {year}",
+        f"{label('replicates', lang)}: {reps}",
+        f"{label('seed', lang)}: {seeds[0]}" + (f"-{seeds[-1]}" if len(seeds) > 1 else ""),
+        f"fazhi-sim {__version__}",
+        f"{label('generated', lang)}: {datetime.now():%Y-%m-%d %H:%M}",
+    ])
+    options = {"mode": "vega-lite", "renderer": "svg", "i18n": _EMBED_I18N[lang],
+               "actions": {"export": True, "source": False, "compiler": False,
+                           "editor": False}}
+    embeds = ",\n".join(f'"{key}": {spec}' for key, spec in specs.items())
+    return f"""<!DOCTYPE html>
+<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(label('report_title', lang))}</title>
+<style>{_STYLE}</style>
+<script type="text/javascript">
+{_vega_js()}
+</script>
+</head>
+<body>
+<h1>{html.escape(label('report_title', lang))}</h1>
+<p class="meta">{meta}</p>
+<div class="note"><strong>{html.escape(label('about', lang))}</strong>{note}</div>
+{chr(10).join(body)}
+<script type="text/javascript">
+const specs = {{
+{embeds}
+}};
+const options = {json.dumps(options, ensure_ascii=False)};
+for (const [id, spec] of Object.entries(specs)) {{
+  vegaEmbed("#" + id, spec, options).catch((err) => {{
+    document.getElementById(id).textContent = String(err);
+  }});
+}}
+</script>
+</body>
+</html>
+"""
+
+
+def write_report(ensemble: Ensemble, path: str | os.PathLike, region: str | None = None,
+                 year: int | None = None, lang: str = "zh") -> Path:
+    """Write a self-contained HTML report of ``ensemble`` to ``path``.
+
+    The page holds: what the numbers mean (assumed, not yet calibrated parameters); the
+    comparison table of :data:`fazhi_sim.cli.KEY_METRICS` (median [10%, 90%] per scenario and
+    the paired change from the first scenario, as ``fazhi-sim compare`` prints it); the
+    plan-target table and chart; year-by-year charts with bands, paired differences, the
+    dispute pyramid, where disputes are resolved and, for a region of several counties, one
+    panel per county. It opens from a file without network access (about 1 MB, almost all
+    of it the Vega JavaScript).
+
+    Parameters
+    ----------
+    ensemble
+        Results of :func:`fazhi_sim.run_ensemble`; the first scenario is the baseline.
+    path
+        The ``.html`` file to write (UTF-8).
+    region
+        Region of the tables and charts; default the whole region.
+    year
+        Year of the tables, pyramid and flows; default the last year common to all
+        scenarios.
+    lang
+        ``"zh"`` (default) or ``"en"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    text = report_html(ensemble, region=region, year=year, lang=lang)
+    out = Path(path)
+    out.write_text(text, encoding="utf-8")
+    return out
