@@ -94,20 +94,36 @@ class Streams:
         ``counter`` is the month, or per dispute the number of steps it has taken: keyed by
         steps, a dispute delayed in one scenario still meets the same luck at its next step.
         """
-        if np.ndim(counter) == 0:
+        if len(ids) == 0:
+            return np.empty(0)
+        if isinstance(counter, int | np.integer):
             salt = np.uint64(_mix_int(int(self.key) + ((int(counter) + 4096) * 1024
                                                       + int(purpose)) * _GOLDEN_INT))
         else:
-            c = (np.asarray(counter).astype(np.uint64) + np.uint64(4096)) * np.uint64(1024)
-            salt = _mix((c + np.uint64(purpose)) * _GOLDEN + self.key)
+            salt = self._salts(counter, np.uint64(purpose))
+        return self._draw(ids.view(np.uint64) if ids.dtype == np.int64 else
+                          ids.astype(np.uint64), salt)
+
+    def _salts(self, counter: np.ndarray, purpose: np.ndarray) -> np.ndarray:
+        c = (np.asarray(counter).astype(np.uint64) + np.uint64(4096)) * np.uint64(1024)
+        return _mix((c + purpose) * _GOLDEN + self.key)
+
+    @staticmethod
+    def _draw(ids: np.ndarray, salt: np.ndarray | np.uint64) -> np.ndarray:
         # SplitMix64 with the state set to salt + id * golden.
-        x = ids.astype(np.uint64)
-        x *= _GOLDEN
-        x += salt
+        x = ids * _GOLDEN + salt
         x = _mix(x)
         return ((x >> np.uint64(11)).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
 
     def gumbel(self, ids: np.ndarray, counter: int | np.ndarray, n_options: int) -> np.ndarray:
-        """Gumbel noise of shape (len(ids), n_options) for a logit choice."""
-        cols = [self.uniform(ids, counter, Purpose.CHOICE * 16 + k) for k in range(n_options)]
-        return -np.log(-np.log(np.column_stack(cols)))
+        """Gumbel noise of shape (len(ids), n_options) for a logit choice.
+
+        Column ``k`` uses purpose ``CHOICE * 16 + k``; all columns are drawn in one pass.
+        """
+        purposes = np.arange(n_options, dtype=np.uint64) + np.uint64(Purpose.CHOICE * 16)
+        if len(ids) == 0:
+            return np.empty((0, n_options))
+        counter = np.broadcast_to(np.asarray(counter), (len(ids),))
+        salt = self._salts(counter[:, None], purposes[None, :])
+        u = self._draw(ids.astype(np.uint64)[:, None], salt)
+        return -np.log(-np.log(u))
