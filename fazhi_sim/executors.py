@@ -104,8 +104,15 @@ class DaskCluster:
             raise ImportError(
                 'Dask is not installed: pip install "fazhi-sim[cluster]"') from err
         if self.address is None:
-            self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1,
-                                         processes=True, dashboard_address=None)
+            import dask
+
+            # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which hands the
+            # model's large arrays back to the OS after every run and costs page faults on
+            # the next; runs here allocate the same sizes again and again, so keep them.
+            trim = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 2**30}
+            with dask.config.set(trim):
+                self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1,
+                                             processes=True, dashboard_address=None)
             self._client = Client(self._cluster)
         else:
             self._client = Client(self.address)
