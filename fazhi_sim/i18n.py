@@ -123,13 +123,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "version": ("版本", "version"),
     "baseline": ("基准情景", "Baseline"),
     "report_note": (
-        "本报告由 fazhi-sim 多主体仿真模型生成。模型参数为依据公开资料设定的假设值,"
-        "尚未用绍兴市的统计数据校准,因此数字应理解为情景之间的比较(方向和大致幅度),"
-        "而不是对实际数值的预测。",
-        "This report was made with the fazhi-sim agent-based model. Its parameters are "
-        "assumptions taken from public sources and have not yet been calibrated to Shaoxing's "
-        "statistics, so read the numbers as comparisons between scenarios (direction and rough "
-        "size), not as forecasts of actual figures."),
+        "本报告由 fazhi-sim 多主体仿真模型生成。基线的四个参数已按公开统计数据校准"
+        "(万人成讼率、人民调解案件量与成功率、纠纷提出率),其余参数为依据公开资料设定的假设值,"
+        "因此数字应理解为情景之间的比较(方向和大致幅度),而不是对实际数值的预测。",
+        "This report was made with the fazhi-sim agent-based model. Four baseline parameters "
+        "are fitted to public figures (lawsuits per 10,000, people's mediation volume and "
+        "success, claiming); the others are assumptions taken from public sources, so read the "
+        "numbers as comparisons between scenarios (direction and rough size), not as forecasts "
+        "of actual figures."),
     "report_note_bands": (
         "每个情景以不同随机种子重复运行;表中数值为中位数,方括号内为 10% 与 90% 分位。"
         "“变化”为同一随机种子下与基准情景的配对差(共同随机数),比两个中位数之差更可靠。",

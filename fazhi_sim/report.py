@@ -232,7 +232,7 @@ def write_report(ensemble: Ensemble, path: str | os.PathLike, region: str | None
                  year: int | None = None, lang: str = "zh") -> Path:
     """Write a self-contained HTML report of ``ensemble`` to ``path``.
 
-    The page holds: what the numbers mean (assumed, not yet calibrated parameters); the
+    The page holds: what the numbers mean (partly calibrated, partly assumed parameters); the
     comparison table of :data:`fazhi_sim.cli.KEY_METRICS` (median [10%, 90%] per scenario and
     the paired change from the first scenario, as ``fazhi-sim compare`` prints it); the
     plan-target table and chart; year-by-year charts with bands, paired differences, the

@@ -44,7 +44,7 @@ def test_report_is_chinese_by_default(report, ens):
     text = report.read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in text and '<meta charset="utf-8">' in text
     for word in ("万人成讼率", "信访量", "村级就地化解率", "规划目标检验", "纠纷金字塔",
-                 "尚未用绍兴市的统计数据校准", "示范镇"):
+                 "已按公开统计数据校准", "示范镇"):
         assert word in text, word
     # The comparison table shows the same cells as `fazhi-sim compare` prints.
     tidy = cli._compare_tidy(ens, "town", 2025)
@@ -63,7 +63,7 @@ def test_report_in_english(ens, tmp_path):
     path = write_report(ens, tmp_path / "report.html", year=2024, lang="en")
     text = path.read_text(encoding="utf-8")
     assert '<html lang="en">' in text
-    assert "Lawsuits per 10,000 residents" in text and "not yet been calibrated" in text
+    assert "Lawsuits per 10,000 residents" in text and "fitted to public figures" in text
     assert "万人成讼率" not in text
     assert "Year: 2024" in text
 
