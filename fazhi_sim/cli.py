@@ -30,6 +30,7 @@ from . import __version__
 from .ensemble import run_ensemble
 from .executors import DaskCluster, LocalProcesses, default_jobs
 from .i18n import LANGS, label, region_label
+from .measures import LEVERS
 from .model import DisputeModel
 from .region import Region, RegionError, get_region
 from .scenario import Scenario, ScenarioError, load_scenario
@@ -422,9 +423,164 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _names(values: Sequence[str] | None) -> list[str]:
+    # Accept both `--levers a b` and `--levers a,b`.
+    return [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .sensitivity import factor_ranges, sensitivity  # imports SALib: only for this command
+
+    src = "(command line)"
+    seed = _seed(args.seed, src)
+    try:
+        region = get_region(args.region or "town")
+    except RegionError as err:
+        raise InputError(src, "--region", str(err)) from None
+    trajectories = _count(args.trajectories, src, "--trajectories", 10)
+    samples = _count(args.samples, src, "--samples", 64)
+    reps = _count(args.replicates, src, "--replicates", 1)
+    jobs = _count(args.jobs, src, "--jobs", None)
+    year = 2025 if args.year is None else _common_year(args.year, [(src, Scenario(end_year=2035))])
+    if args.method == "sobol" and samples & (samples - 1):
+        raise InputError(src, "--samples", f"{samples} is not allowed; give a power of two "
+                         "(8, 16, 32, 64, ...)")
+    factors = _names(args.levers) + _names(args.params)
+    if not factors:
+        factors = list(LEVERS)
+    try:
+        factor_ranges(factors)
+    except ValueError as err:
+        raise InputError(src, "--levers/--params", str(err)) from None
+    n_runs_hint = trajectories if args.method == "morris" else samples
+    with LocalProcesses(min(jobs or default_jobs(), n_runs_hint * (len(factors) + 2))) as ex:
+        rank = sensitivity(factors, method=args.method, region=region, year=year,
+                           trajectories=trajectories, samples=samples, replicates=reps,
+                           executor=ex, progress=sys.stderr.isatty(), seed=seed)
+    lang = args.lang
+    morris = args.method == "morris"
+    size = f"{trajectories} trajectories" if morris else f"{samples} base samples"
+    print(f"{args.method}: {size}, {rank.attrs['n_runs']} runs   {label('region', lang)}: "
+          f"{region_label(region.id, lang)}   {label('year', lang)}: {year}   "
+          f"{label('seed', lang)}: {seed}")
+    print("± 95% 置信区间" if lang == "zh" else "±: 95% confidence")
+    metrics = list(dict.fromkeys(rank.metric))
+    header = ["因素" if lang == "zh" else "Factor", "范围" if lang == "zh" else "Range"]
+    cols = (("mu_star", "μ*"), ("sigma", "σ")) if morris else (("ST", "ST"), ("S1", "S1"))
+    for m in metrics:
+        header += [f"{label(m, lang)} {c}" for _, c in cols]
+    order = rank[rank.metric == metrics[0]].factor.tolist()
+    cell = rank.set_index(["metric", "factor"])
+    rows = []
+    for f in order:  # most influential on the first metric first
+        r0 = cell.loc[(metrics[0], f)]
+        row = [label(f, lang), f"{r0.low:g}-{r0.high:g}"]
+        for m in metrics:
+            r = cell.loc[(m, f)]
+            for key, _ in cols:
+                conf = r.get(f"{key}_conf", np.nan)
+                text = f"{r[key]:,.3g}"
+                row.append(text + (f" ±{conf:,.2g}" if np.isfinite(conf) else ""))
+        rows.append(row)
+    print(_table(header, rows))
+    return 0
+
+
+def _number(text: str | None, source: str, flag: str) -> float | None:
+    if text is None:
+        return None
+    clean = text.strip().replace(",", "").replace("_", "")
+    if not re.fullmatch(r"[0-9]+(\.[0-9]*)?", clean):
+        raise InputError(source, flag, f"{text!r} is not allowed; give a number, 0 or more")
+    return float(clean)
+
+
+def _cmd_optimize(args: argparse.Namespace) -> int:
+    from .optimize import optimize_budget
+
+    src = "(command line)"
+    budget = _number(args.budget, src, "--budget")
+    staff = _number(args.staff, src, "--staff")
+    seed = _seed(args.seed, src)
+    try:
+        region = get_region(args.region or "town")
+    except RegionError as err:
+        raise InputError(src, "--region", str(err)) from None
+    reps = _count(args.replicates, src, "--replicates", 5)
+    samples = _count(args.samples, src, "--samples", 48)
+    jobs = _count(args.jobs, src, "--jobs", None)
+    year = 2025 if args.year is None else _common_year(args.year, [(src, Scenario(end_year=2035))])
+    quantile = _number(args.quantile, src, "--quantile") if args.quantile else 0.9
+    if not 0 <= quantile <= 1:
+        raise InputError(src, "--quantile", f"{args.quantile!r} is not allowed; give 0 to 1")
+    levers = _names(args.levers) or None
+    unknown = [lid for lid in levers or [] if lid not in LEVERS]
+    if unknown:
+        raise InputError(src, "--levers", f"unknown lever {unknown[0]!r}; allowed: "
+                         + ", ".join(LEVERS))
+    with LocalProcesses(jobs or default_jobs()) as ex:
+        res = optimize_budget(budget, staff_limit=staff, levers=levers, region=region,
+                              quantile=quantile, year=year, replicates=reps, samples=samples,
+                              executor=ex, progress=sys.stderr.isatty(), seed=seed)
+    lang = args.lang
+    zh = lang == "zh"
+    q = f"{round(100 * quantile)}%"
+    objective = " + ".join(f"{w:g}×{label(m, lang)}" for m, w in res.weights.items())
+    print(f"{'预算' if zh else 'Budget'}: {budget:,.0f} {'元/年' if zh else 'yuan a year'}"
+          + (f"   {'编制上限' if zh else 'staff limit'}: {staff:g}" if staff is not None else "")
+          + f"   {label('region', lang)}: {region_label(region.id, lang)}   "
+          f"{label('year', lang)}: {year}   {label('replicates', lang)}: {reps}")
+    print(("目标(越低越好,取各次重复的 " if zh else "Objective (lower is better, at the ")
+          + q + (" 分位): " if zh else " quantile across replicates): ") + objective)
+    rows = []
+    for lid in res.levers:
+        lv = LEVERS[lid]
+        level = res.mix[lid]
+        if level - lv.baseline <= 1e-9:
+            continue
+        rows.append([label(lid, lang), f"{lv.baseline:g}", f"{level:.3g}"])
+    head = ["措施" if zh else "Lever", "2020", "方案" if zh else "Mix"]
+    print()
+    print(_table(head, rows or [["-", "-", "-"]]))
+    print(f"{'年成本' if zh else 'Cost a year'}: {res.cost['yuan']:,.0f} "
+          f"{'元' if zh else 'yuan'}   {'新增编制' if zh else 'staff'}: {res.cost['staff']:.1f}"
+          + ("   (单位成本均为假设值)" if zh and res.cost["assumed_share"] >= 1 else
+             "   (unit costs are assumed)" if res.cost["assumed_share"] >= 1 else ""))
+    out = res.outcomes.set_index(["scenario", "metric"])
+    names = {"baseline": "基准" if zh else "baseline", "best": "方案" if zh else "mix",
+             "plan_scaled": "按规划结构同额投入" if zh else "plan-shaped, same cost"}
+    header = [label("metric", lang)] + [names[n] for n in names]
+    rows = []
+    for m in [*res.weights, "objective"]:
+        cells = [label(m, lang) if m != "objective" else ("目标值" if zh else "Objective")]
+        for n in names:
+            r = out.loc[(n, m)]
+            cells.append(f"{r['median']:,.2f} [{r.q10:,.2f}, {r.q90:,.2f}]")
+        rows.append(cells)
+    print()
+    print(label("band_note", lang))
+    print(_table(header, rows))
+    c = res.comparison
+    print()
+    print((f"同样的钱按规划结构投入(规划变化量乘以 {c['factor']:.2f}):目标值({q} 分位)"
+           f" {c['objective']:,.2f},本方案 {c['best_objective']:,.2f},好 {c['gain']:,.2f};"
+           f"配对差中位数 {c['gain_median']:,.2f} [{c['gain_q10']:,.2f}, {c['gain_q90']:,.2f}]")
+          if zh else
+          (f"The same money spent the plan's way (its changes times {c['factor']:.2f}): "
+           f"objective at {q} {c['objective']:,.2f}, this mix {c['best_objective']:,.2f}, "
+           f"better by {c['gain']:,.2f}; paired median {c['gain_median']:,.2f} "
+           f"[{c['gain_q10']:,.2f}, {c['gain_q90']:,.2f}]"))
+    print((f"候选方案 {len(res.candidates)} 个(超预算未模拟 {res.rejected} 个),"
+           f"帕累托前沿 {len(res.pareto)} 个") if zh else
+          (f"{len(res.candidates)} candidates ({res.rejected} over the limits, not simulated),"
+           f" {len(res.pareto)} on the Pareto front"))
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": _cmd_run, "compare": _cmd_compare, "validate": _cmd_validate,
-    "calibrate": _cmd_calibrate,
+    "calibrate": _cmd_calibrate, "sensitivity": _cmd_sensitivity,
+    "optimize": _cmd_optimize,
 }
 
 
@@ -492,6 +648,45 @@ def build_parser() -> argparse.ArgumentParser:
                        "to a new file (an existing file is kept unless --force)")
     calib.add_argument("--force", action="store_true", help="let --out overwrite a file")
     calib.add_argument("--chart", metavar="FILE.html", help="also write the fit chart")
+
+    sens = sub.add_parser("sensitivity", help="rank levers and parameters by their effect on "
+                          "the outcomes (Morris or Sobol; SALib)")
+    sens.add_argument("--method", choices=("morris", "sobol"), default="morris",
+                      help="morris (screening, default) or sobol (first and total order)")
+    sens.add_argument("--region", help="region the model runs on (default town: 50,000 "
+                      "residents, fast)")
+    sens.add_argument("--levers", nargs="+", metavar="LEVER", help="levers varied over their "
+                      "full range (default: all levers, unless --params is given)")
+    sens.add_argument("--params", nargs="+", metavar="PARAM", help="mechanism parameters "
+                      "varied over their value ±50%% (Params fields)")
+    sens.add_argument("--trajectories", metavar="N", help="Morris trajectories (default 10)")
+    sens.add_argument("--samples", metavar="N", help="Sobol base samples, a power of two "
+                      "(default 64)")
+    sens.add_argument("--year", help="year of the outcomes (default 2025)")
+    sens.add_argument("--replicates", metavar="N", help="runs per sample, averaged (default 1)")
+    sens.add_argument("--jobs", metavar="N", help="local worker processes (default: all cores)")
+    sens.add_argument("--seed", default="1", help="seed of replicate 0 (default 1)")
+    sens.add_argument("--lang", choices=LANGS, default="zh",
+                      help="label language: zh (中文, default) or en")
+
+    opt = sub.add_parser("optimize", help="the lever mix that does most for a yearly budget "
+                         "(judged at a pessimistic quantile), against the plan's own mix")
+    opt.add_argument("--budget", required=True, metavar="YUAN", help="yuan a year above the "
+                     "2020 baseline (unit costs: fazhi_sim/data/unit_costs.csv)")
+    opt.add_argument("--staff", metavar="N", help="limit on extra full-time staff")
+    opt.add_argument("--region", help="region the model runs on and whose size scales the "
+                     "costs (default town: 50,000 residents)")
+    opt.add_argument("--levers", nargs="+", metavar="LEVER", help="levers the mix may raise "
+                     "(default: all)")
+    opt.add_argument("--replicates", metavar="N", help="runs per candidate (default 5)")
+    opt.add_argument("--samples", metavar="N", help="random candidates (default 48)")
+    opt.add_argument("--quantile", metavar="Q", help="quantile across replicates the "
+                     "objective is judged at (default 0.9, pessimistic)")
+    opt.add_argument("--year", help="outcome and cost year (default 2025)")
+    opt.add_argument("--jobs", metavar="N", help="local worker processes (default: all cores)")
+    opt.add_argument("--seed", default="1", help="seed of replicate 0 (default 1)")
+    opt.add_argument("--lang", choices=LANGS, default="zh",
+                     help="label language: zh (中文, default) or en")
     return parser
 
 

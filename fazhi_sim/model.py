@@ -16,6 +16,8 @@ One step is one month, in this order (docs/model.md, "Process overview"):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 import mesa
 import numpy as np
@@ -43,11 +45,12 @@ from .institutions import (
     logit,
     serve_in_order,
 )
+from .interop import apply_keywords, model_reporters, resolve_scenario, run_seed
 from .metrics import Tally
 from .params import Params
 from .population import Residents
 from .region import Region, get_region
-from .scenario import Scenario, baseline
+from .scenario import Scenario
 from .streams import Purpose, Streams
 
 __all__ = ["DisputeModel"]
@@ -70,7 +73,8 @@ class DisputeModel(mesa.Model):
     Parameters
     ----------
     scenario
-        Lever schedules and mechanism parameters; the baseline (2020 levels) if omitted.
+        Lever schedules and mechanism parameters: a :class:`Scenario`, a scenario file or a
+        shipped scenario's name; the baseline (2020 levels) if omitted.
     region
         A region name (``"shaoxing"``, ``"zhuji"``/``"诸暨"``, ``"town"``) or a
         :class:`~fazhi_sim.region.Region`; the scenario's region, else ``"town"``, if omitted.
@@ -80,6 +84,13 @@ class DisputeModel(mesa.Model):
     institutions
         Replacement institution classes keyed by the class they replace, e.g.
         ``{VillageMediationCommittee: MyCommittee}``.
+    rng
+        Mesa's name for ``seed`` (``mesa.batch_run`` passes one or the other); an integer,
+        or None for a fresh seed, as is ``seed=None``.
+    **levers_and_params
+        Lever levels (a step change from the scenario's start year), mechanism parameters
+        (:class:`~fazhi_sim.params.Params` fields), ``start_year`` or ``end_year``, applied
+        on top of ``scenario`` and validated as in a scenario file (docs/interop.md).
 
     Attributes
     ----------
@@ -95,20 +106,26 @@ class DisputeModel(mesa.Model):
         This month's capacity per unit, keyed by the queue's :class:`State`.
     perceived_wait : dict
         Months of queue residents expect per unit, keyed by the queue's :class:`State`.
+    datacollector : mesa.DataCollector
+        Region-wide reporters collected after every month (:data:`fazhi_sim.interop.REPORTERS`).
     """
 
     def __init__(
         self,
-        scenario: Scenario | None = None,
+        scenario: Scenario | str | Path | None = None,
         region: str | Region | None = None,
-        seed: int = 0,
+        seed: int | None = 0,
         institutions: Mapping[type[Institution], type[Institution]] | None = None,
+        *,
+        rng: int | None = None,
+        **levers_and_params: Any,
     ):
-        super().__init__(rng=int(seed))
-        self.policy = scenario if scenario is not None else baseline()
+        seed = run_seed(seed, rng)
+        super().__init__(rng=seed)
+        self.policy = apply_keywords(resolve_scenario(scenario), levers_and_params)
         self.region = get_region(region or self.policy.region or "town")
         self.params: Params = self.policy.params
-        self.seed = int(seed)
+        self.seed = seed
         self.streams = Streams(self.seed)
         p, r = self.params, self.region
 
@@ -142,6 +159,7 @@ class DisputeModel(mesa.Model):
         self.capacity: dict[State, np.ndarray] = {}
         self.perceived_wait: dict[State, np.ndarray] = {}
         self.running = True
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
         self._set_month_levels()
 
     # ------------------------------------------------------------------ set-up
@@ -229,6 +247,7 @@ class DisputeModel(mesa.Model):
         self.serve_petitions()
         self.end_month()
         self.month += 1
+        self.datacollector.collect(self)
         if self._t >= self.n_months:
             self.running = False
 
