@@ -574,6 +574,12 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
            f"帕累托前沿 {len(res.pareto)} 个") if zh else
           (f"{len(res.candidates)} candidates ({res.rejected} over the limits, not simulated),"
            f" {len(res.pareto)} on the Pareto front"))
+    # The front itself: what each extra yuan buys, cheapest first.
+    front = [[f"{r.yuan:,.0f}", f"{r.staff:,.1f}", f"{r.objective:,.2f}"]
+             for r in res.pareto.itertuples()]
+    print()
+    print(_table(["年成本(元)", "新增编制", f"目标值({q} 分位)"] if zh else
+                 ["Yuan a year", "Staff", f"Objective (at {q})"], front))
     return 0
 
 

@@ -227,3 +227,14 @@ def test_calibrate_reproduces_the_shipped_parameter_set():
         se = data["standard_errors"][name]
         assert abs(cal.values[name] - value) <= se, name
     assert np.isclose(cal.distance, prov["distance"], atol=1e-3)
+
+
+def test_check_fit_reports_every_target_at_the_shipped_parameters():
+    from fazhi_sim.calibration import check_fit, fit_chart, load_targets
+
+    table = check_fit(replicates=2, years=1)
+    assert list(table.id) == list(load_targets().id)
+    assert ((table.q10 <= table["median"]) & (table["median"] <= table.q90)).all()
+    fit = table[table.use == "fit"]
+    assert (fit.residual.abs() < 3).all(), fit  # the shipped fit holds within 3 sd
+    assert fit_chart(table).to_dict()["data"]

@@ -48,6 +48,21 @@ plan = fs.load_scenario("plan-2025")
 print(plan.name, "-", plan.description)
 print("措施数 levers:", len(plan.levers), " 年份 years:", plan.years)
 """),
+    md("""
+## 1b. 为什么相信基线?校准拟合 (Why believe the baseline? The calibration fit)
+
+基线参数按公开统计数据校准(docs/calibration.md)。下表与下图对比每个统计数字与模型结果
+(中位数及 10%–90% 区间);"fit" 行用于拟合,"holdout" 行用于样本外检验。
+"""),
+    code("""
+from fazhi_sim.calibration import check_fit, fit_chart
+
+fit = check_fit(replicates=REPLICATES)
+fit[["id", "use", "value", "median", "q10", "q90", "residual"]].round(3)
+"""),
+    code("""
+fit_chart(fit)
+"""),
     md("## 2. 多次重复运行 (Ensemble with uncertainty)"),
     code("""
 ens = fs.run_ensemble({"基线": baseline, "规划": plan}, replicates=REPLICATES, region=REGION)
