@@ -55,7 +55,7 @@ print("措施数 levers:", len(plan.levers), " 年份 years:", plan.years)
 (中位数及 10%–90% 区间);"fit" 行用于拟合,"holdout" 行用于样本外检验。
 """),
     code("""
-from fazhi_sim.calibration import check_fit, fit_chart
+from fazhi_sim.fit_targets import check_fit, fit_chart
 
 fit = check_fit(replicates=REPLICATES)
 fit[["id", "use", "value", "median", "q10", "q90", "residual"]].round(3)
