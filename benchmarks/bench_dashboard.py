@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 
-from fazhi_sim.dashboard import Dashboard
+from fazhi_sim.views.dashboard import Dashboard
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ CASE = r"""
 import json, resource, sys, time
 import numpy as np
 import fazhi_sim as fs
-from fazhi_sim.region import Region
+from fazhi_sim.engine.region import Region
 kind, name, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
 scenario = fs.load_scenario("plan-2025")
 if name == "100k":
@@ -32,7 +32,7 @@ if kind == "engine":
 elif kind == "engine-run":  # the model alone, as the reference is timed
     fs.DisputeModel(scenario, region=region, seed=seed).run()
 else:
-    from fazhi_sim.reference import ReferenceModel
+    from fazhi_sim.engine.reference import ReferenceModel
     ReferenceModel(scenario, region=region, seed=seed).run()
 wall = time.perf_counter() - t0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -7,10 +7,8 @@ Quick start::
     model = fs.DisputeModel(fs.load_scenario("scenarios/baseline.toml"), region="zhuji")
 """
 
-from .disputes import Layer, Option, State
-from .ensemble import Ensemble, RunStore, run_ensemble
-from .executors import DaskCluster, LocalProcesses, Serial
-from .institutions import (
+from .engine.disputes import Layer, Option, State
+from .engine.institutions import (
     CountyCentre,
     Court,
     Institution,
@@ -18,17 +16,19 @@ from .institutions import (
     TownJusticeOffice,
     VillageMediationCommittee,
 )
-from .measures import LEVERS, Lever
-from .metrics import METRICS
-from .model import DisputeModel
-from .params import Params
-from .region import Region, RegionError, get_region, region_names
-from .scenario import LeverSchedule, Scenario, ScenarioError, baseline, load_scenario
-from .simulate import simulate
-
-__version__ = "0.1.0"
+from .engine.measures import LEVERS, Lever
+from .engine.metrics import METRICS
+from .engine.model import DisputeModel
+from .engine.params import Params
+from .engine.region import Region, RegionError, get_region, region_names
+from .engine.scenario import LeverSchedule, Scenario, ScenarioError, baseline, load_scenario
+from .experiments.ensemble import Ensemble, RunStore, run_ensemble
+from .experiments.executors import DaskCluster, LocalProcesses, Serial
+from .experiments.simulate import simulate
+from .version import __version__
 
 __all__ = [
+    "__version__",
     "DisputeModel", "simulate", "run_ensemble", "Ensemble", "RunStore", "LocalProcesses",
     "DaskCluster", "Serial", "load_scenario", "baseline", "Scenario", "LeverSchedule",
     "ScenarioError", "Params", "LEVERS", "Lever", "METRICS", "Region", "RegionError",
@@ -37,19 +37,23 @@ __all__ = [
 ]
 
 
+_LAZY_MODULES = {"charts": "views.charts", "report": "views.report",
+                 "calibration": "analysis.calibration"}
+
+
 def __getattr__(name: str):
     # The interactive layer pulls in ipywidgets and Altair: load it only when asked for, so
     # the engine and the command line start fast.
     if name == "dashboard":
-        from .dashboard import dashboard
+        from .views.dashboard import dashboard
 
         return dashboard
     if name == "calibrate":
-        from .calibration import calibrate
+        from .analysis.calibration import calibrate
 
         return calibrate
-    if name in ("charts", "report", "calibration"):
+    if name in _LAZY_MODULES:
         import importlib
 
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(f".{_LAZY_MODULES[name]}", __name__)
     raise AttributeError(f"module 'fazhi_sim' has no attribute {name!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fazhi_sim.region import Region
+from fazhi_sim.engine.region import Region
 
 
 def small_region(villages: int = 6, people: int = 1_000, counties: int = 2) -> Region:

@@ -116,7 +116,7 @@ def test_dashboard_chart_follows_a_keyboard_move(browser, voila_url):
 
 def test_report_renders_from_disk_with_the_network_blocked(browser, tmp_path):
     import fazhi_sim as fs
-    from fazhi_sim.report import write_report
+    from fazhi_sim.views.report import write_report
 
     ens = fs.run_ensemble(["baseline", "plan-2025"], replicates=2, region="town",
                           executor=fs.Serial(), progress=False)

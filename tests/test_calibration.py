@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import small_region
 
-from fazhi_sim.calibration import (
+from fazhi_sim.analysis.calibration import (
     STATISTICS,
     TARGET_COLUMNS,
     CalibrationError,
@@ -21,10 +21,10 @@ from fazhi_sim.calibration import (
     model_statistics,
 )
 from fazhi_sim.cli import main
-from fazhi_sim.model import DisputeModel
-from fazhi_sim.params import PRIORS, Params, prior_params, read_calibrated
-from fazhi_sim.scenario import Scenario, load_scenario, scenario_from_dict
-from fazhi_sim.simulate import simulate
+from fazhi_sim.engine.model import DisputeModel
+from fazhi_sim.engine.params import PRIORS, Params, prior_params, read_calibrated
+from fazhi_sim.engine.scenario import Scenario, load_scenario, scenario_from_dict
+from fazhi_sim.experiments.simulate import simulate
 
 SHIPPED = resources.files("fazhi_sim").joinpath("data/calibrated_params.toml")
 TARGETS = resources.files("fazhi_sim").joinpath("data/calibration_targets.csv")
@@ -230,7 +230,7 @@ def test_calibrate_reproduces_the_shipped_parameter_set():
 
 
 def test_check_fit_reports_every_target_at_the_shipped_parameters():
-    from fazhi_sim.calibration import check_fit, fit_chart, load_targets
+    from fazhi_sim.analysis.calibration import check_fit, fit_chart, load_targets
 
     table = check_fit(replicates=2, years=1)
     assert list(table.id) == list(load_targets().id)

@@ -12,9 +12,9 @@ import pytest
 
 import fazhi_sim as fs
 from fazhi_sim import cli
-from fazhi_sim.i18n import METRIC_LABELS, label, region_label
-from fazhi_sim.measures import LEVERS
-from fazhi_sim.metrics import METRICS
+from fazhi_sim.engine.measures import LEVERS
+from fazhi_sim.engine.metrics import METRICS
+from fazhi_sim.views.i18n import METRIC_LABELS, label, region_label
 
 ROOT = Path(__file__).resolve().parent.parent
 TOWN = ["--region", "town"]

@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fazhi_sim.costs import annual_cost, cost_effectiveness, lever_costs, unit_costs
-from fazhi_sim.ensemble import run_ensemble
-from fazhi_sim.executors import Serial
-from fazhi_sim.measures import LEVERS
-from fazhi_sim.scenario import baseline, scenario_from_dict
+from fazhi_sim.analysis.costs import annual_cost, cost_effectiveness, lever_costs, unit_costs
+from fazhi_sim.engine.measures import LEVERS
+from fazhi_sim.engine.scenario import baseline, scenario_from_dict
+from fazhi_sim.experiments.ensemble import run_ensemble
+from fazhi_sim.experiments.executors import Serial
 
 
 def test_every_lever_has_a_marked_unit_cost():
@@ -66,7 +66,7 @@ def test_cost_effectiveness_bands_and_nothing_avoided():
 
 def test_costly_scenario_that_avoids_nothing_is_infinite():
     # Outcomes identical to the baseline's (the same runs), but the scenario is charged.
-    from fazhi_sim.ensemble import Ensemble
+    from fazhi_sim.experiments.ensemble import Ensemble
 
     ens = run_ensemble({"baseline": baseline(2021, 2021)}, replicates=2, region="town",
                        executor=Serial(), progress=False)

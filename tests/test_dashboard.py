@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from fazhi_sim.dashboard import Dashboard, dashboard
-from fazhi_sim.measures import LEVERS
+from fazhi_sim.engine.measures import LEVERS
+from fazhi_sim.views.dashboard import Dashboard, dashboard
 
 
 @pytest.fixture(scope="module")

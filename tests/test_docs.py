@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from fazhi_sim.measures import LEVERS
-from fazhi_sim.metrics import METRICS
-from fazhi_sim.params import Params
-from fazhi_sim.scenario import scenario_from_dict
+from fazhi_sim.engine.measures import LEVERS
+from fazhi_sim.engine.metrics import METRICS
+from fazhi_sim.engine.params import Params
+from fazhi_sim.engine.scenario import scenario_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_MD = ROOT / "docs" / "model.md"

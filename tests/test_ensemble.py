@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import fazhi_sim as fs
-from fazhi_sim.ensemble import Ensemble
+from fazhi_sim.experiments.ensemble import Ensemble
 
 SCEN = ["baseline", "plan-2025"]
 

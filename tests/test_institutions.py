@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fazhi_sim.institutions import serve_in_order
+from fazhi_sim.engine.institutions import serve_in_order
 
 
 @settings(max_examples=200, deadline=None)

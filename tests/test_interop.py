@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import fazhi_sim as fs
-from fazhi_sim.interop import REPORTERS, apply_keywords, ema_run, model_reporters
-from fazhi_sim.scenario import ScenarioError, baseline, scenario_from_dict
+from fazhi_sim.engine.scenario import ScenarioError, baseline, scenario_from_dict
+from fazhi_sim.experiments.interop import REPORTERS, apply_keywords, ema_run, model_reporters
 
 SHORT = {"region": "town", "end_year": 2022}  # 12 warm-up months + 24: a 36-step run
 
@@ -107,7 +107,7 @@ def _ew():
 
 def test_ema_perform_experiments_on_the_town():
     ew = _ew()
-    from fazhi_sim.interop import EMA_OUTCOMES, EMA_UNCERTAINTIES, ema_model
+    from fazhi_sim.experiments.interop import EMA_OUTCOMES, EMA_UNCERTAINTIES, ema_model
 
     model = ema_model("town", levers=["pre_filing_mediation_share", "mediators_per_10k"],
                       scenario=baseline(end_year=2022))
@@ -125,7 +125,7 @@ def test_ema_perform_experiments_on_the_town():
 
 def test_ema_time_series_and_ranges():
     ew = _ew()
-    from fazhi_sim.interop import ema_model
+    from fazhi_sim.experiments.interop import ema_model
 
     model = ema_model("town", levers={"pre_filing_mediation_share": (0.0, 1.0)},
                       uncertainties={"impatience": (0.1, 0.3)}, outcomes=["petitions"],

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fazhi_sim as fs
-from fazhi_sim.behaviour import type_table
-from fazhi_sim.disputes import State
-from fazhi_sim.measures import LEVERS
-from fazhi_sim.params import Params
-from fazhi_sim.scenario import scenario_from_dict
+from fazhi_sim.engine.behaviour import type_table
+from fazhi_sim.engine.disputes import State
+from fazhi_sim.engine.measures import LEVERS
+from fazhi_sim.engine.params import Params
+from fazhi_sim.engine.scenario import scenario_from_dict
 
 
 def _scenario(levers=None, params=None, end_year=2022, **kw) -> fs.Scenario:

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from fazhi_sim.costs import annual_cost
-from fazhi_sim.executors import Serial
-from fazhi_sim.optimize import optimize_budget, pareto_front
+from fazhi_sim.analysis.costs import annual_cost
+from fazhi_sim.analysis.optimize import optimize_budget, pareto_front
+from fazhi_sim.experiments.executors import Serial
 
 TWO = ["pre_filing_mediation_share", "psychological_services"]
 

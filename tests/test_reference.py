@@ -18,7 +18,7 @@ import pytest
 from conftest import small_region
 
 import fazhi_sim as fs
-from fazhi_sim.reference import Office, ReferenceModel, Resident
+from fazhi_sim.engine.reference import Office, ReferenceModel, Resident
 
 SEEDS = range(8)  # per model; a reference run takes about 3.5 s here
 END_YEAR, WARMUP = 2022, 12

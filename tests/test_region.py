@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import fazhi_sim as fs
-from fazhi_sim.region import TOWN_POPULATION
+from fazhi_sim.engine.region import TOWN_POPULATION
 
 DATA = Path(fs.__file__).parent / "data"
 

@@ -11,7 +11,7 @@ import pytest
 
 import fazhi_sim as fs
 from fazhi_sim import cli
-from fazhi_sim.report import write_report
+from fazhi_sim.views.report import write_report
 
 
 @pytest.fixture(scope="module")

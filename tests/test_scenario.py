@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fazhi_sim.measures import LEVERS
-from fazhi_sim.scenario import (
+from fazhi_sim.engine.measures import LEVERS
+from fazhi_sim.engine.scenario import (
     YEAR_MAX,
     YEAR_MIN,
     ScenarioError,

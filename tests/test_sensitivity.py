@@ -1,8 +1,8 @@
 import pytest
 
-from fazhi_sim.executors import Serial
-from fazhi_sim.scenario import baseline
-from fazhi_sim.sensitivity import factor_ranges, sensitivity, tornado
+from fazhi_sim.analysis.sensitivity import factor_ranges, sensitivity, tornado
+from fazhi_sim.engine.scenario import baseline
+from fazhi_sim.experiments.executors import Serial
 
 FACTORS = {"psychological_services": (0.2, 0.21), "pre_filing_mediation_share": (0.0, 1.0)}
 

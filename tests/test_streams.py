@@ -1,6 +1,6 @@
 import numpy as np
 
-from fazhi_sim.streams import Streams
+from fazhi_sim.engine.streams import Streams
 
 
 def test_uniforms_are_uniform_and_independent_across_purposes():

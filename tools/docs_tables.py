@@ -2,9 +2,9 @@
 
 Two tables in ``docs/model.md`` are generated, never edited by hand:
 
-* the measure (lever) table, from :data:`fazhi_sim.measures.LEVERS`, between
+* the measure (lever) table, from :data:`fazhi_sim.engine.measures.LEVERS`, between
   ``<!-- levers:begin -->`` and ``<!-- levers:end -->``;
-* the parameter table, from ``fazhi_sim.params.Params.model_fields``, between
+* the parameter table, from ``fazhi_sim.engine.params.Params.model_fields``, between
   ``<!-- params:begin -->`` and ``<!-- params:end -->``.
 
 Run it after changing ``measures.py`` or ``params.py``::
@@ -24,8 +24,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from fazhi_sim.measures import LEVERS, PLAN_SECTIONS, Lever
-from fazhi_sim.params import Params
+from fazhi_sim.engine.measures import LEVERS, PLAN_SECTIONS, Lever
+from fazhi_sim.engine.params import Params
 
 __all__ = [
     "DOC", "TABLES", "plan_article", "source_status", "direction", "render_levers",
@@ -149,7 +149,7 @@ def render_levers(levers: Mapping[str, Lever] | None = None) -> str:
     Parameters
     ----------
     levers
-        Levers by id; :data:`fazhi_sim.measures.LEVERS` if omitted.
+        Levers by id; :data:`fazhi_sim.engine.measures.LEVERS` if omitted.
 
     Returns
     -------

@@ -36,7 +36,7 @@ PLANNER = [
     code("""
 import fazhi_sim as fs
 from fazhi_sim import charts
-from fazhi_sim.report import write_report
+from fazhi_sim.views.report import write_report
 
 REGION = "town"      # "shaoxing", "zhuji" / "诸暨", ... for real work
 REPLICATES = 5       # 50 or more for real work
@@ -55,7 +55,7 @@ print("措施数 levers:", len(plan.levers), " 年份 years:", plan.years)
 (中位数及 10%–90% 区间);"fit" 行用于拟合,"holdout" 行用于样本外检验。
 """),
     code("""
-from fazhi_sim.fit_targets import check_fit, fit_chart
+from fazhi_sim.analysis.fit_targets import check_fit, fit_chart
 
 fit = check_fit(replicates=REPLICATES)
 fit[["id", "use", "value", "median", "q10", "q90", "residual"]].round(3)
@@ -105,9 +105,9 @@ the per-agent reference model, and (4) runs a small sweep over mediator staffing
 import numpy as np
 import pandas as pd
 import fazhi_sim as fs
-from fazhi_sim.behaviour import channel_utilities, logit_choice
-from fazhi_sim.reference import ReferenceModel
-from fazhi_sim.scenario import scenario_from_dict
+from fazhi_sim.engine.behaviour import channel_utilities, logit_choice
+from fazhi_sim.engine.reference import ReferenceModel
+from fazhi_sim.engine.scenario import scenario_from_dict
 """),
     md("## 1. Replace channel choice: residents always try mediation before petitioning"),
     code("""

@@ -5,7 +5,7 @@
 
 from pathlib import Path
 
-from fazhi_sim.measures import LEVERS
+from fazhi_sim.engine.measures import LEVERS
 
 OUT = Path(__file__).resolve().parent.parent / "scenarios"
 HEAD = """# {title}

@@ -5,7 +5,7 @@ each a reported figure with its source, a standard deviation saying how far the 
 sit from it, the model statistic that is computed the same way (:data:`STATISTICS`), and
 whether it is used to fit (``use = fit``) or only to check the fit out of sample
 (``use = holdout``). :func:`check_fit` shows how well a parameter set meets them without
-fitting anything; :mod:`fazhi_sim.calibration` does the fitting.
+fitting anything; :mod:`fazhi_sim.analysis.calibration` does the fitting.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from typing import Any
 
 import pandas as pd
 
-from .model import DisputeModel
-from .params import Params
-from .region import Region, get_region
-from .scenario import Scenario
+from ..engine.model import DisputeModel
+from ..engine.params import Params
+from ..engine.region import Region, get_region
+from ..engine.scenario import Scenario
 
 __all__ = [
     "load_targets", "TargetsError", "STATISTICS", "Statistic", "TARGETS_FILE",
@@ -363,7 +363,7 @@ def fit_chart(result: Any) -> Any:
     Parameters
     ----------
     result
-        A :class:`~fazhi_sim.calibration.Calibration`, or its ``table()`` (e.g. from
+        A :class:`~fazhi_sim.analysis.calibration.Calibration`, or its ``table()`` (e.g. from
         :func:`check_fit`).
 
     Returns

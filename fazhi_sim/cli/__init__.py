@@ -26,15 +26,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from .ensemble import run_ensemble
-from .executors import DaskCluster, LocalProcesses, default_jobs
-from .i18n import LANGS, label, region_label
-from .measures import LEVERS
-from .model import DisputeModel
-from .region import Region, RegionError, get_region
-from .scenario import Scenario, ScenarioError, load_scenario
-from .simulate import simulate
+from ..engine.measures import LEVERS
+from ..engine.model import DisputeModel
+from ..engine.region import Region, RegionError, get_region
+from ..engine.scenario import Scenario, ScenarioError, load_scenario
+from ..experiments.ensemble import run_ensemble
+from ..experiments.executors import DaskCluster, LocalProcesses, default_jobs
+from ..experiments.simulate import simulate
+from ..version import __version__
+from ..views.i18n import LANGS, label, region_label
 
 __all__ = ["main", "build_parser", "KEY_METRICS"]
 
@@ -114,7 +114,7 @@ def _write_csv(df: pd.DataFrame, path: Path, lang: str) -> None:
 
 
 def _write_report(ens: Any, path: Path, region: Region, year: int, lang: str) -> None:
-    from .report import write_report  # imports Altair: only when a report is asked for
+    from ..views.report import write_report  # imports Altair: only when a report is asked for
 
     try:
         write_report(ens, path, region=region.id, year=year, lang=lang)
@@ -379,7 +379,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from . import calibration as cal  # imports scipy: only for this command
+    from ..analysis import calibration as cal  # imports scipy: only for this command
 
     source = args.targets or f"fazhi_sim/{cal.TARGETS_FILE}"
     try:
@@ -429,7 +429,10 @@ def _names(values: Sequence[str] | None) -> list[str]:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    from .sensitivity import factor_ranges, sensitivity  # imports SALib: only for this command
+    from ..analysis.sensitivity import (  # imports SALib: only for this command
+        factor_ranges,
+        sensitivity,
+    )
 
     src = "(command line)"
     seed = _seed(args.seed, src)
@@ -496,7 +499,7 @@ def _number(text: str | None, source: str, flag: str) -> float | None:
 
 
 def _cmd_optimize(args: argparse.Namespace) -> int:
-    from .optimize import optimize_budget
+    from ..analysis.optimize import optimize_budget
 
     src = "(command line)"
     budget = _number(args.budget, src, "--budget")

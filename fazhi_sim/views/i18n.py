@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from .measures import LEVERS
-from .region import get_region
+from ..engine.measures import LEVERS
+from ..engine.region import get_region
 
 __all__ = ["LANGS", "METRIC_LABELS", "TEXT", "check_lang", "label", "region_label"]
 

@@ -4,7 +4,7 @@ Every function takes a tidy DataFrame as it comes from :func:`fazhi_sim.simulate
 :class:`fazhi_sim.Ensemble` (``.runs``, ``.summary()``, ``.compare()``, ``.targets()``) and
 returns an ``altair`` chart whose data are embedded in the spec (no URL), so it shows in
 JupyterLab without a network and saves to a self-contained file. Labels come from
-:mod:`fazhi_sim.i18n`: ``lang="zh"`` (default) or ``"en"``.
+:mod:`fazhi_sim.views.i18n`: ``lang="zh"`` (default) or ``"en"``.
 
 Each chart carries a ``config`` that names CJK fonts, so Chinese renders when exported with
 :func:`save_png`/:func:`save_svg`. Altair refuses to concatenate charts that carry a config,
@@ -32,10 +32,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .cli import _COUNTS
-from .ensemble import _bands
+from ..cli import _COUNTS
+from ..engine.region import get_region
+from ..experiments.ensemble import _bands
 from .i18n import check_lang, label, region_label
-from .region import get_region
 
 __all__ = ["FONT", "trajectories", "difference", "pyramid", "flows", "counties",
            "targets_table", "combine", "save_png", "save_svg"]

@@ -2,8 +2,8 @@
 
 A mix sets each chosen lever to a level between its 2020 level and its maximum, as a step
 change from the first year (as :meth:`Scenario.with_levers` does). Its cost is
-:func:`fazhi_sim.costs.annual_cost` in the outcome year: yuan (and staff) a year above the 2020
-baseline. The objective is a weighted sum of outcomes in that year, per replicate (default:
+:func:`~fazhi_sim.analysis.costs.annual_cost` in the outcome year: yuan (and staff) a year
+above the 2020 baseline. The objective is a weighted sum of outcomes in that year, per replicate (default:
 万人成讼率 + 万人信访量, both per 10,000 residents, lower is better), judged at a pessimistic
 quantile across replicates (default the 90% quantile: the mix must do well in bad years too),
 not at the mean.
@@ -31,11 +31,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..engine.measures import LEVERS
+from ..engine.region import Region, get_region
+from ..engine.scenario import Scenario, baseline, load_scenario
+from ..experiments.ensemble import run_ensemble
 from .costs import UnitCost, annual_cost, unit_costs
-from .ensemble import run_ensemble
-from .measures import LEVERS
-from .region import Region, get_region
-from .scenario import Scenario, baseline, load_scenario
 
 __all__ = ["optimize_budget", "BudgetResult", "DEFAULT_WEIGHTS", "pareto_front"]
 
@@ -167,9 +167,9 @@ def optimize_budget(
     refine_rounds, refine_size
         Rounds of local refinement around the best, and candidates per round.
     costs
-        Unit costs (default: :func:`fazhi_sim.costs.unit_costs`).
+        Unit costs (default: :func:`fazhi_sim.analysis.costs.unit_costs`).
     executor, jobs, progress, seed
-        As in :func:`~fazhi_sim.ensemble.run_ensemble`.
+        As in :func:`~fazhi_sim.run_ensemble`.
 
     Returns
     -------

@@ -2,7 +2,7 @@
 
 Channel choice is a multinomial logit (McFadden) over the options in :class:`Option`. The
 utilities are built here from named terms so a researcher can read, change or replace them;
-:meth:`fazhi_sim.model.DisputeModel.choose_channel` is the one method to override for a
+:meth:`fazhi_sim.DisputeModel.choose_channel` is the one method to override for a
 different choice rule.
 """
 
@@ -32,7 +32,7 @@ _ADMIN = TYPES.index("administrative")
 def type_table() -> dict[str, np.ndarray]:
     """Per dispute type: grievance rate, compact sensitivity and channel affinities.
 
-    Returns arrays indexed like :data:`~fazhi_sim.disputes.TYPES`; ``affinity`` has shape
+    Returns arrays indexed like :data:`~fazhi_sim.engine.disputes.TYPES`; ``affinity`` has shape
     (types, options) with zero for lumping.
     """
     text = resources.files("fazhi_sim").joinpath("data/dispute_types.csv").read_text("utf-8")

@@ -2,7 +2,7 @@
 
 Every resident is a ``mesa.Agent`` (:class:`Resident`), so is every institution (:class:`Office`,
 with a first-in-first-out queue per service it runs), and every claim is a :class:`Dispute`.
-A month follows :meth:`fazhi_sim.model.DisputeModel.step`: levers and capacities (the engine's
+A month follows :meth:`fazhi_sim.DisputeModel.step`: levers and capacities (the engine's
 class methods) are set; ``agents_by_type[Resident].shuffle_do("step")`` lets grievances arise,
 be prevented by village compacts, be voiced as claims and draw advice; every dispute needing a
 channel chooses one (a logit draw on the engine's ``channel_utilities`` and
@@ -165,7 +165,7 @@ class ReferenceModel(mesa.Model):
     scenario
         Lever schedules and mechanism parameters; the baseline if omitted.
     region
-        A region name or :class:`~fazhi_sim.region.Region`; the 50,000-resident ``"town"``
+        A region name or :class:`~fazhi_sim.Region`; the 50,000-resident ``"town"``
         suits this model (a county would take hours).
     seed
         Seed of ``self.random`` and ``self.rng``.

@@ -237,7 +237,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     p = Path(path)
     if not p.exists() and not p.suffix:
-        shipped = Path(__file__).parent / "scenarios" / f"{p}.toml"
+        shipped = Path(__file__).parent.parent / "scenarios" / f"{p}.toml"
         if shipped.exists():
             p = shipped
     source = str(path)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .model import DisputeModel
-from .region import Region
-from .scenario import Scenario, load_scenario
+from ..engine.model import DisputeModel
+from ..engine.region import Region
+from ..engine.scenario import Scenario, load_scenario
 
 __all__ = ["simulate", "as_scenario"]
 
@@ -47,7 +47,7 @@ def simulate(
     pandas.DataFrame
         Tidy: ``year`` (``month``), ``region`` (county ids, plus the region's id for the
         whole region when it has several counties), ``metric`` and ``value``. Metrics are
-        listed in :data:`fazhi_sim.metrics.METRICS`.
+        listed in :data:`fazhi_sim.engine.metrics.METRICS`.
 
     Examples
     --------

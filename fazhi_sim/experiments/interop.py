@@ -3,7 +3,7 @@
 Two halves with different places in the data flow:
 
 * The model side (:func:`resolve_scenario`, :func:`apply_keywords`, :func:`run_seed`,
-  :func:`model_reporters`) sits *below* :mod:`fazhi_sim.model`, which imports it; it imports
+  :func:`model_reporters`) sits *below* :mod:`fazhi_sim.engine.model`, which imports it; it imports
   only scenarios, levers and parameters.
 * The EMA side (:func:`ema_model`, :func:`ema_run`) sits *above* the model. It imports the
   model and ``ema_workbench`` inside the functions, so ``model.py`` importing this module
@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .measures import LEVERS
-from .params import Params, param_sources
-from .scenario import Scenario, ScenarioError, baseline, load_scenario, scenario_from_dict
+from ..engine.measures import LEVERS
+from ..engine.params import Params, param_sources
+from ..engine.scenario import Scenario, ScenarioError, baseline, load_scenario, scenario_from_dict
 
 if TYPE_CHECKING:  # pragma: no cover
     import ema_workbench
 
-    from .model import DisputeModel
+    from ..engine.model import DisputeModel
 
 __all__ = [
     "KEYWORD_SOURCE", "REPORTERS", "resolve_scenario", "apply_keywords", "run_seed",
@@ -67,7 +67,7 @@ def apply_keywords(scenario: Scenario, keywords: Mapping[str, Any]) -> Scenario:
         The scenario to start from.
     keywords
         Lever ids (a step change to that level from the scenario's ``start_year``, replacing
-        any schedule the scenario had for the lever), :class:`~fazhi_sim.params.Params` fields
+        any schedule the scenario had for the lever), :class:`~fazhi_sim.Params` fields
         (mechanism parameters), ``start_year`` or ``end_year``.
 
     Returns
@@ -117,7 +117,7 @@ def run_seed(seed: int | None, rng: Any = None) -> int:
     Returns
     -------
     int
-        A non-negative seed for :class:`~fazhi_sim.streams.Streams`.
+        A non-negative seed for :class:`~fazhi_sim.engine.streams.Streams`.
     """
     if rng is not None:
         if seed not in (0, None) and seed != rng:
@@ -177,7 +177,7 @@ REPORTERS: dict[str, str] = {
 """Model reporters of ``DisputeModel.datacollector``: whole region, collected every month.
 
 Flows are year-to-date, so the December row of a year equals that year's region-wide figure
-in :func:`~fazhi_sim.simulate.simulate`; ``defaulters_per_10k`` is the month-end stock.
+in :func:`~fazhi_sim.experiments.simulate.simulate`; ``defaulters_per_10k`` is the month-end stock.
 """
 
 
@@ -265,11 +265,11 @@ def ema_run(
     Parameters
     ----------
     region, scenario, seed
-        As for :class:`~fazhi_sim.model.DisputeModel` (EMA passes them as constants).
+        As for :class:`~fazhi_sim.DisputeModel` (EMA passes them as constants).
     year
         The year the scalar outcomes report; the scenario's ``end_year`` if None.
     outcomes
-        Metric names (:data:`fazhi_sim.metrics.METRICS`).
+        Metric names (:data:`fazhi_sim.engine.metrics.METRICS`).
     time_series
         Return one value per reported year (an array) instead of the value in ``year``.
     **levers_and_params
@@ -280,7 +280,7 @@ def ema_run(
     dict
         Metric name to a float, or to an array over the reported years.
     """
-    from .model import DisputeModel  # above this module in the data flow: import when run
+    from ..engine.model import DisputeModel  # above this module in the data flow: import when run
 
     model = DisputeModel(scenario, region=region, seed=seed, **levers_and_params).run()
     df = model.tally.frame(model.region, model.policy.start_year, model.warmup)
@@ -313,7 +313,7 @@ def ema_model(
     Parameters
     ----------
     region
-        Region name or :class:`~fazhi_sim.region.Region`.
+        Region name or :class:`~fazhi_sim.Region`.
     levers
         Plan measures as EMA levers (``RealParameter``): lever ids over each lever's
         [minimum, maximum], or a mapping id to a narrower (lower, upper); every lever if None.
@@ -344,7 +344,7 @@ def ema_model(
     """
     import ema_workbench as ew
 
-    from .metrics import METRICS
+    from ..engine.metrics import METRICS
 
     sc = resolve_scenario(scenario)
     if uncertainties == "assumed":

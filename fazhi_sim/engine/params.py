@@ -33,7 +33,7 @@ def _p(default: float, lo: float, hi: float, doc: str, source: str = A) -> Any:
 
 
 class Params(BaseModel):
-    """Mechanism parameters of :class:`~fazhi_sim.model.DisputeModel` (per month unless noted)."""
+    """Mechanism parameters of :class:`~fazhi_sim.DisputeModel` (per month unless noted)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ..engine.measures import LEVERS
+from ..engine.region import Region, get_region
+from ..engine.scenario import Scenario
 from .executors import LocalProcesses
-from .measures import LEVERS
-from .region import Region, get_region
-from .scenario import Scenario
 from .simulate import as_scenario, simulate
 
 __all__ = ["run_ensemble", "Ensemble", "RunStore", "QUANTILES"]

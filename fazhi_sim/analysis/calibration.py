@@ -15,7 +15,7 @@ parameters), and minimises the Gaussian distance
 
 (minus twice a Gaussian log-likelihood with the stated sd, up to a constant) with
 :func:`scipy.optimize.least_squares` (trust-region reflective) on working scales inside the
-:class:`~fazhi_sim.params.Params` bounds: log for positive scales, logit for
+:class:`~fazhi_sim.Params` bounds: log for positive scales, logit for
 probabilities, identity for utilities. Standard errors come from the Gauss-Newton
 approximation of the Hessian, ``(J'J)^-1``, with ``J`` the central-difference Jacobian of
 the standardised residuals at the estimate. docs/calibration.md gives the reasons and the
@@ -23,7 +23,7 @@ result.
 
 Example::
 
-    from fazhi_sim.calibration import calibrate
+    from fazhi_sim.analysis.calibration import calibrate
     cal = calibrate()                 # shipped targets, "town" region, 8 replicates
     print(cal.table())                # target, value, model median, band, residual
     cal.write("my_params.toml")       # refuses to overwrite an existing file
@@ -46,6 +46,9 @@ import pandas as pd
 from scipy.optimize import least_squares
 from tqdm.auto import tqdm
 
+from ..engine.measures import LEVERS
+from ..engine.params import CALIBRATED_FILE, Params, prior_params
+from ..engine.region import Region, get_region
 from .fit_targets import (
     STATISTICS,
     TARGET_COLUMNS,
@@ -63,9 +66,6 @@ from .fit_targets import (
     model_statistics,
     targets_hash,
 )
-from .measures import LEVERS
-from .params import CALIBRATED_FILE, Params, prior_params
-from .region import Region, get_region
 
 __all__ = [
     "calibrate", "Calibration", "load_targets", "TargetsError", "CalibrationError",
@@ -478,7 +478,7 @@ class Calibration:
         seeds = f"{self.seed}-{self.seed + self.replicates - 1}"
         head = [
             "# Calibrated mechanism parameters of fazhi_sim (docs/calibration.md).",
-            "# fazhi_sim.params makes these values the defaults of their fields, so the",
+            "# fazhi_sim.engine.params makes these values the defaults of their fields, so the",
             "# baseline and every scenario start from them; a scenario's [params] overrides.",
             f"# Date (UTC): {self.date}",
             f"# Command: {command or '(Python API: fazhi_sim.calibrate)'}",
@@ -632,7 +632,7 @@ def calibrate(
         Reported years per run after the warm-up; the model statistic is the ratio of sums
         over them (every lever at its 2020 level).
     base
-        Values of the parameters not fitted (default: :func:`~fazhi_sim.params.prior_params`,
+        Values of the parameters not fitted (default: :func:`~fazhi_sim.engine.params.prior_params`,
         every calibrated field at its hand-set prior, so a calibration never depends on the
         shipped calibrated file).
     start

@@ -22,6 +22,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from ..experiments.interop import apply_keywords, model_reporters, resolve_scenario, run_seed
 from .behaviour import (
     Situation,
     advice_probability,
@@ -45,7 +46,6 @@ from .institutions import (
     logit,
     serve_in_order,
 )
-from .interop import apply_keywords, model_reporters, resolve_scenario, run_seed
 from .metrics import Tally
 from .params import Params
 from .population import Residents
@@ -77,7 +77,7 @@ class DisputeModel(mesa.Model):
         shipped scenario's name; the baseline (2020 levels) if omitted.
     region
         A region name (``"shaoxing"``, ``"zhuji"``/``"诸暨"``, ``"town"``) or a
-        :class:`~fazhi_sim.region.Region`; the scenario's region, else ``"town"``, if omitted.
+        :class:`~fazhi_sim.Region`; the scenario's region, else ``"town"``, if omitted.
     seed
         Run seed; equal seeds give identical runs. Replicate ``k`` of different scenarios
         shares random streams (common random numbers).
@@ -89,7 +89,7 @@ class DisputeModel(mesa.Model):
         or None for a fresh seed, as is ``seed=None``.
     **levers_and_params
         Lever levels (a step change from the scenario's start year), mechanism parameters
-        (:class:`~fazhi_sim.params.Params` fields), ``start_year`` or ``end_year``, applied
+        (:class:`~fazhi_sim.Params` fields), ``start_year`` or ``end_year``, applied
         on top of ``scenario`` and validated as in a scenario file (docs/interop.md).
 
     Attributes
@@ -107,7 +107,8 @@ class DisputeModel(mesa.Model):
     perceived_wait : dict
         Months of queue residents expect per unit, keyed by the queue's :class:`State`.
     datacollector : mesa.DataCollector
-        Region-wide reporters collected after every month (:data:`fazhi_sim.interop.REPORTERS`).
+        Region-wide reporters collected after every month
+        (:data:`fazhi_sim.engine.reporters.REPORTERS`).
     """
 
     def __init__(

@@ -22,11 +22,12 @@ from pathlib import Path
 
 import altair as alt
 
-from . import __version__, charts
-from .cli import _compare_rows, _compare_tidy, _target_rows
-from .ensemble import Ensemble
+from ..cli import _compare_rows, _compare_tidy, _target_rows
+from ..engine.region import get_region
+from ..experiments.ensemble import Ensemble
+from ..version import __version__
+from . import charts
 from .i18n import check_lang, label, region_label
-from .region import get_region
 
 __all__ = ["write_report", "report_html"]
 

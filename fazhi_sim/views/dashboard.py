@@ -18,14 +18,14 @@ from typing import Any
 import altair as alt
 import ipywidgets as w
 
+from ..engine.measures import LEVERS, PLAN_SECTIONS
+from ..engine.region import region_names
+from ..engine.scenario import LeverSchedule, Scenario
+from ..experiments.ensemble import Ensemble, run_ensemble
+from ..experiments.executors import LocalProcesses, Serial, default_jobs
+from ..experiments.simulate import as_scenario
 from . import charts
-from .ensemble import Ensemble, run_ensemble
-from .executors import LocalProcesses, Serial, default_jobs
 from .i18n import label, region_label
-from .measures import LEVERS, PLAN_SECTIONS
-from .region import region_names
-from .scenario import LeverSchedule, Scenario
-from .simulate import as_scenario
 
 __all__ = ["dashboard", "Dashboard"]
 

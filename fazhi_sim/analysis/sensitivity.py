@@ -1,10 +1,10 @@
 """Global sensitivity analysis (Morris screening, Sobol indices) of the plan's outcomes.
 
 Factors are levers (over their full allowed range unless a range is given) and/or mechanism
-parameters (:class:`~fazhi_sim.params.Params` fields; by default their value ±50%, kept inside
+parameters (:class:`~fazhi_sim.Params` fields; by default their value ±50%, kept inside
 the field's allowed range). Each sample is one scenario: every lever not sampled stays at its
 2020 level, and a sampled lever holds its sampled level from the scenario's first year (a step
-change). Samples run through :func:`~fazhi_sim.ensemble.run_ensemble`, so any executor works
+change). Samples run through :func:`~fazhi_sim.run_ensemble`, so any executor works
 (local processes, Dask) and replicate ``k`` of every sample uses the same seed (common random
 numbers keep the noise out of the differences between samples). Outcomes are averaged over
 replicates before the analysis.
@@ -25,12 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .ensemble import run_ensemble
-from .i18n import check_lang, label
-from .measures import LEVERS
-from .params import Params
-from .region import Region, get_region
-from .scenario import Scenario, baseline, scenario_from_dict
+from ..engine.measures import LEVERS
+from ..engine.params import Params
+from ..engine.region import Region, get_region
+from ..engine.scenario import Scenario, baseline, scenario_from_dict
+from ..experiments.ensemble import run_ensemble
+from ..views.i18n import check_lang, label
 
 __all__ = ["sensitivity", "factor_ranges", "tornado", "METHODS", "DEFAULT_METRICS"]
 
@@ -171,7 +171,7 @@ def sensitivity(
         Scenario the samples start from (default: the baseline); its other levers and
         parameters are kept.
     executor, jobs, progress, seed
-        As in :func:`~fazhi_sim.ensemble.run_ensemble`.
+        As in :func:`~fazhi_sim.run_ensemble`.
 
     Returns
     -------
@@ -267,7 +267,7 @@ def tornado(ranking: pd.DataFrame, metric: str, lang: str = "zh", top: int | Non
     """
     import altair as alt
 
-    from .charts import _finish
+    from ..views.charts import _finish
 
     check_lang(lang)
     df = ranking[ranking.metric == metric].copy()

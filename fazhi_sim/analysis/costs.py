@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .measures import LEVERS
-from .region import Region, get_region
-from .scenario import Scenario
-from .simulate import as_scenario
+from ..engine.measures import LEVERS
+from ..engine.region import Region, get_region
+from ..engine.scenario import Scenario
+from ..experiments.simulate import as_scenario
 
 __all__ = ["UnitCost", "BASES", "unit_costs", "annual_cost", "lever_costs",
            "cost_effectiveness", "AVOIDED_METRICS"]
@@ -49,7 +49,7 @@ class UnitCost:
     Attributes
     ----------
     lever : str
-        Lever id (see :data:`fazhi_sim.measures.LEVERS`).
+        Lever id (see :data:`fazhi_sim.engine.measures.LEVERS`).
     basis : str
         Scale of the cost: one of :data:`BASES`.
     yuan_per_unit, staff_per_unit : float
@@ -220,8 +220,8 @@ def cost_effectiveness(
     Parameters
     ----------
     ensemble_or_scenarios
-        An :class:`~fazhi_sim.ensemble.Ensemble`, or scenarios (dict of name -> scenario or a
-        list) to run with :func:`~fazhi_sim.ensemble.run_ensemble` (``run_kwargs`` are passed
+        An :class:`~fazhi_sim.Ensemble`, or scenarios (dict of name -> scenario or a
+        list) to run with :func:`~fazhi_sim.run_ensemble` (``run_kwargs`` are passed
         on, e.g. ``replicates``, ``executor``). The baseline must be among them.
     baseline
         Name of the scenario the others are compared with (paired, replicate by replicate).
@@ -249,7 +249,7 @@ def cost_effectiveness(
     scenario costs money and undefined (``NaN``) if it costs nothing; the ``note`` column
     says which.
     """
-    from .ensemble import Ensemble, run_ensemble
+    from ..experiments.ensemble import Ensemble, run_ensemble
 
     if isinstance(ensemble_or_scenarios, Ensemble):
         ens = ensemble_or_scenarios

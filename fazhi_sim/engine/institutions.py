@@ -6,7 +6,7 @@ The monthly work is vectorised per *class*: ``monthly_capacity`` and ``settle_pr
 are class methods that take arrays for every unit of the class at once, because looping over
 2,148 village committees in Python every month would cost more than the whole simulation.
 To change how an institution behaves, subclass it, override one of these methods and pass the
-subclass to :class:`~fazhi_sim.model.DisputeModel` (``institutions={...}``).
+subclass to :class:`~fazhi_sim.DisputeModel` (``institutions={...}``).
 """
 
 from __future__ import annotations

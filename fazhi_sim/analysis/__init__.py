@@ -1,0 +1,1 @@
+"""fazhi_sim.analysis."""
