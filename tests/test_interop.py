@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 import fazhi_sim as fs
+from fazhi_sim.engine.keywords import apply_keywords
+from fazhi_sim.engine.reporters import REPORTERS, model_reporters
 from fazhi_sim.engine.scenario import ScenarioError, baseline, scenario_from_dict
-from fazhi_sim.experiments.interop import REPORTERS, apply_keywords, ema_run, model_reporters
+from fazhi_sim.experiments.interop import ema_run
 
 SHORT = {"region": "town", "end_year": 2022}  # 12 warm-up months + 24: a 36-step run
 

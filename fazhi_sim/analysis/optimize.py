@@ -3,7 +3,8 @@
 A mix sets each chosen lever to a level between its 2020 level and its maximum, as a step
 change from the first year (as :meth:`Scenario.with_levers` does). Its cost is
 :func:`~fazhi_sim.analysis.costs.annual_cost` in the outcome year: yuan (and staff) a year
-above the 2020 baseline. The objective is a weighted sum of outcomes in that year, per replicate (default:
+above the 2020 baseline. The objective is a weighted sum of outcomes in that year, per
+replicate (default:
 万人成讼率 + 万人信访量, both per 10,000 residents, lower is better), judged at a pessimistic
 quantile across replicates (default the 90% quantile: the mix must do well in bad years too),
 not at the mean.

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.measures import LEVERS
+from ..engine.metrics import COUNT_METRICS
 from ..engine.model import DisputeModel
 from ..engine.region import Region, RegionError, get_region
 from ..engine.scenario import Scenario, ScenarioError, load_scenario
@@ -49,7 +50,6 @@ KEY_METRICS = (
 )
 """Metrics shown in the printed tables and written by ``compare --out``."""
 
-_COUNTS = {"petitions", "repeat_petitions", "disputes", "grievances", "lawsuits", "population"}
 _COMPARE_COLUMNS = ["scenario", "year", "region", "metric", "value", "q10", "q90", "change",
                     "change_q10", "change_q90", "change_pct"]
 
@@ -197,7 +197,7 @@ def _fmt(metric: str, value: float) -> str:
         return "-"
     if metric.endswith(("_share", "_rate")):
         return f"{value:.1%}"
-    return f"{value:,.0f}" if metric in _COUNTS else f"{value:,.2f}"
+    return f"{value:,.0f}" if metric in COUNT_METRICS else f"{value:,.2f}"
 
 
 def _fmt_change(metric: str, change: float, pct: float) -> tuple[str, str]:
@@ -206,7 +206,7 @@ def _fmt_change(metric: str, change: float, pct: float) -> tuple[str, str]:
     if metric.endswith(("_share", "_rate")):
         text = f"{100 * change:+.1f}pp"  # percentage points: a change of a share
     else:
-        text = f"{change:+,.0f}" if metric in _COUNTS else f"{change:+,.2f}"
+        text = f"{change:+,.0f}" if metric in COUNT_METRICS else f"{change:+,.2f}"
     return text, (f"{pct:+.1f}%" if np.isfinite(pct) else "-")
 
 

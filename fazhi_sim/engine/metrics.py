@@ -16,7 +16,7 @@ import pandas as pd
 
 from .region import Region
 
-__all__ = ["Tally", "METRICS", "COUNTERS"]
+__all__ = ["Tally", "METRICS", "COUNTERS", "COUNT_METRICS"]
 
 COUNTERS = (
     "grievances", "disputes", "court_arrivals", "lawsuits", "petitions", "repeat_petitions",
@@ -37,6 +37,10 @@ METRICS = (
     "court_arrivals_per_10k", "lawsuits", "population",
 )
 """Metrics in every yearly result."""
+
+COUNT_METRICS = frozenset(
+    {"petitions", "repeat_petitions", "disputes", "grievances", "lawsuits", "population"})
+"""Metrics that are whole counts (printed without decimals); the rest are rates and shares."""
 
 _STOCKS = ("defaulters", "mediators", "judges")
 

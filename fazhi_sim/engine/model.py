@@ -22,7 +22,6 @@ from typing import Any
 import mesa
 import numpy as np
 
-from ..experiments.interop import apply_keywords, model_reporters, resolve_scenario, run_seed
 from .behaviour import (
     Situation,
     advice_probability,
@@ -46,10 +45,12 @@ from .institutions import (
     logit,
     serve_in_order,
 )
+from .keywords import apply_keywords, resolve_scenario, run_seed
 from .metrics import Tally
 from .params import Params
 from .population import Residents
 from .region import Region, get_region
+from .reporters import model_reporters
 from .scenario import Scenario
 from .streams import Purpose, Streams
 

@@ -25,7 +25,7 @@ from ..engine.scenario import Scenario
 from .executors import LocalProcesses
 from .simulate import as_scenario, simulate
 
-__all__ = ["run_ensemble", "Ensemble", "RunStore", "QUANTILES"]
+__all__ = ["run_ensemble", "Ensemble", "RunStore", "QUANTILES", "bands"]
 
 QUANTILES = (0.1, 0.5, 0.9)
 """Band edges and median reported by summaries."""
@@ -198,7 +198,8 @@ class _executor:
             self.local.__exit__(*exc)
 
 
-def _bands(df: pd.DataFrame, keys: list[str], column: str = "value") -> pd.DataFrame:
+def bands(df: pd.DataFrame, keys: list[str], column: str = "value") -> pd.DataFrame:
+    """Median and 10/90% quantiles of ``column`` over replicates, per ``keys``."""
     g = df.groupby(keys, observed=True)[column]
     out = g.quantile(list(QUANTILES)).unstack()
     out.columns = ["q10", "median", "q90"]
@@ -233,7 +234,7 @@ class Ensemble:
 
     def summary(self) -> pd.DataFrame:
         """Median, 10% and 90% (and mean, n) per scenario, year, region and metric."""
-        return _bands(self.runs, ["scenario", "year", "region", "metric"])
+        return bands(self.runs, ["scenario", "year", "region", "metric"])
 
     def differences(self, baseline: str | None = None) -> pd.DataFrame:
         """Paired differences against ``baseline``, replicate by replicate.
@@ -257,8 +258,8 @@ class Ensemble:
         """Paired differences summarised: median and 10–90% band, absolute and percent."""
         d = self.differences(baseline)
         keys = ["scenario", "year", "region", "metric"]
-        absolute = _bands(d, keys, "diff")
-        pct = _bands(d, keys, "pct").drop(columns=["n"])
+        absolute = bands(d, keys, "diff")
+        pct = bands(d, keys, "pct").drop(columns=["n"])
         pct.columns = keys + ["pct_q10", "pct_median", "pct_q90", "pct_mean"]
         out = absolute.merge(pct, on=keys)
         out.insert(0, "baseline", baseline or self.baseline_name)

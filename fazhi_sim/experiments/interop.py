@@ -1,202 +1,27 @@
-"""Interoperability: Mesa's ``batch_run`` and the EMA Workbench (docs/interop.md).
+"""The EMA Workbench adapter (docs/interop.md).
 
-Two halves with different places in the data flow:
-
-* The model side (:func:`resolve_scenario`, :func:`apply_keywords`, :func:`run_seed`,
-  :func:`model_reporters`) sits *below* :mod:`fazhi_sim.engine.model`, which imports it; it imports
-  only scenarios, levers and parameters.
-* The EMA side (:func:`ema_model`, :func:`ema_run`) sits *above* the model. It imports the
-  model and ``ema_workbench`` inside the functions, so ``model.py`` importing this module
-  creates no import cycle and the workbench stays an optional extra (``pip install
-  fazhi-sim[ema]``).
+The model side of interoperability (keyword arguments, seeds, Mesa DataCollector reporters,
+so that ``mesa.batch_run`` takes :class:`~fazhi_sim.DisputeModel` or a subclass as it is) lives
+in the engine (:mod:`fazhi_sim.engine.keywords`, :mod:`fazhi_sim.engine.reporters`). This
+module wraps a run for ``ema_workbench``; the workbench stays an optional extra (``pip install
+fazhi-sim[ema]``) and is imported only when asked for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from ..engine.keywords import resolve_scenario
 from ..engine.measures import LEVERS
 from ..engine.params import Params, param_sources
-from ..engine.scenario import Scenario, ScenarioError, baseline, load_scenario, scenario_from_dict
+from ..engine.scenario import Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
     import ema_workbench
 
-    from ..engine.model import DisputeModel
-
-__all__ = [
-    "KEYWORD_SOURCE", "REPORTERS", "resolve_scenario", "apply_keywords", "run_seed",
-    "model_reporters", "ema_model", "ema_run", "EMA_UNCERTAINTIES", "EMA_OUTCOMES",
-]
-
-KEYWORD_SOURCE = "DisputeModel keywords"
-"""The ``source`` named in errors about keyword arguments (as a file name is for files)."""
-
-_TOP_LEVEL = ("start_year", "end_year")
-
-
-def resolve_scenario(scenario: Scenario | str | Path | None) -> Scenario:
-    """A Scenario from a Scenario, a scenario file, a shipped name, or None (the baseline)."""
-    if scenario is None:
-        return baseline()
-    if isinstance(scenario, Scenario):
-        return scenario
-    if isinstance(scenario, str | Path):
-        return load_scenario(scenario)
-    raise TypeError(f"scenario must be a Scenario, a file path or a shipped scenario's name, "
-                    f"not {type(scenario).__name__}")
-
-
-def _plain(value: Any) -> Any:
-    # batch_run users pass numpy ranges (np.linspace) and EMA passes numpy scalars: give the
-    # validators plain Python numbers so they apply exactly the rules a scenario file meets.
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def apply_keywords(scenario: Scenario, keywords: Mapping[str, Any]) -> Scenario:
-    """Apply lever levels and parameter values given as keyword arguments to a scenario.
-
-    Parameters
-    ----------
-    scenario
-        The scenario to start from.
-    keywords
-        Lever ids (a step change to that level from the scenario's ``start_year``, replacing
-        any schedule the scenario had for the lever), :class:`~fazhi_sim.Params` fields
-        (mechanism parameters), ``start_year`` or ``end_year``.
-
-    Returns
-    -------
-    Scenario
-        ``scenario`` itself when ``keywords`` is empty, else a validated copy.
-
-    Raises
-    ------
-    ScenarioError
-        For an unknown name (the message lists the allowed ones) or a value out of range
-        (never clipped): the same rules and messages as a scenario file, with the source
-        ``"DisputeModel keywords"``.
-    """
-    if not keywords:
-        return scenario
-    unknown = [k for k in keywords
-               if k not in LEVERS and k not in Params.model_fields and k not in _TOP_LEVEL]
-    if unknown:
-        raise ScenarioError(
-            KEYWORD_SOURCE, unknown[0],
-            "unknown keyword; allowed: scenario, region, seed, rng, institutions, "
-            f"{', '.join(_TOP_LEVEL)}; a lever ({', '.join(LEVERS)}); or a mechanism "
-            f"parameter ({', '.join(Params.model_fields)})")
-    data = scenario.model_dump(exclude={"levers", "params"})
-    data.update({k: _plain(v) for k, v in keywords.items() if k in _TOP_LEVEL})
-    levers: dict[str, Any] = {k: s.model_dump(exclude_none=True)
-                              for k, s in scenario.levers.items()}
-    levers.update({k: {"target": _plain(v)} for k, v in keywords.items() if k in LEVERS})
-    params = scenario.params.model_dump()
-    params.update({k: _plain(v) for k, v in keywords.items() if k in Params.model_fields})
-    return scenario_from_dict({**data, "levers": levers, "params": params}, KEYWORD_SOURCE)
-
-
-def run_seed(seed: int | None, rng: Any = None) -> int:
-    """The run seed from ``seed`` or Mesa's ``rng`` keyword (``batch_run`` passes either).
-
-    Parameters
-    ----------
-    seed
-        The run seed; ``None`` draws a fresh one from the operating system, as Mesa does for
-        ``rng=None`` (``batch_run(..., iterations=n)`` passes ``None``).
-    rng
-        Mesa's name for the seed: an integer, or None. It takes the place of ``seed`` when
-        ``seed`` is left at its default 0.
-
-    Returns
-    -------
-    int
-        A non-negative seed for :class:`~fazhi_sim.engine.streams.Streams`.
-    """
-    if rng is not None:
-        if seed not in (0, None) and seed != rng:
-            raise ValueError(f"give either seed ({seed}) or rng ({rng}), not both")
-        seed = rng
-    if seed is None:
-        return int(np.random.SeedSequence().entropy % (1 << 63))
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed/rng must be an integer or None, not {type(seed).__name__}; "
-                        "the model draws from its own counter-based streams")
-    return int(seed)
-
-
-# ---------------------------------------------------------------------- Mesa DataCollector
-def _rows(model: DisputeModel) -> tuple[int, int]:
-    # Tally rows of this calendar year so far, up to the month just simulated (collect runs
-    # after the step); a warm-up that starts mid-year counts from its first month.
-    last = model.month - 1 + model.warmup
-    return max(0, last - (model.month - 1) % 12), last + 1
-
-
-def _year_to_date(model: DisputeModel, counter: str, per_10k: bool = False) -> float:
-    a, b = _rows(model)
-    total = float(model.tally.counts[counter][a:b].sum())
-    return total * 1e4 / float(model.region.population) if per_10k else total
-
-
-def _ratio_to_date(model: DisputeModel, num: str, den: str) -> float:
-    d = _year_to_date(model, den)
-    return _year_to_date(model, num) / d if d > 0 else float("nan")
-
-
-def _stock_per_10k(model: DisputeModel, counter: str) -> float:
-    row = model.month - 1 + model.warmup
-    return float(model.tally.counts[counter][row].sum()) * 1e4 / float(model.region.population)
-
-
-def _year(model: DisputeModel) -> int:
-    return model.first_year + (model.month - 1) // 12
-
-
-def _month(model: DisputeModel) -> int:
-    return (model.month - 1) % 12 + 1
-
-
-REPORTERS: dict[str, str] = {
-    "year": "calendar year of the month just simulated (before start_year: warm-up)",
-    "month": "calendar month (1-12) just simulated",
-    "lawsuits_per_10k": "cases accepted so far this year per 10,000 residents (万人成讼率)",
-    "court_arrivals_per_10k": "disputes brought to court so far this year per 10,000",
-    "petitions": "petitions lodged so far this year (信访量)",
-    "repeat_petitions": "second or later petitions lodged so far this year",
-    "disputes": "grievances voiced as claims so far this year",
-    "mediation_success_rate": "share of people's mediations concluded this year that settled",
-    "defaulters_per_10k": "defaulters (失信被执行人) listed at the end of the month per 10,000",
-}
-"""Model reporters of ``DisputeModel.datacollector``: whole region, collected every month.
-
-Flows are year-to-date, so the December row of a year equals that year's region-wide figure
-in :func:`~fazhi_sim.experiments.simulate.simulate`; ``defaulters_per_10k`` is the month-end stock.
-"""
-
-
-def model_reporters() -> dict[str, Callable[[DisputeModel], float]]:
-    """Reporters for ``mesa.DataCollector(model_reporters=...)``; meanings in :data:`REPORTERS`."""
-    out: dict[str, Callable[[DisputeModel], float]] = {
-        "year": _year,
-        "month": _month,
-        "lawsuits_per_10k": partial(_year_to_date, counter="lawsuits", per_10k=True),
-        "court_arrivals_per_10k": partial(_year_to_date, counter="court_arrivals",
-                                          per_10k=True),
-        "petitions": partial(_year_to_date, counter="petitions"),
-        "repeat_petitions": partial(_year_to_date, counter="repeat_petitions"),
-        "disputes": partial(_year_to_date, counter="disputes"),
-        "mediation_success_rate": partial(_ratio_to_date, num="mediation_settled",
-                                          den="mediation_concluded"),
-        "defaulters_per_10k": partial(_stock_per_10k, counter="defaulters"),
-    }
-    return out
+__all__ = ["ema_model", "ema_run", "EMA_UNCERTAINTIES", "EMA_OUTCOMES"]
 
 
 # ---------------------------------------------------------------------- EMA Workbench
@@ -280,7 +105,7 @@ def ema_run(
     dict
         Metric name to a float, or to an array over the reported years.
     """
-    from ..engine.model import DisputeModel  # above this module in the data flow: import when run
+    from ..engine.model import DisputeModel
 
     model = DisputeModel(scenario, region=region, seed=seed, **levers_and_params).run()
     df = model.tally.frame(model.region, model.policy.start_year, model.warmup)

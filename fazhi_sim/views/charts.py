@@ -32,9 +32,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..cli import _COUNTS
+from ..engine.metrics import COUNT_METRICS
 from ..engine.region import get_region
-from ..experiments.ensemble import _bands
+from ..experiments.ensemble import bands
 from .i18n import check_lang, label, region_label
 
 __all__ = ["FONT", "trajectories", "difference", "pyramid", "flows", "counties",
@@ -80,7 +80,7 @@ def _frame(df: pd.DataFrame) -> pd.DataFrame:
     if "median" not in df.columns:
         if "value" not in df.columns:
             raise ValueError("expected a summary (median, q10, q90) or per-run values (value)")
-        df = _bands(df, ["scenario", "year", "region", "metric"])
+        df = bands(df, ["scenario", "year", "region", "metric"])
     if "mean" not in df.columns:
         df["mean"] = df["median"]
     df["scenario"] = pd.Categorical(df["scenario"].astype(str), categories=order)
@@ -158,7 +158,7 @@ def _share(metric: str) -> bool:
 
 
 def _number_format(metric: str) -> str:
-    return ".1%" if _share(metric) else ",.0f" if metric in _COUNTS else ",.2f"
+    return ".1%" if _share(metric) else ",.0f" if metric in COUNT_METRICS else ",.2f"
 
 
 class _Composable:
@@ -297,7 +297,7 @@ def difference(compare_df: pd.DataFrame, metric: str, region: str | None = None,
     elif _share(metric):
         d[["q10", "median", "q90"]] *= 100
         unit, fmt = f" ({label('pp', lang)})", "+.1f"
-    elif metric in _COUNTS:
+    elif metric in COUNT_METRICS:
         fmt = "+,.0f"
     y_title = f"{label('difference', lang)}{unit}"
     band, line = _bands_over_years(y_title, lang, order, fmt)

@@ -1,0 +1,169 @@
+"""ModelSpec: which model to build, so a researcher's extension travels everywhere.
+
+Mesa's ``batch_run`` takes the model class, so a user's subclass goes wherever the runs go.
+``ModelSpec`` does the same for the rest of fazhi-sim: it names the model class, the
+resident behaviour class and any replacement institution classes, and it is the one thing
+:func:`~fazhi_sim.simulate`, :func:`~fazhi_sim.run_ensemble`, ``compare`` and the report, the
+dashboard, calibration, sensitivity, the budget optimizer, the EMA adapter and the per-agent
+reference model accept to build a model. It holds classes, not instances, so it pickles by
+reference and crosses process pools and Dask workers (the classes must live in an importable
+module; Dask, which uses cloudpickle, also takes classes defined in a notebook).
+
+Examples
+--------
+>>> import fazhi_sim as fs
+>>> spec = fs.ModelSpec()                      # the shipped model
+>>> spec.label
+'fazhi_sim.engine.model:DisputeModel'
+>>> fs.as_spec("fazhi_sim.engine.model:DisputeModel") == spec
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine.behaviour import Behaviour
+from ..engine.institutions import Institution
+from ..engine.model import DisputeModel
+from ..engine.reference import ReferenceModel
+
+__all__ = ["ModelSpec", "SpecError", "as_spec", "load_spec"]
+
+_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+class SpecError(ValueError):
+    """A model specification that cannot be used; the message is one line."""
+
+    def __reduce__(self):  # picklable with its message, across process pools
+        return (type(self), self.args)
+
+
+def _qualname(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _check_subclass(what: str, cls: Any, base: type) -> None:
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise SpecError(f"{what}: {cls!r} is not a subclass of {base.__name__}")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The model to build: model class, resident behaviour and institution overrides.
+
+    Parameters
+    ----------
+    model
+        :class:`~fazhi_sim.DisputeModel` or a subclass.
+    behaviour
+        A :class:`~fazhi_sim.Behaviour` subclass for the residents, or None for the model
+        class's own.
+    institutions
+        Replacement institution classes keyed by the class they replace, e.g.
+        ``{VillageMediationCommittee: MyCommittee}``; a mapping or (old, new) pairs.
+
+    Examples
+    --------
+    >>> import fazhi_sim as fs
+    >>> class Sceptics(fs.Behaviour):
+    ...     pass
+    >>> fs.ModelSpec(behaviour=Sceptics).label
+    'fazhi_sim.engine.model:DisputeModel+behaviour=__main__:Sceptics'
+    """
+
+    model: type[DisputeModel] = DisputeModel
+    behaviour: type[Behaviour] | None = None
+    institutions: tuple[tuple[type[Institution], type[Institution]], ...] = field(
+        default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        _check_subclass("model", self.model, DisputeModel)
+        if self.behaviour is not None:
+            _check_subclass("behaviour", self.behaviour, Behaviour)
+        pairs = self.institutions
+        if isinstance(pairs, Mapping):
+            pairs = tuple(pairs.items())
+        pairs = tuple((old, new) for old, new in pairs)
+        for old, new in pairs:
+            _check_subclass("institutions", old, Institution)
+            _check_subclass(f"institutions[{old.__name__}]", new, old)
+        object.__setattr__(self, "institutions", pairs)
+
+    @property
+    def default(self) -> bool:
+        """True for the shipped model with no override."""
+        return self.model is DisputeModel and self.behaviour is None and not self.institutions
+
+    @property
+    def label(self) -> str:
+        """A stable text naming every class (used in store keys and report footers)."""
+        parts = [_qualname(self.model)]
+        if self.behaviour is not None:
+            parts.append(f"behaviour={_qualname(self.behaviour)}")
+        parts += [f"{old.__name__}={_qualname(new)}" for old, new in self.institutions]
+        return "+".join(parts)
+
+    def _overrides(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.institutions:
+            out["institutions"] = dict(self.institutions)
+        if self.behaviour is not None:
+            out["behaviour"] = self.behaviour
+        return out
+
+    def build(self, scenario: Any = None, region: Any = None, seed: int = 0,
+              **levers_and_params: Any) -> DisputeModel:
+        """A new model, not yet run (arguments as for :class:`~fazhi_sim.DisputeModel`)."""
+        return self.model(scenario, region=region, seed=seed, **self._overrides(),
+                          **levers_and_params)
+
+    def build_reference(self, scenario: Any = None, region: Any = "town",
+                        seed: int = 0) -> ReferenceModel:
+        """The per-agent reference model with the same behaviour and institutions."""
+        return ReferenceModel(scenario, region=region, seed=seed, **self._overrides())
+
+
+def load_spec(target: str) -> ModelSpec:
+    """A ModelSpec from ``"package.module:Name"`` (as uvicorn's ``app:app``).
+
+    ``Name`` may be a :class:`ModelSpec`, a :class:`~fazhi_sim.DisputeModel` subclass or a
+    :class:`~fazhi_sim.Behaviour` subclass.
+
+    Raises
+    ------
+    SpecError
+        One line naming what could not be imported or used.
+    """
+    if not isinstance(target, str) or not _TARGET.match(target):
+        raise SpecError(f"--model {target!r}: give package.module:Name, e.g. "
+                        "fazhi_sim.examples.grid_workers:spec")
+    module_name, attr = target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise SpecError(f"--model {target}: cannot import {module_name} ({err})") from None
+    if not hasattr(module, attr):
+        raise SpecError(f"--model {target}: {module_name} has no {attr}")
+    return as_spec(getattr(module, attr))
+
+
+def as_spec(model: Any = None) -> ModelSpec:
+    """A ModelSpec from None (the shipped model), a ModelSpec, a class or ``"module:Name"``."""
+    if model is None:
+        return ModelSpec()
+    if isinstance(model, ModelSpec):
+        return model
+    if isinstance(model, str):
+        return load_spec(model)
+    if isinstance(model, type) and issubclass(model, DisputeModel):
+        return ModelSpec(model=model)
+    if isinstance(model, type) and issubclass(model, Behaviour):
+        return ModelSpec(behaviour=model)
+    raise SpecError(f"model: {model!r}: give a ModelSpec, a DisputeModel or Behaviour "
+                    "subclass, or 'package.module:Name'")
