@@ -29,7 +29,7 @@ def test_mass_balance_every_month(tiny):
     seen_ids: set[int] = set()
     while m.running:
         m.step()
-        t = m._t - 1
+        t = m.row - 1
         created = c["disputes"][: t + 1].sum()
         closed = c["closed"][: t + 1].sum()
         assert created == closed + len(m.pool)

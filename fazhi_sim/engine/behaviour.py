@@ -1,28 +1,30 @@
-"""Resident behaviour: claiming, channel choice and learning, vectorised over disputes.
+"""Resident behaviour: claiming, channel choice and learning, as one class to subclass.
 
-Channel choice is a multinomial logit (McFadden) over the options in :class:`Option`. The
-utilities are built here from named terms so a researcher can read, change or replace them;
-:meth:`fazhi_sim.DisputeModel.choose_channel` is the one method to override for a
-different choice rule.
+:class:`Behaviour` holds every rule by which residents act: whether a grievance is voiced as a
+claim, which channel a claim takes (a multinomial logit, McFadden, over the options in
+:class:`Option`), and what residents learn from advice, mediation, court and each other. Each
+method works on arrays, one row per resident or dispute, so the vectorised engine
+(:class:`~fazhi_sim.DisputeModel`) calls it for thousands of rows at once and the per-agent
+reference model (:class:`~fazhi_sim.engine.reference.ReferenceModel`) for one row at a time:
+a subclass passed as ``behaviour=`` (or in a :class:`~fazhi_sim.ModelSpec`) changes both.
+Every number a rule rests on is a :class:`~fazhi_sim.Params` field.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
 from .disputes import TYPES, Layer, Option
+from .logits import logistic, logit
 from .params import Params
 
-__all__ = [
-    "Situation", "channel_utilities", "available_options", "logit_choice", "claim_probability",
-    "type_table", "effective_awareness", "advice_probability",
-]
+__all__ = ["Behaviour", "Situation", "available_options", "logit_choice", "type_table"]
 
 N_OPTIONS = len(Option)
 _ADMIN = TYPES.index("administrative")
@@ -78,29 +80,6 @@ class Situation:
     step: np.ndarray | None = None
 
 
-def effective_awareness(
-    awareness: np.ndarray, literacy_covered: np.ndarray, params: Params, levels: Mapping
-) -> np.ndarray:
-    """Awareness at the moment of deciding: 法律明白人 and legal services close part of the gap."""
-    lift = params.literacy_effect * literacy_covered
-    lift = lift + params.service_access_effect * levels["legal_service_access"]
-    return awareness + (1.0 - awareness) * np.minimum(lift, 1.0)
-
-
-def claim_probability(
-    awareness: np.ndarray, litigiousness: np.ndarray, params: Params
-) -> np.ndarray:
-    """Chance a grievance is voiced as a claim (naming, blaming, claiming)."""
-    x = params.claim_intercept + params.claim_awareness * awareness
-    x = x + params.claim_litigiousness * litigiousness
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def advice_probability(hours: float, params: Params) -> float:
-    """Chance a claimant in a village with a legal adviser gets advice, from hours on site."""
-    return hours / (hours + params.adviser_hours_half)
-
-
 def available_options(stage: np.ndarray, village_open: np.ndarray) -> np.ndarray:
     """The escalation ladder: after failing at a layer only higher layers remain.
 
@@ -124,50 +103,205 @@ def available_options(stage: np.ndarray, village_open: np.ndarray) -> np.ndarray
     return av
 
 
-def channel_utilities(s: Situation, params: Params, levels: Mapping) -> np.ndarray:
-    """Deterministic utility of each option for each dispute, shape (n, options).
-
-    Terms (all documented in docs/model.md): an option constant plus the dispute type's
-    affinity; trust, advice and online mediation for the mediation channels; Fengqiao-style
-    units and centre integration for the town and county; awareness, litigiousness and the
-    (online-court and legal-aid reduced) cost for court; grievance against awareness, trust,
-    advice, early warning and public lawyers for petitions; expected queue months for all
-    served channels; fatigue for giving up.
-    """
-    p, lv = params, levels
-    n = len(s.kind)
-    u = np.zeros((n, N_OPTIONS))
-    u += type_table()["affinity"][s.kind]
-    adv = s.advised.astype(float)
-    mediation = p.b_trust * s.trust + p.b_advice_mediation * adv
-    u[:, Option.LUMP] += p.b_fatigue * s.failures
-    u[:, Option.NEGOTIATE] += p.asc_negotiate + p.b_advice_negotiate * adv
-    u[:, Option.VILLAGE] += (p.asc_village + mediation
-                             + p.b_online_mediation * lv["online_mediation_share"])
-    u[:, Option.TOWN] += p.asc_town + mediation + p.b_fengqiao * lv["fengqiao_units_coverage"]
-    u[:, Option.COUNTY] += p.asc_county + 0.5 * mediation + p.b_centre * lv["county_centre"]
-    cost = p.court_cost * (1.0 - p.online_court_cost_cut * lv["online_court"]) * (
-        1.0 - p.legal_aid_cost_cut * lv["legal_aid_coverage"])
-    u[:, Option.COURT] += (p.asc_court + p.b_awareness_court * s.awareness
-                           + p.b_litigiousness_court * s.litigiousness - cost)
-    after_failure = (s.stage >= Layer.NEGOTIATION).astype(float)
-    u[:, Option.PETITION] += (
-        p.asc_petition + p.b_grievance_petition * s.grievance
-        - p.b_awareness_petition * s.awareness - p.b_trust_petition * s.trust
-        - p.b_advice_petition * adv
-        - p.b_early_warning * lv["early_warning"] * after_failure
-        - p.b_public_lawyer * lv["public_lawyer_coverage"] * (s.kind == _ADMIN)
-    )
-    u -= p.b_wait * s.wait
-    return u
-
-
 def logit_choice(utility: np.ndarray, available: np.ndarray, gumbel: np.ndarray) -> np.ndarray:
     """Pick the available option with the highest utility plus Gumbel noise (a logit draw)."""
     noisy = np.where(available, utility + gumbel, -np.inf)
     return noisy.argmax(axis=1).astype(np.int8)
 
 
-def learn_trust(trust: np.ndarray, settled: np.ndarray, rate: float) -> np.ndarray:
-    """Move trust in mediation toward the outcome just seen (1 settled, 0 not)."""
-    return trust + np.float32(rate) * (settled.astype(np.float32) - trust)
+class Behaviour:
+    """How residents claim, choose a channel and learn (subclass to change a rule).
+
+    Parameters
+    ----------
+    model
+        The model the residents live in; the rules read ``model.params`` (a
+        :class:`~fazhi_sim.Params`) and ``model.levels`` (this month's lever levels).
+
+    Examples
+    --------
+    Residents who never petition, in every run, ensemble and report:
+
+    >>> import fazhi_sim as fs
+    >>> class NoPetitions(fs.Behaviour):
+    ...     def utilities(self, situation):
+    ...         u = super().utilities(situation)
+    ...         u[:, fs.Option.PETITION] = -1e9
+    ...         return u
+    >>> df = fs.simulate("baseline", region="town", seed=1, model=NoPetitions)
+    >>> float(df.query("metric == 'petitions'").value.sum())
+    0.0
+    """
+
+    def __init__(self, model: Any):
+        self.model = model
+
+    @property
+    def params(self) -> Params:
+        """The model's mechanism parameters."""
+        return self.model.params
+
+    @property
+    def levels(self) -> dict[str, float]:
+        """Lever levels of the current month."""
+        return self.model.levels
+
+    # -- naming, blaming, claiming
+    def effective_awareness(self, awareness: np.ndarray, literacy_covered: np.ndarray
+                            ) -> np.ndarray:
+        """Awareness at the moment of deciding: 法律明白人 and legal services close a gap share.
+
+        Parameters
+        ----------
+        awareness
+            Residents' legal awareness in [0, 1], shape (n,).
+        literacy_covered
+            1.0 where the resident's village has 法律明白人 this month, else 0.0, shape (n,).
+
+        Returns
+        -------
+        ndarray
+            Effective awareness, shape (n,).
+        """
+        p = self.params
+        lift = p.literacy_effect * literacy_covered
+        lift = lift + p.service_access_effect * self.levels["legal_service_access"]
+        return awareness + (1.0 - awareness) * np.minimum(lift, 1.0)
+
+    def claim_probability(self, awareness: np.ndarray, litigiousness: np.ndarray) -> np.ndarray:
+        """Chance a grievance is voiced as a claim (a logit in awareness and litigiousness)."""
+        p = self.params
+        x = p.claim_intercept + p.claim_awareness * awareness
+        x = x + p.claim_litigiousness * litigiousness
+        return 1.0 / (1.0 + np.exp(-x))
+
+    def advice_probability(self) -> float:
+        """Chance a claimant in a village with a legal adviser gets advice, from hours on site."""
+        hours = self.levels["legal_adviser_hours"]
+        return hours / (hours + self.params.adviser_hours_half)
+
+    # -- choosing a channel
+    def available_options(self, stage: np.ndarray, village_open: np.ndarray) -> np.ndarray:
+        """Options open to each dispute (n, options): the escalation ladder.
+
+        See :func:`available_options`.
+        """
+        return available_options(stage, village_open)
+
+    def utilities(self, s: Situation) -> np.ndarray:
+        """Deterministic utility of each option for each dispute, shape (n, options).
+
+        Terms (docs/model.md): an option constant plus the dispute type's affinity; trust,
+        advice and online mediation for the mediation channels; Fengqiao-style units and
+        centre integration for the town and county; awareness, litigiousness and the
+        (online-court and legal-aid reduced) cost for court; grievance against awareness,
+        trust, advice, early warning and public lawyers for petitions; expected queue months
+        for all served channels; fatigue for giving up.
+        """
+        p, lv = self.params, self.levels
+        u = np.zeros((len(s.kind), N_OPTIONS))
+        u += type_table()["affinity"][s.kind]
+        adv = s.advised.astype(float)
+        mediation = p.b_trust * s.trust + p.b_advice_mediation * adv
+        u[:, Option.LUMP] += p.b_fatigue * s.failures
+        u[:, Option.NEGOTIATE] += p.asc_negotiate + p.b_advice_negotiate * adv
+        u[:, Option.VILLAGE] += (p.asc_village + mediation
+                                 + p.b_online_mediation * lv["online_mediation_share"])
+        u[:, Option.TOWN] += (p.asc_town + mediation
+                              + p.b_fengqiao * lv["fengqiao_units_coverage"])
+        u[:, Option.COUNTY] += (p.asc_county + p.county_mediation_weight * mediation
+                                + p.b_centre * lv["county_centre"])
+        u[:, Option.COURT] += self._court_utility(s)
+        u[:, Option.PETITION] += self._petition_utility(s, adv)
+        u -= p.b_wait * s.wait
+        return u
+
+    def _court_utility(self, s: Situation) -> np.ndarray:
+        p, lv = self.params, self.levels
+        cost = p.court_cost * (1.0 - p.online_court_cost_cut * lv["online_court"]) * (
+            1.0 - p.legal_aid_cost_cut * lv["legal_aid_coverage"])
+        return (p.asc_court + p.b_awareness_court * s.awareness
+                + p.b_litigiousness_court * s.litigiousness - cost)
+
+    def _petition_utility(self, s: Situation, adv: np.ndarray) -> np.ndarray:
+        # Grievance under low legitimacy (Epstein 2002): grievance pushes, awareness, trust
+        # and advice hold back; early warning reaches those who already failed once.
+        p, lv = self.params, self.levels
+        after_failure = (s.stage >= Layer.NEGOTIATION).astype(float)
+        return (p.asc_petition + p.b_grievance_petition * s.grievance
+                - p.b_awareness_petition * s.awareness - p.b_trust_petition * s.trust
+                - p.b_advice_petition * adv
+                - p.b_early_warning * lv["early_warning"] * after_failure
+                - p.b_public_lawyer * lv["public_lawyer_coverage"] * (s.kind == _ADMIN))
+
+    def choose_channel(self, s: Situation, gumbel: np.ndarray) -> np.ndarray:
+        """Each dispute's channel (an :class:`Option` per row): a multinomial logit draw.
+
+        Parameters
+        ----------
+        s
+            What each choosing dispute weighs, one row per dispute.
+        gumbel
+            Standard Gumbel noise, shape (n, options), from the model's random streams (so
+            common random numbers hold across scenarios).
+
+        Returns
+        -------
+        ndarray of int8
+            One available option per row.
+        """
+        return logit_choice(self.utilities(s), s.available, gumbel)
+
+    def negotiation_probability(self, advised: np.ndarray) -> np.ndarray:
+        """Chance a direct negotiation settles, raised by a legal adviser's advice."""
+        p = self.params
+        return logistic(logit(p.negotiate_success) + p.success_advice * advised)
+
+    # -- learning
+    def learn_from_advice(self, awareness: np.ndarray) -> np.ndarray:
+        """Awareness after a legal adviser's advice."""
+        return awareness + np.float32(self.params.awareness_learning) * (1 - awareness)
+
+    def learn_from_court(self, awareness: np.ndarray) -> np.ndarray:
+        """Awareness after a trial (the court teaches the law it applies)."""
+        return awareness + np.float32(self.params.awareness_learning) * (1 - awareness)
+
+    def learn_from_mediation(self, trust: np.ndarray, settled: np.ndarray) -> np.ndarray:
+        """Trust in mediation after one, moved toward the outcome (1 settled, 0 not)."""
+        rate = np.float32(self.params.trust_learning)
+        return trust + rate * (settled.astype(np.float32) - trust)
+
+    def social_influence(self, values: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
+        """One yearly DeGroot step of each resident toward what their ties think.
+
+        ``neighbours`` is the tie-weighted mean of the same trait over each resident's
+        village, row for row with ``values``.
+        """
+        step = np.float32(self.params.social_influence)
+        return values + step * (neighbours - values)
+
+    def teach(self, awareness: np.ndarray, literacy_covered: np.ndarray) -> np.ndarray:
+        """Lasting yearly awareness gain where 法律明白人 work (``literacy_learning``)."""
+        rate = np.float32(self.params.literacy_learning)
+        return awareness + rate * literacy_covered * (1 - awareness)
+
+    # -- grievance (Epstein 2002)
+    def grievance_factor(self) -> float:
+        """Share of grievance build-up left by counselling (社会心理服务)."""
+        return 1 - self.params.psych_grievance_cut * self.levels["psychological_services"]
+
+    def grievance_from_failure(self) -> float:
+        """Grievance a failed step adds to the dispute."""
+        return self.params.grievance_fail * self.grievance_factor()
+
+    def grievance_from_waiting(self) -> float:
+        """Grievance a month in a queue adds to the dispute."""
+        return self.params.grievance_wait * self.grievance_factor()
+
+    def grievance_after_resolution(self, grievance: np.ndarray) -> np.ndarray:
+        """A claimant's carried grievance once their dispute is resolved."""
+        return grievance * np.float32(self.params.grievance_resolution_keep)
+
+    def grievance_after_year(self, grievance: np.ndarray) -> np.ndarray:
+        """Carried grievance a year later (old grievances fade)."""
+        return grievance * np.float32(self.params.grievance_yearly_keep)

@@ -2,42 +2,78 @@
 
 Each institution is a ``mesa.Agent`` (one per village committee, town office, county centre,
 court and petition office), so ``model.agents_by_type[Court]`` works as in any Mesa model.
-The monthly work is vectorised per *class*: ``monthly_capacity`` and ``settle_probability``
-are class methods that take arrays for every unit of the class at once, because looping over
-2,148 village committees in Python every month would cost more than the whole simulation.
-To change how an institution behaves, subclass it, override one of these methods and pass the
-subclass to :class:`~fazhi_sim.DisputeModel` (``institutions={...}``).
+The monthly work is vectorised per *class*: ``monthly_capacity`` and the ``*_probability``
+methods are class methods over plain arrays for every unit or case of the class at once,
+because looping over 2,148 village committees in Python every month would cost more than the
+whole simulation. Both the engine and the per-agent reference model call these methods (the
+reference with one case at a time), so each formula is written once. To change how an
+institution behaves, subclass it, override one method and pass the subclass in
+``institutions={Old: New}`` to :class:`~fazhi_sim.DisputeModel` or a
+:class:`~fazhi_sim.ModelSpec`.
+
+Every ``*_probability(model, cases)`` takes the model (for ``model.params`` and
+``model.levels``) and a :class:`Cases` of n rows, and returns n probabilities.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import mesa
 import numpy as np
 
-from .disputes import TYPES, DisputePool, State
-
-if TYPE_CHECKING:
-    from .model import DisputeModel
+from .disputes import TYPES, State
+from .logits import logistic, logit
 
 __all__ = [
     "Institution", "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre",
-    "Court", "PetitionOffice", "serve_in_order", "logistic", "logit",
+    "Court", "PetitionOffice", "Cases", "serve_in_order", "institution_classes", "logistic",
+    "logit",
 ]
+
+# The monthly work refers to each institution class by the role it plays.
+ROLES = {"village": "VillageMediationCommittee", "town": "TownJusticeOffice",
+         "county": "CountyCentre", "court": "Court", "petition": "PetitionOffice"}
 
 _ADMIN = TYPES.index("administrative")
 
 
-def logistic(x: np.ndarray) -> np.ndarray:
-    """The logistic function."""
-    return 1.0 / (1.0 + np.exp(-x))
+@dataclass
+class Cases:
+    """What an institution sees of the cases it takes up: plain arrays, one row per case.
 
+    The engine builds one from its dispute pool, the per-agent reference model from a list of
+    its ``Dispute`` objects, so an institution's formulas are written once and serve both.
 
-def logit(p: float) -> float:
-    """Log-odds of a probability, kept finite at 0 and 1."""
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return float(np.log(p / (1 - p)))
+    Attributes
+    ----------
+    kind : ndarray of int
+        Dispute type (index into :data:`~fazhi_sim.engine.disputes.TYPES`).
+    trust : ndarray of float
+        The claimant's trust in people's mediation, in [0, 1].
+    advised : ndarray of bool
+        The claimant got a legal adviser's advice.
+    stage : ndarray of int
+        Highest :class:`~fazhi_sim.Layer` already failed (-1 for a new claim).
+    """
+
+    kind: np.ndarray
+    trust: np.ndarray
+    advised: np.ndarray
+    stage: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+    @classmethod
+    def of(cls, disputes: Sequence[Any]) -> Cases:
+        """Cases from objects with ``kind``, ``advised``, ``stage`` and ``claimant.trust``."""
+        return cls(kind=np.array([d.kind for d in disputes], dtype=np.int64),
+                   trust=np.array([d.claimant.trust for d in disputes], dtype=float),
+                   advised=np.array([d.advised for d in disputes], dtype=bool),
+                   stage=np.array([d.stage for d in disputes], dtype=np.int64))
 
 
 def serve_in_order(units: np.ndarray, order: np.ndarray, capacity: np.ndarray) -> np.ndarray:
@@ -86,7 +122,7 @@ class Institution(mesa.Agent):
     label_en: ClassVar[str]
     level: ClassVar[str]  # "village", "town" or "county": which index the units follow
 
-    def __init__(self, model: DisputeModel, unit: int, county: int, population: int):
+    def __init__(self, model: Any, unit: int, county: int, population: int):
         super().__init__(model)
         self.unit = unit
         self.county = county
@@ -105,15 +141,23 @@ class Institution(mesa.Agent):
         return int(np.count_nonzero(m.unit_of(pos, self.level) == self.unit))
 
     # Subclasses define the class methods ``monthly_capacity(model, population)`` (cases each
-    # unit can take up this month, an array over units) and ``settle_probability(model, pos)``
+    # unit can take up this month, an array over units) and ``settle_probability(model, cases)``
     # (chance each dispute taken up is settled); the model calls them once per month per class.
 
+    @classmethod
+    def relapse_probability(cls, model: Any, cases: Cases) -> np.ndarray:
+        """Chance a mediated agreement breaks down (fewer when judicially confirmed, 司法确认)."""
+        p = model.params
+        rate = p.relapse * (1 - p.confirmation_relapse_cut
+                            * model.levels["judicial_confirmation_share"])
+        return np.full(len(cases), rate)
 
-def _mediation_logit(model: DisputeModel, pos: np.ndarray, base: float) -> np.ndarray:
-    pool: DisputePool = model.pool
+
+def mediation_logit(model: Any, cases: Cases, base: float) -> np.ndarray:
+    """Log-odds that people's mediation settles: ``base``, raised by trust and advice."""
     p = model.params
-    trust = model.residents.trust[pool.claimant[pos]]
-    return base + p.success_trust * (trust - 0.5) + p.success_advice * pool.advised[pos]
+    trust = cases.trust - p.success_trust_reference
+    return base + p.success_trust * trust + p.success_advice * cases.advised
 
 
 class VillageMediationCommittee(Institution):
@@ -123,7 +167,7 @@ class VillageMediationCommittee(Institution):
     label_zh, label_en, level = "村(社区)人民调解委员会", "Village mediation committee", "village"
 
     @classmethod
-    def monthly_capacity(cls, model: DisputeModel, population: np.ndarray) -> np.ndarray:
+    def monthly_capacity(cls, model: Any, population: np.ndarray) -> np.ndarray:
         """Full-time mediators times cases each; none where the village has no committee."""
         p, lv = model.params, model.levels
         per_person = lv["mediators_per_10k"] / 1e4 * p.cases_per_mediator
@@ -131,9 +175,9 @@ class VillageMediationCommittee(Institution):
         return population * per_person * model.covered("mediation_coverage")
 
     @classmethod
-    def settle_probability(cls, model: DisputeModel, pos: np.ndarray) -> np.ndarray:
+    def settle_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Base success, raised by trust and advice."""
-        return logistic(_mediation_logit(model, pos, logit(model.params.village_success)))
+        return logistic(mediation_logit(model, cases, logit(model.params.village_success)))
 
 
 class TownJusticeOffice(Institution):
@@ -143,18 +187,18 @@ class TownJusticeOffice(Institution):
     label_zh, label_en, level = "乡镇(街道)司法所、人民法庭", "Town justice office", "town"
 
     @classmethod
-    def monthly_capacity(cls, model: DisputeModel, population: np.ndarray) -> np.ndarray:
+    def monthly_capacity(cls, model: Any, population: np.ndarray) -> np.ndarray:
         """Mediation staff times cases each, raised by Fengqiao-style coverage."""
         p, lv = model.params, model.levels
         gain = 1.0 + p.fengqiao_capacity * lv["fengqiao_units_coverage"]
         return population * p.town_staff_per_10k / 1e4 * p.town_cases_per_staff * gain
 
     @classmethod
-    def settle_probability(cls, model: DisputeModel, pos: np.ndarray) -> np.ndarray:
+    def settle_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Base success, raised by trust, advice and Fengqiao-style coverage."""
         p, lv = model.params, model.levels
         base = logit(p.town_success) + p.success_fengqiao * lv["fengqiao_units_coverage"]
-        return logistic(_mediation_logit(model, pos, base))
+        return logistic(mediation_logit(model, cases, base))
 
 
 class CountyCentre(Institution):
@@ -164,24 +208,34 @@ class CountyCentre(Institution):
     label_zh, label_en, level = "县级矛调中心", "County one-stop dispute centre", "county"
 
     @classmethod
-    def monthly_capacity(cls, model: DisputeModel, population: np.ndarray) -> np.ndarray:
+    def monthly_capacity(cls, model: Any, population: np.ndarray) -> np.ndarray:
         """Centre staff times cases each, raised by integration."""
         p, lv = model.params, model.levels
         gain = 1.0 + p.centre_capacity * lv["county_centre"]
         return population * p.centre_staff_per_10k / 1e4 * p.centre_cases_per_staff * gain
 
     @classmethod
-    def settle_probability(cls, model: DisputeModel, pos: np.ndarray) -> np.ndarray:
+    def settle_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Base success, raised by integration.
 
         Administrative disputes also gain from pre-reconsideration mediation and public lawyers.
         """
         p, lv = model.params, model.levels
         base = logit(p.county_success) + p.success_centre * lv["county_centre"]
-        admin = model.pool.kind[pos] == _ADMIN
+        admin = cases.kind == _ADMIN
         extra = admin * (p.success_reconsideration * lv["reconsideration_premediation"]
                          + p.success_public_lawyer * lv["public_lawyer_coverage"])
-        return logistic(_mediation_logit(model, pos, base) + extra)
+        return logistic(mediation_logit(model, cases, base) + extra)
+
+
+    @classmethod
+    def one_door_probability(cls, model: Any, cases: Cases) -> np.ndarray:
+        """Chance a case sent on from the centre passes through no new door.
+
+        The integrated centre houses the court's window (诉调对接) and the petition desk
+        (信访超市): moving between them is one door.
+        """
+        return np.full(len(cases), model.levels["county_centre"])
 
 
 class Court(Institution):
@@ -195,7 +249,7 @@ class Court(Institution):
     label_zh, label_en, level = "基层人民法院", "Basic people's court", "county"
 
     @classmethod
-    def monthly_capacity(cls, model: DisputeModel, population: np.ndarray) -> np.ndarray:
+    def monthly_capacity(cls, model: Any, population: np.ndarray) -> np.ndarray:
         """Judges times cases each, raised by small claims and online hearings."""
         p, lv = model.params, model.levels
         gain = (1.0 + p.small_claims_speedup * lv["small_claims_share"]) * (
@@ -203,33 +257,60 @@ class Court(Institution):
         return population * p.judges_per_10k / 1e4 * p.cases_per_judge * gain
 
     @classmethod
-    def prefiling_capacity(cls, model: DisputeModel, population: np.ndarray) -> np.ndarray:
+    def prefiling_capacity(cls, model: Any, population: np.ndarray) -> np.ndarray:
         """Court-annexed mediators' monthly cases."""
         return population * model.params.prefiling_per_10k / 1e4
 
     @classmethod
-    def enforcement_capacity(cls, model: DisputeModel, population: np.ndarray) -> np.ndarray:
+    def enforcement_capacity(cls, model: Any, population: np.ndarray) -> np.ndarray:
         """Enforcement officers' monthly cases."""
         return population * model.params.enforcement_per_10k / 1e4
 
     @classmethod
-    def settle_probability(cls, model: DisputeModel, pos: np.ndarray) -> np.ndarray:
+    def settle_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance a trial ends in court mediation or withdrawal rather than judgment."""
-        return np.full(len(pos), model.params.court_settle)
+        return np.full(len(cases), model.params.court_settle)
 
     @classmethod
-    def prefiling_probability(cls, model: DisputeModel, pos: np.ndarray) -> np.ndarray:
+    def prefiling_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance pre-filing mediation settles."""
         p = model.params
-        return logistic(logit(p.prefiling_success) + p.success_advice * model.pool.advised[pos])
+        return logistic(logit(p.prefiling_success) + p.success_advice * cases.advised)
 
     @classmethod
-    def performance_probability(cls, model: DisputeModel, pos: np.ndarray) -> np.ndarray:
+    def reconsideration_probability(cls, model: Any, cases: Cases) -> np.ndarray:
+        """Chance a court-bound administrative dispute never reaches court; 0 for others.
+
+        Mediation before reconsideration is accepted (行政复议受理前调解) settles it.
+        """
+        p = model.params
+        rate = p.reconsideration_settle * model.levels["reconsideration_premediation"]
+        return np.where(cases.kind == _ADMIN, rate, 0.0)
+
+    @classmethod
+    def diversion_probability(cls, model: Any, cases: Cases) -> np.ndarray:
+        """Chance a dispute reaching court is sent to pre-filing mediation (诉前调解)."""
+        return np.full(len(cases), model.levels["pre_filing_mediation_share"])
+
+    @classmethod
+    def refusal_probability(cls, model: Any, cases: Cases) -> np.ndarray:
+        """Chance a filing is refused as false or abusive (虚假诉讼、恶意诉讼 screening)."""
+        p = model.params
+        return np.full(len(cases),
+                       p.abusive_share * model.levels["abusive_litigation_screening"])
+
+    @classmethod
+    def enforcement_probability(cls, model: Any, cases: Cases) -> np.ndarray:
+        """Chance enforcement recovers the judgment (else the debtor is listed, 失信)."""
+        return np.full(len(cases), model.params.enforcement_success)
+
+    @classmethod
+    def performance_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance a judgment is performed without enforcement (自动履行)."""
         p, lv = model.params, model.levels
         rate = lv["voluntary_performance_rate"]
         rate = rate + (1.0 - rate) * p.credit_performance * lv["credit_enforcement"]
-        return np.full(len(pos), rate)
+        return np.full(len(cases), rate)
 
 
 class PetitionOffice(Institution):
@@ -239,13 +320,55 @@ class PetitionOffice(Institution):
     label_zh, label_en, level = "信访接待中心", "Petition office", "county"
 
     @classmethod
-    def monthly_capacity(cls, model: DisputeModel, population: np.ndarray) -> np.ndarray:
+    def monthly_capacity(cls, model: Any, population: np.ndarray) -> np.ndarray:
         """Petitions the office can handle a month."""
         return population * model.params.petition_per_10k / 1e4
 
     @classmethod
-    def settle_probability(cls, model: DisputeModel, pos: np.ndarray) -> np.ndarray:
+    def routing_probability(cls, model: Any, cases: Cases) -> np.ndarray:
+        """Chance a petition is routed into a lawful channel (法定途径分类处理)."""
+        return np.full(len(cases), model.levels["petition_routing"])
+
+    @classmethod
+    def repeat_probability(cls, model: Any, cases: Cases) -> np.ndarray:
+        """Chance an unsettled petitioner comes back (缠访), fewer with petition agents."""
+        p = model.params
+        return np.full(len(cases), p.petition_repeat * (
+            1 - p.agency_repeat_cut * model.levels["petition_agency"]))
+
+    @classmethod
+    def settle_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance the office settles a petition it handles itself, raised by petition agents."""
         p, lv = model.params, model.levels
-        return np.full(len(pos), min(1.0, p.petition_resolve
-                                     + p.agency_resolve * lv["petition_agency"]))
+        return np.full(len(cases), min(1.0, p.petition_resolve
+                                       + p.agency_resolve * lv["petition_agency"]))
+
+
+def institution_classes(override: Mapping[type[Institution], type[Institution]] | None = None
+                        ) -> dict[str, type[Institution]]:
+    """The institution class playing each role, with replacements applied.
+
+    Parameters
+    ----------
+    override
+        Replacement classes keyed by the class they replace, e.g.
+        ``{VillageMediationCommittee: MyCommittee}``.
+
+    Returns
+    -------
+    dict
+        Role (``"village"``, ``"town"``, ``"county"``, ``"court"``, ``"petition"``) to class.
+
+    Raises
+    ------
+    TypeError
+        If a replacement does not subclass the class it replaces.
+    """
+    classes = {role: globals()[name] for role, name in ROLES.items()}
+    for old, new in (override or {}).items():
+        if not (isinstance(new, type) and issubclass(new, old)):
+            raise TypeError(f"{getattr(new, '__name__', new)} must subclass {old.__name__}")
+        for role, cls in classes.items():
+            if cls is old:
+                classes[role] = new
+    return classes

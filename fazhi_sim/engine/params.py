@@ -4,17 +4,17 @@ Each field carries its default, its allowed range and where the default comes fr
 (``source``: a citation, or ``"assumed"``). Scenarios override any of them in a ``[params]``
 table. docs/model.md explains each in context.
 
-Calibrated defaults: the fields listed in ``data/calibrated_params.toml`` (written by
-``fazhi-sim calibrate``, see docs/calibration.md) take their default from that file, so
-``Params()``, ``Scenario()`` and every scenario file start from the calibrated values and a
-scenario's own ``[params]`` overrides them. The hand-set defaults those fields had are kept as
-priors in :data:`PRIORS` (and in each field's ``source``); :func:`prior_params` gives them back.
+Calibrated defaults: the fields declared with ``_calibrated(...)`` carry the values of the
+shipped calibration (``data/calibrated_params.toml``, written by ``fazhi-sim calibrate``, see
+docs/calibration.md) as their literal defaults, so what you read here is what runs. Each keeps
+its hand-set value as ``prior`` (in :data:`PRIORS` and the field's ``source``);
+:func:`prior_params` gives them back. After a new calibration, copy the file's ``[params]``
+values here: a test fails while the two disagree.
 """
 
 from __future__ import annotations
 
 import tomllib
-import warnings
 from importlib import resources
 from typing import Any
 
@@ -30,6 +30,15 @@ A = "assumed"
 
 def _p(default: float, lo: float, hi: float, doc: str, source: str = A) -> Any:
     return Field(default, ge=lo, le=hi, description=doc, json_schema_extra={"source": source})
+
+
+def _calibrated(value: float, prior: float, lo: float, hi: float, doc: str, source: str = A,
+                how: str = "calibrated to data/calibration_targets.csv") -> Any:
+    # The calibrated value is the default that runs; the hand-set prior stays on record.
+    text = (f"{how} (data/calibrated_params.toml, docs/calibration.md); prior {prior:g}, "
+            f"{source}")
+    return Field(value, ge=lo, le=hi, description=doc,
+                 json_schema_extra={"source": text, "prior": prior})
 
 
 class Params(BaseModel):
@@ -48,7 +57,9 @@ class Params(BaseModel):
     grievance_rate_scale: float = _p(
         1.0, 0.0, 10.0, "multiplies each type's grievance rate in data/dispute_types.csv"
     )
-    claim_intercept: float = _p(-0.3, -10.0, 10.0, "logit of claiming at zero awareness")
+    claim_intercept: float = _calibrated(
+        -0.510477, -0.3, -10.0, 10.0, "logit of claiming at zero awareness"
+    )
     claim_awareness: float = _p(
         2.0, 0.0, 10.0, "awareness raises claiming",
         "assumed; calibrated against about 700 claims per 1,000 grievances "
@@ -61,15 +72,23 @@ class Params(BaseModel):
 
     # -- Channel choice (behaviour.py): multinomial logit; lumping it has utility 0
     asc_negotiate: float = _p(0.4, -10.0, 10.0, "constant for negotiating directly")
-    asc_village: float = _p(0.0, -10.0, 10.0, "constant for village mediation")
-    asc_town: float = _p(-0.2, -10.0, 10.0, "constant for the town justice office or tribunal")
-    asc_county: float = _p(-0.6, -10.0, 10.0, "constant for the county one-stop centre")
-    asc_court: float = _p(-0.4, -10.0, 10.0, "constant for going to court")
+    asc_village: float = _calibrated(-1.76567, 0.0, -10.0, 10.0, "constant for village mediation")
+    asc_town: float = _calibrated(
+        -1.96567, -0.2, -10.0, 10.0, "constant for the town justice office or tribunal"
+    )
+    asc_county: float = _calibrated(
+        -2.36567, -0.6, -10.0, 10.0, "constant for the county one-stop centre"
+    )
+    asc_court: float = _calibrated(-1.1582, -0.4, -10.0, 10.0, "constant for going to court")
     asc_petition: float = _p(-0.3, -10.0, 10.0, "constant for petitioning (信访)")
     b_trust: float = _p(1.5, 0.0, 10.0, "trust in mediation raises the mediation channels")
     b_wait: float = _p(0.5, 0.0, 10.0, "utility lost per month of expected queue")
     wait_memory: float = _p(
         0.2, 0.01, 1.0, "share of this month's queue news in the expected wait (1: no lag)"
+    )
+    wait_capacity_floor: float = _p(
+        0.5, 0.01, 10.0, "cases a month below which a unit's queue is gauged as if it had this "
+        "capacity (a closed unit signals a long wait, not an infinite one)"
     )
     b_advice_negotiate: float = _p(0.4, 0.0, 10.0, "advice raises negotiating")
     b_advice_mediation: float = _p(0.6, 0.0, 10.0, "advice raises mediation")
@@ -90,16 +109,27 @@ class Params(BaseModel):
         1.0, 0.0, 10.0, "public lawyers lower petitioning in administrative disputes"
     )
     b_fatigue: float = _p(0.6, 0.0, 10.0, "each failure raises the utility of giving up")
+    county_mediation_weight: float = _p(
+        0.5, 0.0, 2.0, "weight of trust and advice in the county centre's appeal, relative to "
+        "village and town mediation (its staff are officials, not neighbours)"
+    )
 
     # -- Service (institutions.py)
     negotiate_success: float = _p(0.35, 0.0, 1.0, "chance a direct negotiation settles")
-    village_success: float = _p(
-        0.97, 0.0, 1.0, "chance village mediation settles a case it takes up",
+    village_success: float = _calibrated(
+        0.992606, 0.97, 0.0, 1.0, "chance village mediation settles a case it takes up",
         "assumed; reported success is 96-98.8% (Shengzhou 2020, China 2018, as reported)",
     )
-    town_success: float = _p(0.9, 0.0, 1.0, "chance town mediation settles a case")
-    county_success: float = _p(0.85, 0.0, 1.0, "chance the county centre settles a case")
+    town_success: float = _calibrated(
+        0.973935, 0.9, 0.0, 1.0, "chance town mediation settles a case"
+    )
+    county_success: float = _calibrated(
+        0.959228, 0.85, 0.0, 1.0, "chance the county centre settles a case"
+    )
     success_trust: float = _p(1.0, 0.0, 10.0, "trust raises mediation success (logit per unit)")
+    success_trust_reference: float = _p(
+        0.5, 0.0, 1.0, "trust at which mediation succeeds at its base rate"
+    )
     success_advice: float = _p(0.4, 0.0, 10.0, "advice raises settlement (logit)")
     success_fengqiao: float = _p(0.5, 0.0, 10.0, "Fengqiao-style units raise town success (logit)")
     success_centre: float = _p(0.5, 0.0, 10.0, "integration raises centre success (logit)")
@@ -155,6 +185,17 @@ class Params(BaseModel):
     petition_repeat: float = _p(0.5, 0.0, 1.0, "chance an unsettled petitioner petitions again")
     agency_repeat_cut: float = _p(0.5, 0.0, 1.0, "share of repeats full agent coverage prevents")
     grievance_fail: float = _p(0.5, 0.0, 10.0, "grievance added by a failure")
+    grievance_resolution_keep: float = _p(
+        0.5, 0.0, 1.0, "share of a claimant's carried grievance left once a dispute is resolved"
+    )
+    grievance_yearly_keep: float = _p(
+        0.8, 0.0, 1.0, "share of carried grievance left after each year (old grievances fade)"
+    )
+    fatigue_cap: int = Field(
+        100, ge=1, le=100, description="failures counted toward fatigue (more are not told "
+        "apart; 100 also keeps the count inside its int8 column)",
+        json_schema_extra={"source": A},
+    )
     grievance_wait: float = _p(0.1, 0.0, 10.0, "grievance added per month in a queue")
     psych_grievance_cut: float = _p(
         0.5, 0.0, 1.0, "share of grievance build-up counselling removes"
@@ -190,9 +231,10 @@ class Params(BaseModel):
     )
     handling_enforcement: float = _p(4.0, 0.0, 24.0, "months enforcement takes")
     handling_petition: float = _p(2.0, 0.0, 24.0, "months the petition office takes")
-    initial_defaulters_per_10k: float = _p(
-        27.0, 0.0, 1000.0, "defaulters (失信被执行人) listed at the start, per 10,000",
+    initial_defaulters_per_10k: float = _calibrated(
+        22.723, 27.0, 0.0, 1000.0, "defaulters (失信被执行人) listed at the start, per 10,000",
         "assumed: the default baseline's own steady state, so the baseline starts level",
+        how="set to the calibrated baseline's steady state",
     )
     warmup_months: int = Field(
         12, ge=0, le=240, description="months run at 2020 levels before the first reported year",
@@ -212,7 +254,10 @@ def param_sources() -> dict[str, str]:
 CALIBRATED_FILE = "data/calibrated_params.toml"
 """The shipped calibrated parameter set, inside the package."""
 
-PRIORS: dict[str, float] = {}
+PRIORS: dict[str, float] = {
+    name: float(f.json_schema_extra["prior"]) for name, f in Params.model_fields.items()
+    if isinstance(f.json_schema_extra, dict) and "prior" in f.json_schema_extra
+}
 """Hand-set defaults of the calibrated fields (the calibration's priors and starting point)."""
 
 CALIBRATION: dict[str, Any] = {}
@@ -267,29 +312,11 @@ def read_calibrated(text: str, source: str) -> tuple[dict[str, float], dict[str,
     return values, prov if isinstance(prov, dict) else {}
 
 
-def _apply_calibration() -> None:
-    """Make the shipped calibrated values the defaults of their fields (at import)."""
+def _read_provenance() -> dict[str, Any]:
     res = resources.files("fazhi_sim").joinpath(CALIBRATED_FILE)
     if not res.is_file():
-        warnings.warn(f"fazhi_sim/{CALIBRATED_FILE} is missing: parameters keep their "
-                      "hand-set (uncalibrated) defaults", stacklevel=2)
-        return
-    values, prov = read_calibrated(res.read_text("utf-8"), f"fazhi_sim/{CALIBRATED_FILE}")
-    derived = prov.get("derived", [])
-    for name, value in values.items():
-        field = Params.model_fields[name]
-        prior = float(field.default)
-        PRIORS[name] = prior
-        field.default = value
-        extra = field.json_schema_extra
-        before = extra.get("source", A) if isinstance(extra, dict) else A
-        how = ("set to the calibrated baseline's steady state" if name in derived else
-               "calibrated to data/calibration_targets.csv")
-        field.json_schema_extra = {"source": (
-            f"{how} (data/calibrated_params.toml, docs/calibration.md); prior {prior:g}, "
-            f"{before}"), "prior": prior}
-    CALIBRATION.update(prov)
-    Params.model_rebuild(force=True)
+        return {}
+    return read_calibrated(res.read_text("utf-8"), f"fazhi_sim/{CALIBRATED_FILE}")[1]
 
 
 def prior_params(**overrides: float) -> Params:
@@ -308,4 +335,4 @@ def prior_params(**overrides: float) -> Params:
     return Params(**{**PRIORS, **overrides})
 
 
-_apply_calibration()
+CALIBRATION.update(_read_provenance())

@@ -1,0 +1,268 @@
+"""How disputes move: claims arise, choose a channel, walk through doors, end.
+
+:class:`DisputeFlow` is one half of :class:`~fazhi_sim.DisputeModel` (the other,
+:class:`~fazhi_sim.engine.service.Service`, is the institutions taking up their queues). It
+works on pool positions (``pos``: indices into ``model.pool``); every rule residents follow
+comes from ``self.behaviour`` and every institution's formula from its class, so the
+per-agent reference model, which calls the same methods, cannot drift from it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .behaviour import Situation, type_table
+from .disputes import TYPES, Layer, Option, State
+from .institutions import Cases
+from .streams import Purpose
+
+__all__ = ["DisputeFlow", "RESOLVED_COUNTER"]
+
+_COMPACT = np.flatnonzero(type_table()["compact_sensitive"])
+RESOLVED_COUNTER = {
+    Layer.NEGOTIATION: "resolved_negotiation", Layer.VILLAGE: "resolved_village",
+    Layer.TOWN: "resolved_town", Layer.COUNTY: "resolved_county", Layer.COURT: "resolved_court",
+    Layer.PETITION: "resolved_petition",
+}
+"""The tally counter of disputes resolved at each layer."""
+_OPTION_STATE = {Option.VILLAGE: State.VILLAGE, Option.TOWN: State.TOWN,
+                 Option.COUNTY: State.COUNTY}
+_DOOR = {State.VILLAGE: Layer.VILLAGE, State.TOWN: Layer.TOWN, State.COUNTY: Layer.COUNTY,
+         State.PETITION: Layer.PETITION}
+_WAIT_QUEUES = ((Option.VILLAGE, State.VILLAGE, "village"), (Option.TOWN, State.TOWN, "town"),
+                (Option.COUNTY, State.COUNTY, "county"), (Option.COURT, State.TRIAL, "county"),
+                (Option.PETITION, State.PETITION, "county"))
+
+
+class DisputeFlow:
+    """Arising, claiming, channel choice, doors and endings (a part of the model)."""
+
+    # -- positions to plain arrays
+    def county_of(self, pos: np.ndarray) -> np.ndarray:
+        """County index of the disputes at pool positions ``pos``."""
+        return self.region.village_county[self.pool.village[pos]]
+
+    def draw(self, pos: np.ndarray, purpose: int) -> np.ndarray:
+        """One uniform draw per dispute, keyed by (seed, dispute, its step, purpose)."""
+        # Keyed by the dispute's step, not the month: a delay does not reshuffle its luck.
+        return self.streams.uniform(self.pool.id[pos], self.pool.step[pos], purpose)
+
+    def cases(self, pos: np.ndarray) -> Cases:
+        """What an institution sees of the disputes at ``pos``."""
+        pool = self.pool
+        return Cases(kind=pool.kind[pos], trust=self.residents.trust[pool.claimant[pos]],
+                     advised=pool.advised[pos], stage=pool.stage[pos])
+
+    # -- 2. arising and claiming
+    def arise(self) -> None:
+        """Grievances arise in each village by type; those voiced as claims enter the pool."""
+        ids, village, kind, claimant, respondent = self._new_grievances()
+        county = self.region.village_county[village]
+        self.tally.add("grievances", self.row, county)
+        b, res = self.behaviour, self.residents
+        literacy = self.covered("legal_literacy_coverage")[village]
+        pc = b.claim_probability(b.effective_awareness(res.awareness[claimant], literacy),
+                                 res.litigiousness[claimant])
+        claim = self.streams.uniform(ids, self.month, Purpose.CLAIM) < pc
+        ids, village, kind = ids[claim], village[claim], kind[claim]
+        claimant, respondent, county = claimant[claim], respondent[claim], county[claim]
+        self.tally.add("disputes", self.row, county)
+        advised = (self.covered("legal_adviser_coverage")[village] > 0) & (
+            self.streams.uniform(ids, self.month, Purpose.ADVICE) < b.advice_probability())
+        if advised.any():
+            res.awareness[claimant[advised]] = b.learn_from_advice(res.awareness[claimant[advised]])
+        self.pool.add(id=ids, kind=kind, claimant=claimant, respondent=respondent,
+                      village=village, born=np.full(len(ids), self.month), advised=advised,
+                      grievance=res.grievance[claimant])
+
+    def _new_grievances(self) -> tuple[np.ndarray, ...]:
+        """The month's grievances that no village compact prevented."""
+        p, lv, r = self.params, self.levels, self.region
+        monthly = type_table()["rate_per_10k"] * p.grievance_rate_scale / 1e4 / 12.0
+        rng = self.streams["arising"]
+        counts = rng.binomial(r.village_population[:, None], np.minimum(monthly, 1.0)[None, :])
+        village = np.repeat(np.repeat(np.arange(r.n_villages), len(TYPES)), counts.ravel())
+        kind = np.tile(np.arange(len(TYPES)), r.n_villages)[None, :]
+        kind = np.repeat(kind.ravel(), counts.ravel()).astype(np.int8)
+        n = len(village)
+        ids = np.arange(self.next_id, self.next_id + n, dtype=np.int64)
+        self.next_id += n
+        claimant = self.residents.sample(village, rng)
+        respondent = self.residents.sample(village, rng)
+        # Village compacts prevent a share of family, neighbour and land grievances; drawn
+        # per candidate so the grievances that remain are the same ones in every scenario.
+        keep = np.ones(n, dtype=bool)
+        if len(_COMPACT):
+            prevent = p.compact_effect * lv["village_compact_strength"]
+            u = self.streams.uniform(ids, self.month, Purpose.THIN)
+            keep = ~(np.isin(kind, _COMPACT) & (u < prevent))
+        return ids[keep], village[keep], kind[keep], claimant[keep], respondent[keep]
+
+    # -- 3. channel choice
+    def situation(self, pos: np.ndarray) -> Situation:
+        """What the disputes at pool positions ``pos`` weigh when choosing a channel."""
+        pool, res, b = self.pool, self.residents, self.behaviour
+        claimant, village = pool.claimant[pos], pool.village[pos]
+        wait = np.zeros((len(pos), len(Option)))
+        for opt, state, level in _WAIT_QUEUES:
+            perceived = self.perceived_wait.get(state)
+            if perceived is not None:
+                wait[:, opt] = perceived[self.unit_of(pos, level)]
+        return Situation(
+            kind=pool.kind[pos],
+            awareness=b.effective_awareness(
+                res.awareness[claimant], self.covered("legal_literacy_coverage")[village]),
+            trust=res.trust[claimant].astype(float),
+            litigiousness=res.litigiousness[claimant].astype(float),
+            grievance=pool.grievance[pos].astype(float),
+            advised=pool.advised[pos],
+            stage=pool.stage[pos],
+            failures=pool.failures[pos],
+            wait=wait,
+            available=b.available_options(pool.stage[pos],
+                                          self.capacity[State.VILLAGE][village] > 0),
+            step=pool.step[pos],
+        )
+
+    def choose_channel(self, situation: Situation, ids: np.ndarray) -> np.ndarray:
+        """Each dispute's channel (an :class:`Option` per row).
+
+        Draws the Gumbel noise from the run's keyed streams and asks the behaviour
+        (:meth:`Behaviour.choose_channel`). To change the rule everywhere (ensembles, the
+        reference model), subclass :class:`~fazhi_sim.Behaviour`; overriding this method
+        changes the engine only.
+        """
+        counter = situation.step if situation.step is not None else self.month
+        return self.behaviour.choose_channel(
+            situation, self.streams.gumbel(ids, counter, len(Option)))
+
+    def route(self, pos: np.ndarray) -> None:
+        """Send choosing disputes where their choice takes them."""
+        if len(pos) == 0:
+            return
+        choice = self.choose_channel(self.situation(pos), self.pool.id[pos])
+        self.pool.step[pos] += 1
+        self.close(pos[choice == Option.LUMP], resolved=False)
+        self.negotiate(pos[choice == Option.NEGOTIATE])
+        for opt, state in _OPTION_STATE.items():
+            self.enter(pos[choice == opt], state)
+        court = pos[choice == Option.COURT]
+        # The one-stop centre houses a court window (诉调对接): moving on from it to court
+        # is no new door where the centre is integrated.
+        centre = self.institution_classes["county"]
+        free = (self.pool.door[court] == Layer.COUNTY) & (self.draw(court, Purpose.DOOR) < (
+            centre.one_door_probability(self, self.cases(court))))
+        self.go_to_court(court, free)
+        self.lodge_petition(pos[choice == Option.PETITION])
+
+    def negotiate(self, pos: np.ndarray) -> None:
+        """Direct negotiation: settles at once or fails (choose again next month)."""
+        pr = self.behaviour.negotiation_probability(self.pool.advised[pos])
+        ok = self.draw(pos, Purpose.SUCCESS) < pr
+        self.handled(pos, "negotiation", queued=False)
+        self.resolve(pos[ok], Layer.NEGOTIATION)
+        self.fail(pos[~ok], Layer.NEGOTIATION)
+
+    def enter(self, pos: np.ndarray, state: State, free_door: np.ndarray | None = None) -> None:
+        """Queue disputes at an institution; entering a new institution is one more door."""
+        if len(pos) == 0:
+            return
+        pool = self.pool
+        door = _DOOR.get(state, Layer.COURT)
+        new_door = pool.door[pos] != door
+        if free_door is not None:
+            new_door &= ~free_door
+        pool.doors[pos] += new_door
+        pool.door[pos] = door
+        pool.step[pos] += 1
+        pool.state[pos] = state
+        pool.queued[pos] = self.month
+
+    def go_to_court(self, pos: np.ndarray, free_door: np.ndarray | None = None) -> None:
+        """Disputes reaching court: some to pre-filing mediation, the rest filed."""
+        if len(pos) == 0:
+            return
+        court = self.institution_classes["court"]
+        settle = self.draw(pos, Purpose.OUTCOME) < court.reconsideration_probability(
+            self, self.cases(pos))
+        if settle.any():
+            self.resolve(pos[settle], Layer.COUNTY)
+            pos = pos[~settle]
+            free_door = None if free_door is None else free_door[~settle]
+        self.tally.add("court_arrivals", self.row, self.county_of(pos))
+        divert = self.draw(pos, Purpose.DIVERT) < court.diversion_probability(
+            self, self.cases(pos))
+        self.enter(pos[divert], State.PREFILING, None if free_door is None else free_door[divert])
+        rest = ~divert
+        self.enter(pos[rest], State.TRIAL, None if free_door is None else free_door[rest])
+        self.file_cases(pos[rest])
+
+    def file_cases(self, pos: np.ndarray) -> None:
+        """Filing: abusive suits are refused; the rest are accepted (万人成讼率 counts them)."""
+        court = self.institution_classes["court"]
+        refuse = self.draw(pos, Purpose.FILTER) < court.refusal_probability(
+            self, self.cases(pos))
+        self.close(pos[refuse], resolved=False)
+        self.tally.add("lawsuits", self.row, self.county_of(pos[~refuse]))
+        self.pool.queued[pos[~refuse]] = self.month
+
+    def lodge_petition(self, pos: np.ndarray) -> None:
+        """Petitions lodged: each lodging counts in 信访量; a second or later one is a repeat."""
+        if len(pos) == 0:
+            return
+        pool = self.pool
+        county = self.county_of(pos)
+        self.tally.add("petitions", self.row, county)
+        self.tally.add("repeat_petitions", self.row, county[pool.petitions[pos] > 0])
+        pool.petitions[pos] += 1
+        free = (pool.door[pos] == Layer.PETITION)
+        self.enter(pos, State.PETITION, free)
+
+    # -- endings
+    def handled(self, pos: np.ndarray, layer: str, queued: bool = True) -> None:
+        """Add the months a case waited in its queue and the layer's handling time."""
+        pool = self.pool
+        extra = getattr(self.params, f"handling_{layer}")
+        if queued:
+            extra = extra + (self.month - pool.queued[pos])
+        pool.elapsed[pos] += np.float32(1) * extra
+
+    def fail(self, pos: np.ndarray, layer: Layer) -> None:
+        """A failed step: the dispute will choose again next month, from above ``layer``."""
+        if len(pos) == 0:
+            return
+        pool = self.pool
+        pool.stage[pos] = np.maximum(pool.stage[pos], int(layer))
+        pool.step[pos] += 1
+        pool.failures[pos] = np.minimum(pool.failures[pos].astype(int) + 1,
+                                        self.params.fatigue_cap)
+        pool.grievance[pos] += np.float32(self.behaviour.grievance_from_failure())
+        pool.state[pos] = State.CHOOSING
+
+    def resolve(self, pos: np.ndarray, layer: Layer) -> None:
+        """Settled at ``layer``: counted with its time taken; the claimant's grievance eases."""
+        if len(pos) == 0:
+            return
+        county = self.county_of(pos)
+        self.tally.add(RESOLVED_COUNTER[layer], self.row, county)
+        self.tally.resolution_times(self.row, county, self.pool.elapsed[pos])
+        res = self.residents
+        c = self.pool.claimant[pos]
+        res.grievance[c] = self.behaviour.grievance_after_resolution(res.grievance[c])
+        self.close(pos, resolved=True)
+
+    def close(self, pos: np.ndarray, resolved: bool) -> None:
+        """The disputes leave the system; an unresolved one leaves its grievance behind."""
+        if len(pos) == 0:
+            return
+        pool = self.pool
+        county = self.county_of(pos)
+        self.tally.add("closed", self.row, county)
+        self.tally.add("handoffs", self.row, county,
+                       np.maximum(pool.doors[pos].astype(float) - 1, 0))
+        if not resolved:
+            self.tally.add("dropped", self.row, county)
+            c = pool.claimant[pos]
+            self.residents.grievance[c] = np.maximum(self.residents.grievance[c],
+                                                     pool.grievance[pos])
+        pool.state[pos] = State.RESOLVED if resolved else State.DROPPED

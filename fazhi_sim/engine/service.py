@@ -1,0 +1,211 @@
+"""Institutions taking up their queues, and the month's end.
+
+:class:`Service` is the other half of :class:`~fazhi_sim.DisputeModel` (the first is
+:class:`~fazhi_sim.engine.flow.DisputeFlow`). Each month the village, town and county layers,
+the court (pre-filing mediation, trial, enforcement) and the petition office take up their
+queues oldest first, up to capacity; the probabilities come from the institution classes
+(``model.institution_classes``) and what residents learn from ``model.behaviour``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .disputes import Layer, State
+from .institutions import serve_in_order
+from .streams import Purpose
+
+__all__ = ["Service"]
+
+
+class Service:
+    """Queues, service, waiting and the month's end (a part of the model)."""
+
+    def whole_capacity(self, state: State) -> np.ndarray:
+        """Capacity per unit this month, in whole cases (stochastic rounding)."""
+        # Stochastic rounding keeps fractional capacity (a village's 2.6 cases a month) unbiased.
+        cap = self.capacity[state]
+        units = np.arange(len(cap), dtype=np.int64) + (int(state) + 1) * 10_000_000_000
+        frac = self.streams.uniform(units, self.month, Purpose.FILTER)
+        return np.floor(cap + frac).astype(np.int64)
+
+    def take_up(self, state: State, level: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The queue of ``state``: positions, their unit, and which are served this month."""
+        pos = self.pool.in_state(state)
+        unit = self.unit_of(pos, level)
+        order = self.pool.queued[pos].astype(np.int64) * (1 << 40) + self.pool.id[pos]
+        served = serve_in_order(unit, order, self.whole_capacity(state))
+        return pos, unit, served
+
+    def wait(self, pos: np.ndarray, state: State, unit: np.ndarray, layer: Layer | None) -> None:
+        """Cases left waiting: grievance grows; some give up on the queue (if ``layer``)."""
+        p, pool = self.params, self.pool
+        pool.grievance[pos] += np.float32(self.behaviour.grievance_from_waiting())
+        cap = self.capacity[state]
+        now = np.bincount(unit, minlength=len(cap)) / np.maximum(cap, p.wait_capacity_floor)
+        # Residents learn of queues by word of mouth: the wait they expect follows the real
+        # one with a lag (an exponential average), not month-to-month noise.
+        old = self.perceived_wait.get(state, now)
+        self.perceived_wait[state] = old + p.wait_memory * (now - old)
+        if layer is None or len(pos) == 0:
+            return
+        waited = self.month - pool.queued[pos] + 1
+        leave = self.streams.uniform(pool.id[pos], self.month, Purpose.LEAVE) < 1 - np.exp(
+            -p.impatience * waited)
+        self.fail(pos[leave], layer)
+
+    def relapses(self, pos: np.ndarray, cls: type) -> np.ndarray:
+        """Which mediated agreements at ``pos`` break down."""
+        return self.draw(pos, Purpose.RELAPSE) < cls.relapse_probability(self, self.cases(pos))
+
+    def serve_mediation(self, state: State, kind: str) -> None:
+        """People's mediation at the village, town or county layer."""
+        cls = self.institution_classes[kind]
+        pos, unit, served = self.take_up(state, cls.level)
+        layer = Layer(int(state))
+        self.wait(pos[~served], state, unit[~served], layer)
+        pos = pos[served]
+        if len(pos) == 0:
+            return
+        county = self.county_of(pos)
+        self.handled(pos, kind)
+        ok = self.draw(pos, Purpose.SUCCESS) < cls.settle_probability(self, self.cases(pos))
+        self.tally.add("mediation_concluded", self.row, county)
+        self.tally.add("mediation_settled", self.row, county[ok])
+        res = self.residents
+        c = self.pool.claimant[pos]
+        res.trust[c] = self.behaviour.learn_from_mediation(res.trust[c], ok)
+        holds = ok & ~self.relapses(pos, cls)
+        self.resolve(pos[holds], layer)
+        self.fail(pos[~holds], layer)
+
+    def serve_prefiling(self) -> None:
+        """Court pre-filing mediation; what it does not settle is filed (30-day limit)."""
+        court = self.institution_classes["court"]
+        pos, unit, served = self.take_up(State.PREFILING, "county")
+        unserved = pos[~served]
+        pos = pos[served]
+        county = self.county_of(pos)
+        self.handled(pos, "prefiling")
+        ok = self.draw(pos, Purpose.SUCCESS) < court.prefiling_probability(self, self.cases(pos))
+        holds = ok & ~self.relapses(pos, court)
+        self.tally.add("prefiling_concluded", self.row, county)
+        self.tally.add("prefiling_settled", self.row, county[ok])
+        self.resolve(pos[holds], Layer.COURT)
+        to_file = np.concatenate([pos[~holds], unserved])
+        self.pool.state[to_file] = State.TRIAL
+        self.file_cases(to_file)
+
+    def serve_trials(self) -> None:
+        """First-instance trials: court mediation or withdrawal, else judgment.
+
+        Judgments are performed voluntarily (自动履行) or go to enforcement.
+        """
+        court = self.institution_classes["court"]
+        pos, unit, served = self.take_up(State.TRIAL, "county")
+        self.wait(pos[~served], State.TRIAL, unit[~served], None)
+        pos = pos[served]
+        if len(pos) == 0:
+            return
+        self.tally.add("trials_concluded", self.row, self.county_of(pos))
+        self.handled(pos, "court")
+        c = self.pool.claimant[pos]
+        self.residents.awareness[c] = self.behaviour.learn_from_court(self.residents.awareness[c])
+        cases = self.cases(pos)
+        settle = self.draw(pos, Purpose.OUTCOME) < court.settle_probability(self, cases)
+        perform = self.draw(pos, Purpose.PERFORM) < court.performance_probability(self, cases)
+        done = settle | perform
+        self.resolve(pos[done], Layer.COURT)
+        self.enter(pos[~done], State.ENFORCEMENT)
+
+    def serve_enforcement(self) -> None:
+        """Enforcement: recovers the judgment, or the debtor becomes a defaulter (失信)."""
+        court = self.institution_classes["court"]
+        pos, unit, served = self.take_up(State.ENFORCEMENT, "county")
+        self.wait(pos[~served], State.ENFORCEMENT, unit[~served], None)
+        pos = pos[served]
+        if len(pos) == 0:
+            return
+        self.handled(pos, "enforcement")
+        ok = self.draw(pos, Purpose.SUCCESS) < court.enforcement_probability(
+            self, self.cases(pos))
+        self.resolve(pos[ok], Layer.COURT)
+        failed = pos[~ok]
+        self.defaulters = np.concatenate([self.defaulters, self.pool.respondent[failed]])
+        self.defaulter_keys = np.concatenate([self.defaulter_keys, self.pool.id[failed]])
+        self.tally.add("new_defaulters", self.row, self.county_of(failed))
+        self.fail(failed, Layer.COURT)
+
+    def serve_petitions(self) -> None:
+        """The petition office takes up petitions.
+
+        It routes a share into lawful channels, settles some of the rest, and leaves others
+        to come back (缠访) or give up.
+        """
+        office = self.institution_classes["petition"]
+        centre = self.institution_classes["county"]
+        pos, unit, served = self.take_up(State.PETITION, "county")
+        self.wait(pos[~served], State.PETITION, unit[~served], None)
+        pos = pos[served]
+        if len(pos) == 0:
+            return
+        pool = self.pool
+        self.handled(pos, "petition")
+        cases = self.cases(pos)
+        route = self.draw(pos, Purpose.ROUTE) < office.routing_probability(self, cases)
+        free = self.draw(pos, Purpose.DOOR) < centre.one_door_probability(self, cases)
+        to_county = route & (pool.stage[pos] < Layer.COUNTY)
+        to_court = route & ~to_county & (pool.stage[pos] < Layer.COURT)
+        self.enter(pos[to_county], State.COUNTY, free[to_county])
+        self.go_to_court(pos[to_court], free[to_court])
+        handled = pos[~(to_county | to_court)]
+        ok = self.draw(handled, Purpose.SUCCESS) < office.settle_probability(
+            self, self.cases(handled))
+        self.resolve(handled[ok], Layer.PETITION)
+        rest = handled[~ok]
+        again = self.draw(rest, Purpose.REPEAT) < office.repeat_probability(
+            self, self.cases(rest))
+        self.fail(rest[again], Layer.PETITION)
+        self.close(rest[~again], resolved=False)
+
+    # -- 5. month end
+    def end_month(self) -> None:
+        """Defaulters leave the list; state counts and staff are kept; December learning."""
+        p, lv, r = self.params, self.levels, self.region
+        pool = self.pool
+        self.state_counts = np.bincount(pool.state, minlength=len(State))
+        pool.keep(pool.state < State.RESOLVED)
+        if len(self.defaulters):
+            exit_p = min(1.0, p.defaulter_exit + p.credit_exit * lv["credit_enforcement"])
+            u = self.streams.uniform(self.defaulter_keys, self.month, Purpose.EXIT)
+            stay = u >= exit_p
+            self.defaulters = self.defaulters[stay]
+            self.defaulter_keys = self.defaulter_keys[stay]
+        self.tally.set("defaulters", self.row, np.bincount(
+            r.village_county[self.residents.village[self.defaulters]], minlength=r.n_counties))
+        self.tally.set("mediators", self.row, self.mediators_by_county())
+        self.tally.set("judges", self.row, self.county_population * p.judges_per_10k / 1e4)
+        if (self.month % 12) == 11:
+            self.yearly_learning()
+
+    def mediators_by_county(self) -> np.ndarray:
+        """Village mediators where covered, plus town and centre mediation staff, per county."""
+        p, lv, r = self.params, self.levels, self.region
+        village_staff = lv["mediators_per_10k"] / 1e4 * r.village_population * self.covered(
+            "mediation_coverage")
+        staff_per_10k = p.town_staff_per_10k + p.centre_staff_per_10k
+        return (np.bincount(r.village_county, village_staff, r.n_counties)
+                + self.county_population * staff_per_10k / 1e4)
+
+    def yearly_learning(self) -> None:
+        """December: a DeGroot step to the village; 法律明白人 teach; grievance fades."""
+        p, res, b = self.params, self.residents, self.behaviour
+        if p.social_influence > 0:
+            for column in (res.trust, res.awareness):
+                neighbours = np.repeat(res.village_mean(column), res.village_size)
+                column[:] = b.social_influence(column, neighbours)
+        if p.literacy_learning > 0:
+            covered = np.repeat(self.covered("legal_literacy_coverage").astype(np.float32),
+                                res.village_size)
+            res.awareness[:] = b.teach(res.awareness, covered)
+        res.grievance[:] = b.grievance_after_year(res.grievance)
