@@ -29,132 +29,29 @@ type, as the engine numbers them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import mesa
 import numpy as np
 
-from .behaviour import (
-    Situation,
-    advice_probability,
-    available_options,
-    channel_utilities,
-    claim_probability,
-    effective_awareness,
-    logit_choice,
-    type_table,
-)
+from .behaviour import Behaviour, Situation, type_table
 from .disputes import LAYER_OF_STATE, TYPES, Layer, Option, State
-from .institutions import (
-    CountyCentre,
-    Court,
-    PetitionOffice,
-    TownJusticeOffice,
-    VillageMediationCommittee,
-    logistic,
-    logit,
-)
+from .institutions import Cases, Institution, institution_classes
 from .metrics import Tally
 from .params import Params
+from .reference_agents import Dispute, Office, Resident
 from .region import Region, get_region
 from .scenario import Scenario, baseline
 
 __all__ = ["ReferenceModel", "Resident", "Office", "Dispute"]
 
 _COVERAGE_LEVERS = ("mediation_coverage", "legal_adviser_coverage", "legal_literacy_coverage")
-_ADMIN = TYPES.index("administrative")
-_COMPACT = frozenset(np.flatnonzero(type_table()["compact_sensitive"]).tolist())
 _OPTION_STATE = {Option.VILLAGE: State.VILLAGE, Option.TOWN: State.TOWN,
                  Option.COUNTY: State.COUNTY}
 # The queue whose expected wait a resident weighs for each served option (court: the trials).
 _WAIT_QUEUE = {**_OPTION_STATE, Option.COURT: State.TRIAL, Option.PETITION: State.PETITION}
 # Which of the claimant's units an office of each queue belongs to (the rest: the county).
 _UNIT = {State.VILLAGE: "village", State.TOWN: "town"}
-
-
-@dataclass(eq=False, slots=True)
-class Dispute:
-    """One claim on its way through the system (a row of the engine's ``DisputePool``)."""
-
-    id: int
-    kind: int  # index into TYPES
-    claimant: Resident
-    respondent: Resident  # becomes a defaulter if enforcement fails
-    village: int  # where the grievance arose (the claimant's)
-    county: int
-    born: int  # month the claim arose
-    advised: bool  # got a legal adviser's advice
-    grievance: float
-    state: State = State.CHOOSING
-    stage: int = -1  # highest Layer already failed; -1 for a new claim
-    door: int = -1  # Layer of the institution it is at now; -1 none yet
-    doors: int = 0  # institutions entered (hand-offs = doors - 1)
-    failures: int = 0
-    petitions: int = 0  # times lodged as a petition
-    queued: int = -1  # month it joined its present queue
-    elapsed: float = 0.0  # months waited in queues plus handling time so far
-
-
-class Resident(mesa.Agent):
-    """One resident: legal awareness, trust in mediation, litigiousness and grievance."""
-
-    def __init__(self, model: ReferenceModel, village: int, awareness: float, trust: float,
-                 litigiousness: float, ties: int):
-        super().__init__(model)
-        r = model.region
-        self.village, self.town, self.county = village, int(r.village_town[village]), int(
-            r.village_county[village])
-        self.awareness, self.trust, self.litigiousness = awareness, trust, litigiousness
-        self.grievance = 0.0  # carried from past failures (Epstein 2002)
-        self.ties = ties  # weight of this resident's voice in the village mean
-
-    def step(self) -> None:
-        """Grievances of each type arise with probability rate/12; each may become a claim."""
-        m = self.model
-        # Nearly every month nothing arises; one draw settles that, which keeps 50,000 agents
-        # cheap. Otherwise types are decided in turn, each conditioned on at least one of the
-        # remaining types arising while none has yet: each type is still independent with
-        # probability rate/12.
-        if m.random.random() < m.p_quiet:
-            return
-        none_yet = True
-        for kind, (rate, some_left) in enumerate(zip(m.monthly_rate, m.p_some_from, strict=True)):
-            if m.random.random() < (rate / some_left if none_yet and some_left > 0 else rate):
-                none_yet = False
-                self.grieve(kind)
-
-    def grieve(self, kind: int) -> None:
-        """A grievance of type ``kind``: prevented, lumped, or voiced as a claim."""
-        m, p, lv = self.model, self.model.params, self.model.levels
-        if kind in _COMPACT and m.chance(p.compact_effect * lv["village_compact_strength"]):
-            return  # the village compact (村规民约) prevented it
-        m.count("grievances", self.county)
-        if not m.chance(claim_probability(m.awareness_now(self), self.litigiousness, p)):
-            return  # never voiced (naming, blaming, claiming)
-        m.count("disputes", self.county)
-        advised = bool(m.covered("legal_adviser_coverage")[self.village]) and m.chance(
-            advice_probability(lv["legal_adviser_hours"], p))
-        if advised:
-            self.awareness += p.awareness_learning * (1 - self.awareness)
-        respondent = m.random.choice(m.villagers[self.village])
-        m.new_claims.append(Dispute(-1, kind, self, respondent, self.village, self.county,
-                                    m.month, advised, self.grievance))
-
-
-class Office(mesa.Agent):
-    """One institution: village committee, town office, county centre, court or petition office.
-
-    ``queues``, ``capacity`` (cases a month) and ``expected_wait`` (months of queue residents
-    expect, from word of mouth) are keyed by the :class:`State` of each service it runs (the
-    court runs three).
-    """
-
-    def __init__(self, model: ReferenceModel, kind: str, unit: int, services: tuple[State, ...]):
-        super().__init__(model)
-        self.kind, self.unit = kind, unit  # unit: village, town or county index
-        self.queues: dict[State, list[Dispute]] = {s: [] for s in services}
-        self.capacity: dict[State, float] = dict.fromkeys(services, 0.0)
-        self.expected_wait: dict[State, float] = {}  # none until the queue is first served
 
 
 class ReferenceModel(mesa.Model):
@@ -169,6 +66,10 @@ class ReferenceModel(mesa.Model):
         suits this model (a county would take hours).
     seed
         Seed of ``self.random`` and ``self.rng``.
+    institutions, behaviour
+        Replacement institution classes and a :class:`~fazhi_sim.Behaviour` subclass, as for
+        :class:`~fazhi_sim.DisputeModel`: the reference calls the same formulas, one case at
+        a time, so an override changes both models alike.
 
     Attributes
     ----------
@@ -177,8 +78,13 @@ class ReferenceModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | None = None, region: str | Region = "town",
-                 seed: int = 0):
+                 seed: int = 0,
+                 institutions: Mapping[type[Institution], type[Institution]] | None = None,
+                 *, behaviour: type[Behaviour] | None = None):
         super().__init__(rng=int(seed))
+        # The engine's own rules: the same behaviour and institution classes, overrides and all.
+        self.institution_classes = institution_classes(institutions)
+        self.behaviour = (behaviour or Behaviour)(self)
         # ``self.scenario`` belongs to Mesa, so the scenario is ``policy``, as in the engine.
         self.policy = scenario if scenario is not None else baseline()
         self.region = get_region(region)
@@ -257,7 +163,7 @@ class ReferenceModel(mesa.Model):
     def awareness_now(self, resident: Resident) -> float:
         """Effective awareness: 法律明白人 and legal services close part of the gap."""
         covered = self.covered("legal_literacy_coverage")[resident.village]
-        return float(effective_awareness(resident.awareness, covered, self.params, self.levels))
+        return float(self.behaviour.effective_awareness(resident.awareness, covered))
 
     def office(self, state: State, d: Dispute) -> Office:
         """The office whose ``state`` queue serves dispute ``d``."""
@@ -269,16 +175,16 @@ class ReferenceModel(mesa.Model):
         self._covered = {k: (rank < self.levels[k]).astype(float)
                          for k, rank in self._coverage_rank.items()}
         # Capacities come from the engine's own class methods, for every unit at once.
-        county = self.county_population
+        county, ic = self.county_population, self.institution_classes
+        court = ic["court"]
         capacity = {
-            State.VILLAGE: VillageMediationCommittee.monthly_capacity(
-                self, self.region.village_population),
-            State.TOWN: TownJusticeOffice.monthly_capacity(self, self.town_population),
-            State.COUNTY: CountyCentre.monthly_capacity(self, county),
-            State.PREFILING: Court.prefiling_capacity(self, county),
-            State.TRIAL: Court.monthly_capacity(self, county),
-            State.ENFORCEMENT: Court.enforcement_capacity(self, county),
-            State.PETITION: PetitionOffice.monthly_capacity(self, county),
+            State.VILLAGE: ic["village"].monthly_capacity(self, self.region.village_population),
+            State.TOWN: ic["town"].monthly_capacity(self, self.town_population),
+            State.COUNTY: ic["county"].monthly_capacity(self, county),
+            State.PREFILING: court.prefiling_capacity(self, county),
+            State.TRIAL: court.monthly_capacity(self, county),
+            State.ENFORCEMENT: court.enforcement_capacity(self, county),
+            State.PETITION: ic["petition"].monthly_capacity(self, county),
         }
         for state, offices in self.offices.items():
             for office in offices:
@@ -328,10 +234,9 @@ class ReferenceModel(mesa.Model):
             trust=np.array([c.trust]), litigiousness=np.array([c.litigiousness]),
             grievance=np.array([d.grievance]), advised=np.array([d.advised]), stage=stage,
             failures=np.array([d.failures]), wait=wait,
-            available=available_options(stage, village_open),
+            available=self.behaviour.available_options(stage, village_open),
         )
-        u = channel_utilities(s, self.params, self.levels)
-        return Option(int(logit_choice(u, s.available, self.rng.gumbel(size=(1, n)))[0]))
+        return Option(int(self.behaviour.choose_channel(s, self.rng.gumbel(size=(1, n)))[0]))
 
     def route(self, choosing: list[Dispute]) -> None:
         """Every dispute needing a channel chooses one (all choose first, then all act)."""
@@ -345,16 +250,16 @@ class ReferenceModel(mesa.Model):
             elif choice == Option.COURT:
                 # The integrated one-stop centre houses a court window (诉调对接): moving on
                 # from it to court is then no new door.
-                free = d.door == Layer.COUNTY and self.chance(self.levels["county_centre"])
+                free = d.door == Layer.COUNTY and self.chance(self.probability(
+                    "county", "one_door_probability", d))
                 self.go_to_court(d, free)
             else:
                 self.lodge_petition(d)
 
     def negotiate(self, d: Dispute) -> None:
         """Direct negotiation: settles at once or fails (choose again next month)."""
-        p = self.params
-        pr = logistic(logit(p.negotiate_success) + p.success_advice * d.advised)
-        d.elapsed += p.handling_negotiation
+        pr = float(self.behaviour.negotiation_probability(np.array([d.advised]))[0])
+        d.elapsed += self.params.handling_negotiation
         if self.chance(pr):
             self.resolve(d, Layer.NEGOTIATION)
         else:
@@ -374,13 +279,11 @@ class ReferenceModel(mesa.Model):
 
     def go_to_court(self, d: Dispute, free: bool = False) -> None:
         """At court: settled before reconsideration (administrative), mediated, or filed."""
-        p, lv = self.params, self.levels
-        if d.kind == _ADMIN and self.chance(
-                p.reconsideration_settle * lv["reconsideration_premediation"]):
+        if self.chance(self.probability("court", "reconsideration_probability", d)):
             self.resolve(d, Layer.COUNTY)  # 行政复议受理前调解: it never reaches court
             return
         self.count("court_arrivals", d.county)
-        if self.chance(lv["pre_filing_mediation_share"]):
+        if self.chance(self.probability("court", "diversion_probability", d)):
             self.enter(d, State.PREFILING, free)
         else:
             self.walk_in(d, Layer.COURT, free)
@@ -388,7 +291,7 @@ class ReferenceModel(mesa.Model):
 
     def file_case(self, d: Dispute) -> None:
         """Filing: abusive suits are refused; the rest are lawsuits (万人成讼率 counts these)."""
-        if self.chance(self.params.abusive_share * self.levels["abusive_litigation_screening"]):
+        if self.chance(self.probability("court", "refusal_probability", d)):
             self.close(d, resolved=False)
         else:
             self.count("lawsuits", d.county)
@@ -418,7 +321,7 @@ class ReferenceModel(mesa.Model):
             waiting += queue[n:]
             office.queues[state] = []
             # Word of mouth: the wait residents expect follows the real one with a lag.
-            now = len(queue[n:]) / max(office.capacity[state], 0.5)
+            now = len(queue[n:]) / max(office.capacity[state], self.params.wait_capacity_floor)
             old = office.expected_wait.get(state, now)
             office.expected_wait[state] = old + memory * (now - old)
         return taken, waiting
@@ -426,8 +329,7 @@ class ReferenceModel(mesa.Model):
     def wait(self, waiting: list[Dispute], layer: Layer | None) -> None:
         """Cases left waiting: grievance grows; at a mediation layer some give up the queue."""
         p = self.params
-        grow = p.grievance_wait * (1 - p.psych_grievance_cut * self.levels[
-            "psychological_services"])
+        grow = self.behaviour.grievance_from_waiting()
         for d in waiting:
             d.grievance += grow
             waited = self.month - d.queued + 1
@@ -440,53 +342,41 @@ class ReferenceModel(mesa.Model):
         """Add the months waited in the queue and the layer's handling time."""
         d.elapsed += getattr(self.params, f"handling_{name}") + (self.month - d.queued)
 
-    def relapses(self) -> bool:
-        """A mediated agreement breaks down (fewer when judicially confirmed, 司法确认)."""
-        p = self.params
-        return self.chance(p.relapse * (1 - p.confirmation_relapse_cut
-                                        * self.levels["judicial_confirmation_share"]))
+    def probability(self, role: str, method: str, d: Dispute) -> float:
+        """One dispute's chance from an institution class's formula (as the engine's)."""
+        cls = self.institution_classes[role]
+        return float(getattr(cls, method)(self, Cases.of([d]))[0])
 
-    def mediation_probability(self, d: Dispute, state: State) -> float:
-        """Chance the village, town or county layer settles ``d`` (as institutions.py)."""
-        p, lv = self.params, self.levels
-        x = p.success_trust * (d.claimant.trust - 0.5) + p.success_advice * d.advised
-        if state == State.VILLAGE:
-            x += logit(p.village_success)
-        elif state == State.TOWN:
-            x += logit(p.town_success) + p.success_fengqiao * lv["fengqiao_units_coverage"]
-        else:
-            x += logit(p.county_success) + p.success_centre * lv["county_centre"]
-            if d.kind == _ADMIN:
-                x += (p.success_reconsideration * lv["reconsideration_premediation"]
-                      + p.success_public_lawyer * lv["public_lawyer_coverage"])
-        return float(logistic(x))
+    def relapses(self, role: str, d: Dispute) -> bool:
+        """A mediated agreement breaks down (fewer when judicially confirmed, 司法确认)."""
+        return self.chance(self.probability(role, "relapse_probability", d))
 
     def serve_mediation(self, state: State) -> None:
         """People's mediation at the village, town or county layer."""
-        layer, p = Layer(int(state)), self.params
+        layer, role = Layer(int(state)), state.name.lower()  # village, town, county
         taken, waiting = self.take_up(state)
         self.wait(waiting, layer)
         for d in taken:
-            self.handled(d, state.name.lower())  # handling_village, _town, _county
-            ok = self.chance(self.mediation_probability(d, state))
+            self.handled(d, role)  # handling_village, _town, _county
+            ok = self.chance(self.probability(role, "settle_probability", d))
             self.count("mediation_concluded", d.county)
             self.count("mediation_settled", d.county, ok)
-            d.claimant.trust += p.trust_learning * (ok - d.claimant.trust)
-            if ok and not self.relapses():
+            d.claimant.trust = float(self.behaviour.learn_from_mediation(
+                np.float64(d.claimant.trust), np.array(ok)))
+            if ok and not self.relapses(role, d):
                 self.resolve(d, layer)
             else:
                 self.fail(d, layer)
 
     def serve_prefiling(self) -> None:
         """Court pre-filing mediation; what it does not settle, or cannot reach, is filed."""
-        p = self.params
         taken, to_file = self.take_up(State.PREFILING)  # 30-day limit: nobody waits here
         for d in taken:
             self.handled(d, "prefiling")
-            ok = self.chance(logistic(logit(p.prefiling_success) + p.success_advice * d.advised))
+            ok = self.chance(self.probability("court", "prefiling_probability", d))
             self.count("prefiling_concluded", d.county)
             self.count("prefiling_settled", d.county, ok)
-            if ok and not self.relapses():
+            if ok and not self.relapses("court", d):
                 self.resolve(d, Layer.COURT)
             else:
                 to_file.append(d)
@@ -495,16 +385,15 @@ class ReferenceModel(mesa.Model):
 
     def serve_trials(self) -> None:
         """Trials: court mediation or withdrawal, else a judgment, performed or enforced."""
-        p, lv = self.params, self.levels
-        perform = lv["voluntary_performance_rate"]
-        perform += (1 - perform) * p.credit_performance * lv["credit_enforcement"]
         taken, waiting = self.take_up(State.TRIAL)
         self.wait(waiting, None)
         for d in taken:
             self.count("trials_concluded", d.county)
             self.handled(d, "court")
-            d.claimant.awareness += p.awareness_learning * (1 - d.claimant.awareness)
-            if self.chance(p.court_settle) or self.chance(perform):
+            c = d.claimant
+            c.awareness = float(self.behaviour.learn_from_court(np.float64(c.awareness)))
+            if self.chance(self.probability("court", "settle_probability", d)) or self.chance(
+                    self.probability("court", "performance_probability", d)):
                 self.resolve(d, Layer.COURT)
             else:
                 self.enter(d, State.ENFORCEMENT)
@@ -515,7 +404,7 @@ class ReferenceModel(mesa.Model):
         self.wait(waiting, None)
         for d in taken:
             self.handled(d, "enforcement")
-            if self.chance(self.params.enforcement_success):
+            if self.chance(self.probability("court", "enforcement_probability", d)):
                 self.resolve(d, Layer.COURT)
             else:
                 self.defaulters.append(d.respondent)
@@ -524,22 +413,20 @@ class ReferenceModel(mesa.Model):
 
     def serve_petitions(self) -> None:
         """The petition office routes, settles, or leaves petitioners to return (缠访) or quit."""
-        p, lv = self.params, self.levels
-        settle = min(1.0, p.petition_resolve + p.agency_resolve * lv["petition_agency"])
-        repeat = p.petition_repeat * (1 - p.agency_repeat_cut * lv["petition_agency"])
         taken, waiting = self.take_up(State.PETITION)
         self.wait(waiting, None)
         for d in taken:
             self.handled(d, "petition")
-            routed = self.chance(lv["petition_routing"])
-            free = self.chance(lv["county_centre"])  # the centre is the 信访超市: no new door
+            routed = self.chance(self.probability("petition", "routing_probability", d))
+            # The centre is the 信访超市: moving on from its petition desk is no new door.
+            free = self.chance(self.probability("county", "one_door_probability", d))
             if routed and d.stage < Layer.COUNTY:
                 self.enter(d, State.COUNTY, free)
             elif routed and d.stage < Layer.COURT:
                 self.go_to_court(d, free)
-            elif self.chance(settle):
+            elif self.chance(self.probability("petition", "settle_probability", d)):
                 self.resolve(d, Layer.PETITION)
-            elif self.chance(repeat):
+            elif self.chance(self.probability("petition", "repeat_probability", d)):
                 self.fail(d, Layer.PETITION)
             else:
                 self.close(d, resolved=False)
@@ -547,18 +434,17 @@ class ReferenceModel(mesa.Model):
     # -- outcomes
     def fail(self, d: Dispute, layer: Layer) -> None:
         """A failed step: ``d`` chooses again next month, from above ``layer``."""
-        p = self.params
         d.stage = max(d.stage, int(layer))
-        d.failures = min(d.failures + 1, 100)
-        d.grievance += p.grievance_fail * (1 - p.psych_grievance_cut * self.levels[
-            "psychological_services"])
+        d.failures = min(d.failures + 1, self.params.fatigue_cap)
+        d.grievance += self.behaviour.grievance_from_failure()
         d.state = State.CHOOSING
 
     def resolve(self, d: Dispute, layer: Layer) -> None:
         """Settled at ``layer``: counted, and the claimant's grievance halves."""
         self.count(f"resolved_{layer.name.lower()}", d.county)  # resolved_village, ...
         self._resolved.append((d.county, d.elapsed))
-        d.claimant.grievance *= 0.5
+        d.claimant.grievance = float(self.behaviour.grievance_after_resolution(
+            np.float64(d.claimant.grievance)))
         self.close(d, resolved=True)
 
     def close(self, d: Dispute, resolved: bool) -> None:
@@ -594,14 +480,15 @@ class ReferenceModel(mesa.Model):
 
     def yearly_learning(self) -> None:
         """December: a DeGroot step to the village mean; 法律明白人 teach; grievance fades."""
-        p = self.params
-        literacy = self.covered("legal_literacy_coverage")
+        b, literacy = self.behaviour, self.covered("legal_literacy_coverage")
         for v, villagers in enumerate(self.villagers):
-            weight = sum(x.ties for x in villagers)
-            trust = sum(x.ties * x.trust for x in villagers) / weight
-            aware = sum(x.ties * x.awareness for x in villagers) / weight
-            for x in villagers:
-                x.trust += p.social_influence * (trust - x.trust)
-                x.awareness += p.social_influence * (aware - x.awareness)
-                x.awareness += p.literacy_learning * literacy[v] * (1 - x.awareness)
-                x.grievance *= 0.8
+            ties = np.array([x.ties for x in villagers], dtype=float)
+            trust = np.array([x.trust for x in villagers])
+            aware = np.array([x.awareness for x in villagers])
+            if self.params.social_influence > 0:
+                trust = b.social_influence(trust, np.full_like(trust, ties @ trust / ties.sum()))
+                aware = b.social_influence(aware, np.full_like(aware, ties @ aware / ties.sum()))
+            aware = b.teach(aware, np.full_like(aware, literacy[v]))
+            for x, t, a in zip(villagers, trust.tolist(), aware.tolist(), strict=True):
+                x.trust, x.awareness = t, a
+                x.grievance = float(b.grievance_after_year(np.float64(x.grievance)))
