@@ -134,34 +134,7 @@ class Tally:
             n = int(period.max()) + 1 if n_months else 0
         c = {k: by_period(k, period, n, "last" if k == "defaulters" else
                           "mean" if k in _STOCKS else None) for k in COUNTERS}
-        resolved = sum(c[f"resolved_{x}"] for x in
-                       ("negotiation", "village", "town", "county", "court", "petition"))
-        scale = 1e4 / pop  # per 10,000 residents per period (a month when monthly)
-        values = {
-            "lawsuits_per_10k": c["lawsuits"] * scale,
-            "petitions": c["petitions"],
-            "petitions_per_10k": c["petitions"] * scale,
-            "repeat_petitions": c["repeat_petitions"],
-            "defaulters_per_10k": c["defaulters"] * scale,
-            "disputes": c["disputes"],
-            "grievances": c["grievances"],
-            "resolved_village_share": _ratio(c["resolved_negotiation"] + c["resolved_village"],
-                                             resolved),
-            "resolved_town_share": _ratio(c["resolved_town"], resolved),
-            "resolved_county_share": _ratio(c["resolved_county"], resolved),
-            "resolved_court_share": _ratio(c["resolved_court"], resolved),
-            "resolved_petition_share": _ratio(c["resolved_petition"], resolved),
-            "handoffs_per_dispute": _ratio(c["handoffs"], c["closed"]),
-            "mediation_success_rate": _ratio(c["mediation_settled"], c["mediation_concluded"]),
-            "prefiling_mediation_success_rate": _ratio(c["prefiling_settled"],
-                                                       c["prefiling_concluded"]),
-            "prefiling_diversion_share": _ratio(c["prefiling_settled"], c["court_arrivals"]),
-            "cases_per_mediator": _ratio(c["mediation_concluded"], c["mediators"]),
-            "cases_per_judge": _ratio(c["trials_concluded"], c["judges"]),
-            "court_arrivals_per_10k": c["court_arrivals"] * scale,
-            "lawsuits": c["lawsuits"],
-            "population": np.broadcast_to(pop, c["lawsuits"].shape),
-        }
+        values = _rates_and_shares(c, pop)
         month_year = np.full(len(self.counts["disputes"]), -1)
         month_year[warmup:] = period
         med = self._medians(month_year, n)
@@ -182,3 +155,36 @@ class Tally:
         df["region"] = df.region.astype("string")
         df["metric"] = df.metric.astype("string")
         return df
+
+
+def _rates_and_shares(c: dict[str, np.ndarray], pop: np.ndarray) -> dict[str, np.ndarray]:
+    """Every metric but the median from the period sums ``c`` of the raw counters."""
+    resolved = sum(c[f"resolved_{x}"] for x in
+                   ("negotiation", "village", "town", "county", "court", "petition"))
+    scale = 1e4 / pop  # per 10,000 residents per period (a month when monthly)
+    values = {
+        "lawsuits_per_10k": c["lawsuits"] * scale,
+        "petitions": c["petitions"],
+        "petitions_per_10k": c["petitions"] * scale,
+        "repeat_petitions": c["repeat_petitions"],
+        "defaulters_per_10k": c["defaulters"] * scale,
+        "disputes": c["disputes"],
+        "grievances": c["grievances"],
+        "resolved_village_share": _ratio(c["resolved_negotiation"] + c["resolved_village"],
+                                         resolved),
+        "resolved_town_share": _ratio(c["resolved_town"], resolved),
+        "resolved_county_share": _ratio(c["resolved_county"], resolved),
+        "resolved_court_share": _ratio(c["resolved_court"], resolved),
+        "resolved_petition_share": _ratio(c["resolved_petition"], resolved),
+        "handoffs_per_dispute": _ratio(c["handoffs"], c["closed"]),
+        "mediation_success_rate": _ratio(c["mediation_settled"], c["mediation_concluded"]),
+        "prefiling_mediation_success_rate": _ratio(c["prefiling_settled"],
+                                                   c["prefiling_concluded"]),
+        "prefiling_diversion_share": _ratio(c["prefiling_settled"], c["court_arrivals"]),
+        "cases_per_mediator": _ratio(c["mediation_concluded"], c["mediators"]),
+        "cases_per_judge": _ratio(c["trials_concluded"], c["judges"]),
+        "court_arrivals_per_10k": c["court_arrivals"] * scale,
+        "lawsuits": c["lawsuits"],
+        "population": np.broadcast_to(pop, c["lawsuits"].shape),
+    }
+    return values
