@@ -5,10 +5,13 @@ Quick start::
     import fazhi_sim as fs
     df = fs.simulate("plan-2025", region="town", seed=1)   # tidy DataFrame
     model = fs.DisputeModel(fs.load_scenario("scenarios/baseline.toml"), region="zhuji")
+    ens = fs.run_ensemble(["baseline", "plan-2025"], model=fs.ModelSpec(behaviour=MyResidents))
 """
 
+from .engine.behaviour import Behaviour
 from .engine.disputes import Layer, Option, State
 from .engine.institutions import (
+    Cases,
     CountyCentre,
     Court,
     Institution,
@@ -25,6 +28,7 @@ from .engine.scenario import LeverSchedule, Scenario, ScenarioError, baseline, l
 from .experiments.ensemble import Ensemble, RunStore, run_ensemble
 from .experiments.executors import DaskCluster, LocalProcesses, Serial
 from .experiments.simulate import simulate
+from .experiments.spec import ModelSpec, SpecError, as_spec
 from .version import __version__
 
 __all__ = [
@@ -34,6 +38,7 @@ __all__ = [
     "ScenarioError", "Params", "LEVERS", "Lever", "METRICS", "Region", "RegionError",
     "get_region", "region_names", "State", "Layer", "Option", "Institution",
     "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre", "Court", "PetitionOffice",
+    "ModelSpec", "as_spec", "SpecError", "Behaviour", "Cases",
 ]
 
 

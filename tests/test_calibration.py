@@ -21,10 +21,12 @@ from fazhi_sim.analysis.calibration import (
     model_statistics,
 )
 from fazhi_sim.cli import main
+from fazhi_sim.engine.disputes import Option
 from fazhi_sim.engine.model import DisputeModel
 from fazhi_sim.engine.params import PRIORS, Params, prior_params, read_calibrated
 from fazhi_sim.engine.scenario import Scenario, load_scenario, scenario_from_dict
 from fazhi_sim.experiments.simulate import simulate
+from fazhi_sim.views.analysis_charts import fit_chart
 
 SHIPPED = resources.files("fazhi_sim").joinpath("data/calibrated_params.toml")
 TARGETS = resources.files("fazhi_sim").joinpath("data/calibration_targets.csv")
@@ -91,7 +93,7 @@ def test_result_file_round_trips_and_never_overwrites(recovered, tmp_path):
 
 
 def test_fit_chart_has_a_panel_per_target(recovered):
-    spec = recovered.chart().to_dict()
+    spec = fit_chart(recovered).to_dict()
     assert spec["facet"]["field"] == "id"
     assert len(recovered.table()) == 3
 
@@ -110,6 +112,37 @@ def test_statistics_match_the_yearly_metrics(region):
         c["mediation_concluded"] / 10_000 * 1e4 / 3)
     assert stats["litigation_share"].iloc[0] == pytest.approx(
         c["lawsuits"] / (c["lawsuits"] + c["prefiling_settled"]))
+
+
+# -- a researcher's model ---------------------------------------------------------------
+
+
+class HalfCourt(DisputeModel):
+    """Court is closed to disputes with even ids: those who would sue give up instead."""
+
+    def choose_channel(self, situation, ids):
+        choice = super().choose_channel(situation, ids)
+        choice[(choice == Option.COURT) & (ids % 2 == 0)] = Option.LUMP
+        return choice
+
+
+def test_a_subclassed_model_is_calibrated_as_given(region):
+    """Fewer disputes can sue under HalfCourt, so hitting the same lawsuit rate takes a
+    higher court constant; a calibration that ignored ``model`` would give equal estimates."""
+    plain = model_statistics(prior_params(), region=region, replicates=3, seed=1, years=2)
+    half = model_statistics(prior_params(), region=region, replicates=3, seed=1, years=2,
+                            model=HalfCourt)
+    assert (half.lawsuits_per_10k < 0.8 * plain.lawsuits_per_10k).all()
+    targets = pd.DataFrame([_row("lawsuits", "lawsuits_per_10k",
+                                 plain.lawsuits_per_10k.mean(), 5.0)])
+    fits = {name: calibrate(targets, parameters=("asc_court",), region=region, replicates=3,
+                            seed=1, years=2, report_replicates=2, max_iterations=8,
+                            steady_state=False, progress=False, model=model)
+            for name, model in (("plain", None), ("half", HalfCourt))}
+    assert fits["half"].estimate["asc_court"] > fits["plain"].estimate["asc_court"] + 0.3
+    assert fits["plain"].distance < 0.5 and fits["half"].distance < 0.5
+    assert fits["half"].model.endswith(":HalfCourt") and "HalfCourt" in fits["half"].to_toml()
+    assert "HalfCourt" not in fits["plain"].to_toml()
 
 
 # -- targets files -----------------------------------------------------------------------
@@ -230,7 +263,7 @@ def test_calibrate_reproduces_the_shipped_parameter_set():
 
 
 def test_check_fit_reports_every_target_at_the_shipped_parameters():
-    from fazhi_sim.analysis.calibration import check_fit, fit_chart, load_targets
+    from fazhi_sim.analysis.calibration import check_fit, load_targets
 
     table = check_fit(replicates=2, years=1)
     assert list(table.id) == list(load_targets().id)
@@ -238,3 +271,21 @@ def test_check_fit_reports_every_target_at_the_shipped_parameters():
     fit = table[table.use == "fit"]
     assert (fit.residual.abs() < 3).all(), fit  # the shipped fit holds within 3 sd
     assert fit_chart(table).to_dict()["data"]
+
+
+def test_params_defaults_are_the_shipped_calibration():
+    # params.py shows the calibrated values as literal defaults; they must be the file's.
+    values, _ = read_calibrated(SHIPPED.read_text("utf-8"), str(SHIPPED))
+    defaults = Params()
+    off = {k: (getattr(defaults, k), v) for k, v in values.items() if getattr(defaults, k) != v}
+    assert not off, f"copy data/calibrated_params.toml's [params] into params.py: {off}"
+
+
+def test_cli_calibrate_writes_the_fit_chart(tmp_path):
+    from fazhi_sim.cli import main
+
+    chart = tmp_path / "fit.html"
+    assert main(["calibrate", "--region", "town", "--parameters", "asc_court",
+                 "--replicates", "1", "--chart", str(chart)]) == 0
+    html = chart.read_text("utf-8")
+    assert "万人成讼率" in html or "lawsuits" in html

@@ -287,3 +287,35 @@ def test_png_renders_chinese_glyphs(tmp_path):
     assert a[:8] == b"\x89PNG\r\n\x1a\n"
     # Without a CJK font both titles would render as the same row of empty boxes.
     assert a != b
+
+
+# -- where the charts live -----------------------------------------------------------------------
+
+
+def test_charts_module_gathers_every_chart():
+    from fazhi_sim.views import analysis_charts, chart_base, chart_export
+
+    for name in charts.__all__:
+        assert callable(getattr(charts, name)) or name == "FONT", name
+    assert charts.tornado is analysis_charts.tornado
+    assert charts.fit_chart is analysis_charts.fit_chart
+    assert charts.combine is chart_base.combine and charts.save_png is chart_export.save_png
+
+
+def test_analysis_computes_and_does_not_draw():
+    """Analysis modules import neither Altair nor the views, nor anyone's private names."""
+    import ast
+    from pathlib import Path
+
+    import fazhi_sim.analysis as analysis
+
+    for path in Path(analysis.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("altair") for a in node.names), path.name
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                assert not module.startswith(("altair", "views")), (path.name, module)
+                if node.level or module.startswith("fazhi_sim"):
+                    private = [a.name for a in node.names if a.name.startswith("_")]
+                    assert not private, (path.name, module, private)

@@ -6,6 +6,7 @@ import pytest
 
 from fazhi_sim.analysis.costs import annual_cost, cost_effectiveness, lever_costs, unit_costs
 from fazhi_sim.engine.measures import LEVERS
+from fazhi_sim.engine.model import DisputeModel
 from fazhi_sim.engine.scenario import baseline, scenario_from_dict
 from fazhi_sim.experiments.ensemble import run_ensemble
 from fazhi_sim.experiments.executors import Serial
@@ -79,3 +80,25 @@ def test_costly_scenario_that_avoids_nothing_is_infinite():
         r = ce.loc[("charged", outcome)]
         assert r.cost_yuan > 0 and r.avoided_median == 0
         assert np.isinf(r.yuan_per_avoided) and "infinite" in r.note
+
+
+class Counting(DisputeModel):
+    """The shipped model, counting how many runs were built from it."""
+
+    built = 0
+
+    def __init__(self, *args, **kwargs):
+        type(self).built += 1
+        super().__init__(*args, **kwargs)
+
+
+def test_cost_effectiveness_runs_the_model_given():
+    Counting.built = 0
+    scen = {"baseline": baseline(2021, 2021),
+            "prefiling": baseline(2021, 2021).with_levers(pre_filing_mediation_share=0.9)}
+    ce = cost_effectiveness(scen, region="town", year=2021, model=Counting, replicates=2,
+                            executor=Serial())
+    assert Counting.built == 4 and len(ce) == 4
+    ens = run_ensemble(scen, replicates=1, region="town", executor=Serial(), progress=False)
+    with pytest.raises(ValueError, match="Counting"):
+        cost_effectiveness(ens, region="town", year=2021, model=Counting)

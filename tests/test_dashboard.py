@@ -6,7 +6,9 @@ import json
 import time
 
 import pytest
+from spec_models import NeverSue
 
+import fazhi_sim as fs
 from fazhi_sim.engine.measures import LEVERS
 from fazhi_sim.views.dashboard import Dashboard, dashboard
 
@@ -87,3 +89,14 @@ def test_dashboard_function_returns_a_layout():
     widget = dashboard("baseline", region="town", replicates=1, jobs=1)
     assert widget.dashboard.ensemble is not None
     assert widget.children  # controls and charts
+
+
+def test_dashboard_runs_a_researchers_model():
+    widget = dashboard("baseline", region="town", replicates=1, jobs=1, model=NeverSue)
+    d = widget.dashboard
+    assert d.spec == fs.ModelSpec(behaviour=NeverSue)
+    assert d.ensemble.model_label == d.spec.label
+    lawsuits = d.ensemble.runs.query("metric == 'lawsuits_per_10k'").value
+    # Residents who never choose court, in both runs: the shipped model has over 100.
+    assert len(lawsuits) == 10 and lawsuits.max() < 1
+    d.close()

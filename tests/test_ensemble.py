@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import fazhi_sim as fs
-from fazhi_sim.experiments.ensemble import Ensemble
+from fazhi_sim.experiments.ensemble import Ensemble, RunStore
 
 SCEN = ["baseline", "plan-2025"]
 
@@ -184,8 +184,30 @@ def test_store_keys_on_scenario_content(tmp_path):
     assert store.file(a, "town", 1) == store.file(a.model_copy(update={"name": "x"}), "town", 1)
 
 
+def test_store_names_the_shipped_model_as_before(tmp_path):
+    sc = fs.load_scenario("plan-2025")
+    before = tmp_path / f"{sc.content_hash()}_town_1.parquet"  # stores written so far resume
+    assert fs.RunStore(tmp_path).file(sc, "town", 1) == before
+    assert fs.RunStore(tmp_path, model=fs.ModelSpec()).file(sc, "town", 1) == before
+
+    class Sceptics(fs.Behaviour):
+        pass
+
+    theirs = fs.RunStore(tmp_path, model=Sceptics).file(sc, "town", 1)
+    assert theirs != before and theirs.parent == tmp_path and theirs.suffix == ".parquet"
+    assert fs.RunStore(tmp_path, model=fs.ModelSpec(behaviour=Sceptics)).file(
+        sc, "town", 1) == theirs
+    assert RunStore is fs.RunStore  # the old import path still works
+
+
+def test_ensemble_records_the_model(serial):
+    assert serial.model_label == fs.ModelSpec().label == "fazhi_sim.engine.model:DisputeModel"
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="replicates"):
         fs.run_ensemble(["baseline"], replicates=0)
     with pytest.raises(ValueError, match="repeated: baseline"):
         fs.run_ensemble(["baseline", "baseline"], replicates=1)
+    with pytest.raises(fs.SpecError, match="give a ModelSpec"):
+        fs.run_ensemble(["baseline"], replicates=1, model=42)

@@ -3,6 +3,7 @@ import pytest
 
 from fazhi_sim.analysis.costs import annual_cost
 from fazhi_sim.analysis.optimize import optimize_budget, pareto_front
+from fazhi_sim.engine.model import DisputeModel
 from fazhi_sim.experiments.executors import Serial
 
 TWO = ["pre_filing_mediation_share", "psychological_services"]
@@ -78,3 +79,22 @@ def test_cli_optimize_bad_budget_one_line(capsys):
     assert err.count("\n") == 1 and "--budget" in err
     assert main(["optimize", "--budget", "1", "--levers", "nonsense"]) == 2
     assert "unknown lever" in capsys.readouterr().err
+
+
+class Counting(DisputeModel):
+    """The shipped model, counting how many runs were built from it."""
+
+    built = 0
+
+    def __init__(self, *args, **kwargs):
+        type(self).built += 1
+        super().__init__(*args, **kwargs)
+
+
+def test_optimize_runs_the_model_given():
+    Counting.built = 0
+    r = optimize_budget(100_000, levers=TWO[:1], region="town", year=2021, replicates=1,
+                        samples=1, refine_rounds=0, executor=Serial(), progress=False,
+                        model=Counting)
+    # every candidate, then the baseline, the mix and the plan-shaped comparison
+    assert Counting.built == len(r.candidates) + 3

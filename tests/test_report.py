@@ -12,6 +12,7 @@ import pytest
 import fazhi_sim as fs
 from fazhi_sim import cli
 from fazhi_sim.views.report import write_report
+from fazhi_sim.views.tables import compare_rows, compare_tidy
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +48,8 @@ def test_report_is_chinese_by_default(report, ens):
                  "已按公开统计数据校准", "示范镇"):
         assert word in text, word
     # The comparison table shows the same cells as `fazhi-sim compare` prints.
-    tidy = cli._compare_tidy(ens, "town", 2025)
-    _, rows = cli._compare_rows(tidy, ["baseline", "plan-2025"], 2, "zh")
+    tidy = compare_tidy(ens, "town", 2025)
+    _, rows = compare_rows(tidy, ["baseline", "plan-2025"], 2, "zh")
     petitions = next(r for r in rows if r[0] == "信访量")
     assert "<td>信访量</td>" + "".join(f"<td>{c}</td>" for c in petitions[1:]) in text
     # One chart container per embedded spec, all rendered by a single loop.

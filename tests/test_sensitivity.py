@@ -1,8 +1,10 @@
 import pytest
 
-from fazhi_sim.analysis.sensitivity import factor_ranges, sensitivity, tornado
+from fazhi_sim.analysis.sensitivity import factor_ranges, sensitivity
+from fazhi_sim.engine.model import DisputeModel
 from fazhi_sim.engine.scenario import baseline
 from fazhi_sim.experiments.executors import Serial
+from fazhi_sim.views.analysis_charts import tornado
 
 FACTORS = {"psychological_services": (0.2, 0.21), "pre_filing_mediation_share": (0.0, 1.0)}
 
@@ -71,3 +73,21 @@ def test_cli_sensitivity_bad_input_one_line(capsys):
     assert err.count("\n") == 1 and "unknown factor" in err
     assert main(["sensitivity", "--method", "sobol", "--samples", "10"]) == 2
     assert "power of two" in capsys.readouterr().err
+
+
+class Counting(DisputeModel):
+    """The shipped model, counting how many runs were built from it."""
+
+    built = 0
+
+    def __init__(self, *args, **kwargs):
+        type(self).built += 1
+        super().__init__(*args, **kwargs)
+
+
+def test_sensitivity_runs_the_model_given():
+    Counting.built = 0
+    r = sensitivity(FACTORS, method="morris", region="town", year=2021, trajectories=2,
+                    metrics=["lawsuits_per_10k"], base=baseline(2021, 2021),
+                    executor=Serial(), progress=False, model=Counting)
+    assert Counting.built == r.attrs["n_runs"] > 0

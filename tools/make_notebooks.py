@@ -1,10 +1,13 @@
 """Write the notebooks in notebooks/ (without outputs) from the cells below.
 
-    .venv/bin/python tools/make_notebooks.py
+    .venv/bin/python tools/make_notebooks.py                  # all three
+    .venv/bin/python tools/make_notebooks.py 02-researcher    # only the ones named
 
-Edit the cells here, not the .ipynb files, so the three stay consistent and reviewable.
+Edit the cells here, not the .ipynb files, so the three stay consistent and reviewable. Cell
+ids are numbered, not random, so rewriting an unchanged notebook leaves it byte for byte.
 """
 
+import sys
 from pathlib import Path
 
 import nbformat as nbf
@@ -55,7 +58,8 @@ print("措施数 levers:", len(plan.levers), " 年份 years:", plan.years)
 (中位数及 10%–90% 区间);"fit" 行用于拟合,"holdout" 行用于样本外检验。
 """),
     code("""
-from fazhi_sim.analysis.fit_targets import check_fit, fit_chart
+from fazhi_sim.analysis.fit_targets import check_fit
+from fazhi_sim.views.analysis_charts import fit_chart
 
 fit = check_fit(replicates=REPLICATES)
 fit[["id", "use", "value", "median", "q10", "q90", "residual"]].round(3)
@@ -94,73 +98,125 @@ print("报告已写入:", path)
 
 RESEARCHER = [
     md("""
-# Researcher: change a behaviour, check against the reference, run a sweep
+# Researcher: change a behaviour and an institution, run them with bands, check the reference
 
-The engine keeps residents as numpy columns and institutions as Mesa agents. Each behaviour is
-one method you can override. This notebook (1) replaces residents' channel choice, (2)
-replaces how a village mediation committee settles cases, (3) compares the fast engine with
-the per-agent reference model, and (4) runs a small sweep over mediator staffing.
+The engine keeps residents as numpy columns and institutions as Mesa agents; every rule is a
+method you can override. This notebook (1) changes how residents choose a channel (a
+`Behaviour` subclass), (2) changes how village mediation committees settle cases (an
+institution subclass), (3) bundles both in a `ModelSpec` and runs it through `run_ensemble`
+next to the shipped model, compared with 10%–90% bands and paired differences, (4) checks the
+same spec against the per-agent reference model, and (5) runs an extension that lives in a
+module (网格员, `fazhi_sim.examples.grid_workers`) on worker processes. docs/extending.md
+explains each step.
 """),
     code("""
 import numpy as np
 import pandas as pd
 import fazhi_sim as fs
-from fazhi_sim.engine.behaviour import channel_utilities, logit_choice
-from fazhi_sim.engine.reference import ReferenceModel
+from fazhi_sim.engine.disputes import TYPES
 from fazhi_sim.engine.scenario import scenario_from_dict
+
+REPLICATES = 3       # 20 or more for real work
 """),
-    md("## 1. Replace channel choice: residents always try mediation before petitioning"),
+    md("""
+## 1. Residents: try mediation before petitioning (a `Behaviour` subclass)
+
+`utilities(situation)` returns one row per choosing dispute and one column per channel; the
+engine then makes its logit draw with noise from the run's keyed streams, so common random
+numbers hold.
+"""),
     code("""
-class MediationFirst(fs.DisputeModel):
-    def choose_channel(self, situation, ids):
-        u = channel_utilities(situation, self.params, self.levels)
+class MediationFirst(fs.Behaviour):
+    def utilities(self, situation):
+        u = super().utilities(situation)
         never_mediated = situation.stage < fs.Layer.VILLAGE
-        u[never_mediated, fs.Option.PETITION] -= 5.0   # petitions only after mediation failed
-        return logit_choice(u, situation.available,
-                            self.streams.gumbel(ids, situation.step, len(fs.Option)))
-
-short = scenario_from_dict({"name": "short", "end_year": 2022})
-base = fs.DisputeModel(short, region="town", seed=1).run()
-alt_ = MediationFirst(short, region="town", seed=1).run()
-for name, m in [("engine", base), ("mediation first", alt_)]:
-    c = m.tally.counts
-    print(f"{name:16s} petitions {c['petitions'][m.warmup:].sum():6.0f}   "
-          f"lawsuits {c['lawsuits'][m.warmup:].sum():6.0f}")
+        u[never_mediated, fs.Option.PETITION] -= 5.0   # petitions mostly after mediation failed
+        return u
 """),
-    md("## 2. Replace an institution: a village committee that settles less when busy"),
+    md("""
+## 2. Institutions: village committees that struggle with land disputes
+
+Each `*_probability(cls, model, cases)` gets a `fs.Cases` of plain arrays (`kind`, `trust`,
+`advised`, `stage`; one row per case) and returns one probability per row.
+"""),
     code("""
-class BusyCommittee(fs.VillageMediationCommittee):
+LAND = TYPES.index("land")
+
+class LandWaryCommittee(fs.VillageMediationCommittee):
     @classmethod
-    def settle_probability(cls, model, pos):
-        p = super().settle_probability(model, pos)
-        village = model.pool.village[pos]
-        load = model.perceived_wait.get(fs.State.VILLAGE)
-        return p * (1.0 if load is None else 1.0 / (1.0 + load[village]))
-
-busy = fs.DisputeModel(short, region="town", seed=1,
-                       institutions={fs.VillageMediationCommittee: BusyCommittee}).run()
-c0, c1 = base.tally.counts, busy.tally.counts
-print("village settlements:", c0["resolved_village"].sum(), "->", c1["resolved_village"].sum())
+    def settle_probability(cls, model, cases):
+        p = super().settle_probability(model, cases)
+        return np.where(cases.kind == LAND, 0.5 * p, p)
 """),
-    md("## 3. Engine against the per-agent reference model (same mechanics, one agent each)"),
+    md("""
+## 3. Bundle both in a `ModelSpec` and run it with bands
+
+Classes defined in a notebook run in this process (`jobs=1`); for worker processes put them in
+an importable module (section 5).
+"""),
     code("""
+spec = fs.ModelSpec(behaviour=MediationFirst,
+                    institutions={fs.VillageMediationCommittee: LandWaryCommittee})
+print(spec.label)
+
+scenarios = ["baseline", "plan-2025"]
+shipped = fs.run_ensemble(scenarios, replicates=REPLICATES, region="town", jobs=1,
+                          progress=False)
+mine = fs.run_ensemble(scenarios, replicates=REPLICATES, region="town", jobs=1,
+                       progress=False, model=spec)
+METRICS = ["petitions", "lawsuits_per_10k", "resolved_village_share", "mediation_success_rate"]
+bands = pd.concat({"shipped": shipped.summary(), "researcher": mine.summary()},
+                  names=["model"]).reset_index(level=0)
+bands.query("year == 2025 and metric in @METRICS")[
+    ["model", "scenario", "metric", "q10", "median", "q90"]]
+"""),
+    md("""
+Both ensembles use seeds 0, 1, 2, ... so replicate *k* of the two models meets the same
+grievances and luck: the paired difference per replicate measures the change of rules.
+"""),
+    code("""
+keys = ["scenario", "replicate", "year", "region", "metric"]
+paired = shipped.runs.merge(mine.runs, on=keys, suffixes=("_shipped", "_researcher"))
+paired["diff"] = paired.value_researcher - paired.value_shipped
+(paired.query("year == 2025 and metric in @METRICS")
+       .groupby(["scenario", "metric"])["diff"]
+       .quantile([0.1, 0.5, 0.9]).unstack().rename(columns={0.1: "q10", 0.5: "median",
+                                                             0.9: "q90"}))
+"""),
+    md("## 4. The same spec in the per-agent reference model (one Mesa agent per resident)"),
+    code("""
+short = scenario_from_dict({"name": "short", "end_year": 2021})
 rows = []
 for seed in range(2):
-    for name, cls in [("engine", fs.DisputeModel), ("reference", ReferenceModel)]:
-        m = cls(short, region="town", seed=seed).run()
+    for name, m in [("engine", spec.build(short, region="town", seed=seed)),
+                    ("reference", spec.build_reference(short, region="town", seed=seed))]:
+        m.run()
         c = m.tally.counts
         rows.append({"model": name, "seed": seed,
+                     "disputes": c["disputes"][m.warmup:].sum(),
+                     "resolved_village": c["resolved_village"][m.warmup:].sum(),
                      "lawsuits": c["lawsuits"][m.warmup:].sum(),
-                     "petitions": c["petitions"][m.warmup:].sum(),
-                     "disputes": c["disputes"][m.warmup:].sum()})
+                     "petitions": c["petitions"][m.warmup:].sum()})
 pd.DataFrame(rows).groupby("model").mean(numeric_only=True)
 """),
-    md("## 4. A sweep over mediator staffing (resumable: results are stored as they finish)"),
+    md("""
+The two agree in distribution, not draw for draw (they draw differently). A `DisputeModel`
+subclass's own agents, such as the grid workers below, do not exist in the reference model.
+
+## 5. An extension in a module runs on worker processes: 网格员 (grid workers)
+
+`fazhi_sim.examples.grid_workers` adds a new kind of Mesa agent that refers fresh disputes to
+village mediation. Its classes live in a module, so the runs can go to worker processes.
+"""),
     code("""
-sweep = {f"mediators {v}": fs.baseline().with_levers(mediators_per_10k=v) for v in (1.0, 2.6, 6.0)}
-ens = fs.run_ensemble(sweep, replicates=2, region="town", store="sweep-store", jobs=1)
-ens.summary().query("metric == 'resolved_village_share' and year == 2025")[
-    ["scenario", "q10", "median", "q90"]]
+from fazhi_sim.examples.grid_workers import spec as grid_spec
+
+grid = fs.run_ensemble(scenarios, replicates=REPLICATES, region="town", jobs=2,
+                       progress=False, model=grid_spec)
+pd.concat({"shipped": shipped.summary(), "grid workers": grid.summary()},
+          names=["model"]).reset_index(level=0).query(
+    "year == 2025 and metric in ['resolved_village_share', 'court_arrivals_per_10k']")[
+    ["model", "scenario", "metric", "q10", "median", "q90"]]
 """),
 ]
 
@@ -180,11 +236,19 @@ fs.dashboard(scenario="plan-2025", region="town", replicates=10)
 ]
 
 
-def main() -> None:
-    """Write the three notebooks."""
+NOTEBOOKS = {"01-planner": PLANNER, "02-researcher": RESEARCHER, "03-presenter": PRESENTER}
+
+
+def main(names: list[str] | None = None) -> None:
+    """Write the notebooks named (default: all three)."""
+    unknown = sorted(set(names or ()) - set(NOTEBOOKS))
+    if unknown:
+        raise SystemExit(f"no notebook {', '.join(unknown)}; choose from {', '.join(NOTEBOOKS)}")
     OUT.mkdir(exist_ok=True)
-    for name, cells in [("01-planner", PLANNER), ("02-researcher", RESEARCHER),
-                        ("03-presenter", PRESENTER)]:
+    for name in names or NOTEBOOKS:
+        cells = [nbf.from_dict(dict(c)) for c in NOTEBOOKS[name]]
+        for i, cell in enumerate(cells):
+            cell["id"] = f"{name}-{i}"
         nb = nbf.v4.new_notebook(cells=cells)
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                      "language": "python"}
@@ -192,4 +256,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -29,6 +29,7 @@ from ..engine.measures import LEVERS
 from ..engine.region import Region, get_region
 from ..engine.scenario import Scenario
 from ..experiments.simulate import as_scenario
+from ..experiments.spec import as_spec
 
 __all__ = ["UnitCost", "BASES", "unit_costs", "annual_cost", "lever_costs",
            "cost_effectiveness", "AVOIDED_METRICS"]
@@ -213,6 +214,7 @@ def cost_effectiveness(
     region: str | Region | None = None,
     year: int = 2025,
     costs: Mapping[str, UnitCost] | None = None,
+    model: Any = None,
     **run_kwargs: Any,
 ) -> pd.DataFrame:
     """Cost per avoided lawsuit and per avoided petition, with 10–90% bands.
@@ -231,6 +233,10 @@ def cost_effectiveness(
         Year costed and compared.
     costs
         Unit costs (default: :func:`unit_costs`).
+    model
+        The model the scenarios run on: anything
+        :func:`~fazhi_sim.experiments.spec.as_spec` accepts (default: the shipped model).
+        An Ensemble has already run on its own model; a different ``model`` is an error.
 
     Returns
     -------
@@ -252,14 +258,18 @@ def cost_effectiveness(
     from ..experiments.ensemble import Ensemble, run_ensemble
 
     if isinstance(ensemble_or_scenarios, Ensemble):
+        if model is not None and as_spec(model).label != ensemble_or_scenarios.model_label:
+            raise ValueError(f"model: the ensemble ran {ensemble_or_scenarios.model_label}, "
+                             f"not {as_spec(model).label}; give model to run_ensemble")
         ens = ensemble_or_scenarios
     else:
         run_kwargs.setdefault("progress", False)
-        ens = run_ensemble(ensemble_or_scenarios, region=region, **run_kwargs)
+        ens = run_ensemble(ensemble_or_scenarios, region=region, model=as_spec(model),
+                           **run_kwargs)
     if baseline not in ens.scenarios:
         raise ValueError(f"baseline {baseline!r} is not among the scenarios: "
                          + ", ".join(ens.scenarios))
-    reg_id = get_region(region).id if region is not None else ens._whole_region()
+    reg_id = get_region(region).id if region is not None else ens.whole_region()
     if reg_id not in set(ens.runs.region.unique()):
         raise ValueError(f"region {reg_id!r} is not in the ensemble's results")
     d = ens.differences(baseline)

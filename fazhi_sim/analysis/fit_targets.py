@@ -14,7 +14,7 @@ import hashlib
 import io
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from importlib import resources
@@ -23,15 +23,15 @@ from typing import Any
 
 import pandas as pd
 
-from ..engine.model import DisputeModel
 from ..engine.params import Params
 from ..engine.region import Region, get_region
 from ..engine.scenario import Scenario
+from ..experiments.spec import as_spec
 
 __all__ = [
     "load_targets", "TargetsError", "STATISTICS", "Statistic", "TARGETS_FILE",
     "TARGET_COLUMNS", "USES", "model_statistics", "targets_hash", "fit_table", "check_fit",
-    "fit_chart",
+    "as_targets", "calibration_scenario", "run_counts", "seed_statistics",
 ]
 
 
@@ -119,8 +119,6 @@ class TargetsError(ValueError):
     def __init__(self, source: str, field: str, message: str):
         self.source, self.field, self.message = source, field, message
         super().__init__(f"{source}: {field}: {message}")
-
-
 
 
 # -- Targets ------------------------------------------------------------------------------
@@ -225,7 +223,26 @@ def _parse_targets(data: bytes, source: str) -> pd.DataFrame:
     return df
 
 
-def _as_targets(targets: str | Path | pd.DataFrame | None) -> pd.DataFrame:
+def as_targets(targets: str | Path | pd.DataFrame | None) -> pd.DataFrame:
+    """Targets from a file, a DataFrame or None (the shipped file), checked alike.
+
+    Parameters
+    ----------
+    targets
+        A targets CSV file, a DataFrame with the columns :data:`TARGET_COLUMNS`, or None for
+        the shipped ``data/calibration_targets.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`load_targets` returns it; a DataFrame keeps the ``sha256`` of the file it
+        was read from, if it has one.
+
+    Raises
+    ------
+    TargetsError
+        For a target that :func:`load_targets` would refuse.
+    """
     if not isinstance(targets, pd.DataFrame):
         return load_targets(targets)
     # A DataFrame gets the same checks as a file (through its CSV text).
@@ -241,18 +258,76 @@ def _as_targets(targets: str | Path | pd.DataFrame | None) -> pd.DataFrame:
 # -- Running the model ----------------------------------------------------------------------
 
 
-def _scenario(params: Params, years: int) -> Scenario:
-    # The baseline: every lever at its 2020 level; `years` reported years after the warm-up.
+def calibration_scenario(params: Params, years: int) -> Scenario:
+    """The scenario every calibration statistic is computed on.
+
+    The baseline (every lever at its 2020 level) with ``params``, reporting ``years`` years
+    from 2021, after the warm-up.
+    """
     return Scenario(name="calibration", start_year=2021, end_year=2020 + years, params=params)
 
 
-def _run_counts(scenario: Scenario, region: str | Region, seed: int) -> dict[str, float]:
-    # Module-level so process pools can pickle it by reference.
-    model = DisputeModel(scenario, region=region, seed=seed).run()
-    w = model.warmup
-    out = {c: float(model.tally.counts[c][w:].sum()) for c in _FLOWS}
-    out["person_years"] = float(model.region.village_population.sum()) * len(scenario.years)
+def run_counts(scenario: Scenario, region: str | Region, seed: int,
+               model: Any = None) -> dict[str, float]:
+    """One run's counters summed over the reported years, for :meth:`Statistic.value`.
+
+    Module-level, so process pools can pickle it by reference.
+
+    Parameters
+    ----------
+    scenario
+        What to run (:func:`calibration_scenario`).
+    region
+        Region name or object.
+    seed
+        Run seed.
+    model
+        The model to build: anything :func:`~fazhi_sim.experiments.spec.as_spec` accepts
+        (default: the shipped :class:`~fazhi_sim.DisputeModel`).
+
+    Returns
+    -------
+    dict
+        Each flow counter's sum after the warm-up, and ``person_years``.
+    """
+    run = as_spec(model).build(scenario, region=region, seed=seed).run()
+    w = run.warmup
+    out = {c: float(run.tally.counts[c][w:].sum()) for c in _FLOWS}
+    out["person_years"] = float(run.region.village_population.sum()) * len(scenario.years)
     return out
+
+
+def seed_statistics(scenario: Scenario, region: str | Region, seeds: Sequence[int],
+                    executor: Executor | None = None, model: Any = None) -> pd.DataFrame:
+    """Every statistic in :data:`STATISTICS` for one run per seed.
+
+    Parameters
+    ----------
+    scenario
+        What to run (:func:`calibration_scenario`).
+    region
+        Region name or object.
+    seeds
+        One run per seed.
+    executor
+        Run them there (default: in this process, one after another).
+    model
+        The model to build (see :func:`run_counts`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run (index: seed), one column per statistic.
+    """
+    spec = as_spec(model)
+    seeds = list(seeds)
+    if executor is None:
+        counts = [run_counts(scenario, region, s, spec) for s in seeds]
+    else:
+        futs = [executor.submit(run_counts, scenario, region, s, spec) for s in seeds]
+        counts = [f.result() for f in futs]
+    rows = [{k: st.value(c) for k, st in STATISTICS.items()} for c in counts]
+    return pd.DataFrame(rows, index=pd.Index(seeds, name="seed"))
 
 
 def model_statistics(
@@ -262,6 +337,7 @@ def model_statistics(
     seed: int = 1,
     years: int = 3,
     executor: Executor | None = None,
+    model: Any = None,
 ) -> pd.DataFrame:
     """Every statistic in :data:`STATISTICS`, per replicate, for one parameter set.
 
@@ -277,25 +353,22 @@ def model_statistics(
         Reported years after the warm-up (every lever at its 2020 level).
     executor
         Run the replicates there (default: in this process, one after another).
+    model
+        The model to build: anything :func:`~fazhi_sim.experiments.spec.as_spec` accepts
+        (a :class:`~fazhi_sim.experiments.spec.ModelSpec`, a ``DisputeModel`` or
+        ``Behaviour`` subclass, ``"package.module:Name"``); default the shipped model.
 
     Returns
     -------
     pandas.DataFrame
         One row per replicate (index: seed), one column per statistic.
     """
-    sc = _scenario(params if params is not None else Params(), years)
-    reg = get_region(region)
-    seeds = [seed + k for k in range(replicates)]
-    if executor is None:
-        counts = [_run_counts(sc, reg, s) for s in seeds]
-    else:
-        futs = [executor.submit(_run_counts, sc, reg, s) for s in seeds]
-        counts = [f.result() for f in futs]
-    rows = [{k: st.value(c) for k, st in STATISTICS.items()} for c in counts]
-    return pd.DataFrame(rows, index=pd.Index(seeds, name="seed"))
+    sc = calibration_scenario(params if params is not None else Params(), years)
+    return seed_statistics(sc, get_region(region), [seed + k for k in range(replicates)],
+                           executor, as_spec(model))
 
 
-# -- Chart ----------------------------------------------------------------------------------
+# -- Fit report -------------------------------------------------------------------------------
 
 
 def fit_table(targets: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
@@ -329,11 +402,12 @@ def fit_table(targets: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
 
 def check_fit(params: Params | None = None, targets: str | Path | pd.DataFrame | None = None,
               region: str | Region = "town", replicates: int = 8, seed: int = 1,
-              years: int = 3) -> pd.DataFrame:
+              years: int = 3, model: Any = None) -> pd.DataFrame:
     """How well a parameter set (default: the shipped calibrated one) meets the targets.
 
     Runs the model at 2020 lever levels without fitting anything, so it takes seconds
-    rather than the minute a calibration takes; pass the table to :func:`fit_chart`.
+    rather than the minute a calibration takes; pass the table to
+    :func:`fazhi_sim.views.analysis_charts.fit_chart` to see it.
 
     Parameters
     ----------
@@ -341,7 +415,7 @@ def check_fit(params: Params | None = None, targets: str | Path | pd.DataFrame |
         Mechanism parameters (default ``Params()``, the calibrated defaults).
     targets
         Targets file or table (default: the shipped ``calibration_targets.csv``).
-    region, replicates, seed, years
+    region, replicates, seed, years, model
         As in :func:`model_statistics`.
 
     Returns
@@ -350,49 +424,5 @@ def check_fit(params: Params | None = None, targets: str | Path | pd.DataFrame |
         The fit report (see :func:`fit_table`).
     """
     runs = model_statistics(params, region=region, replicates=replicates, seed=seed,
-                            years=years)
-    return fit_table(_as_targets(targets), runs)
-
-
-def fit_chart(result: Any) -> Any:
-    """Target against model, one small panel per figure.
-
-    Each panel shows the reported value with a +/- 1 sd bar (black) and the model's median
-    with its 10-90% band across replicates (coloured by use: fit or holdout).
-
-    Parameters
-    ----------
-    result
-        A :class:`~fazhi_sim.analysis.calibration.Calibration`, or its ``table()`` (e.g. from
-        :func:`check_fit`).
-
-    Returns
-    -------
-    altair.FacetChart
-        The chart (``.save("fit.html")`` or display in a notebook).
-    """
-    import altair as alt
-
-    t = result.table() if hasattr(result, "table") else result
-    t = t.copy()
-    t["lo"], t["hi"] = t.value - t.sd, t.value + t.sd
-    reported = t.assign(what="reported (value, ±1 sd)", y=t.value, y_lo=t.lo, y_hi=t.hi)
-    model = t.assign(what="model (median, 10–90%)", y=t["median"], y_lo=t.q10, y_hi=t.q90)
-    df = pd.concat([reported, model], ignore_index=True)[
-        ["id", "use", "unit", "what", "y", "y_lo", "y_hi", "residual"]]
-    base = alt.Chart(df).encode(
-        x=alt.X("what:N", title=None, axis=alt.Axis(labels=False, ticks=False)),
-        color=alt.Color("what:N", title=None,
-                        scale=alt.Scale(range=["#1f77b4", "#333333"])),
-        tooltip=["id", "use", "what", alt.Tooltip("y:Q", format=".3~f"),
-                 alt.Tooltip("y_lo:Q", format=".3~f"), alt.Tooltip("y_hi:Q", format=".3~f"),
-                 alt.Tooltip("residual:Q", format="+.2f", title="residual (sd)")],
-    )
-    layer = alt.layer(
-        base.mark_rule(strokeWidth=2).encode(
-            y=alt.Y("y_lo:Q", title=None, scale=alt.Scale(zero=False)), y2="y_hi:Q"),
-        base.mark_point(filled=True, size=70).encode(
-            y="y:Q", shape=alt.Shape("use:N", title="use")),
-    ).properties(width=110, height=140)
-    return layer.facet(facet=alt.Facet("id:N", title=None), columns=4).resolve_scale(
-        y="independent")
+                            years=years, model=model)
+    return fit_table(as_targets(targets), runs)

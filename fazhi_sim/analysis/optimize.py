@@ -24,7 +24,7 @@ factor to cost what the chosen mix costs, run on the same seeds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +36,7 @@ from ..engine.measures import LEVERS
 from ..engine.region import Region, get_region
 from ..engine.scenario import Scenario, baseline, load_scenario
 from ..experiments.ensemble import run_ensemble
+from ..experiments.spec import ModelSpec, as_spec
 from .costs import UnitCost, annual_cost, unit_costs
 
 __all__ = ["optimize_budget", "BudgetResult", "DEFAULT_WEIGHTS", "pareto_front"]
@@ -141,6 +142,7 @@ def optimize_budget(
     jobs: int | None = None,
     progress: bool = True,
     seed: int = 0,
+    model: Any = None,
 ) -> BudgetResult:
     """Find the lever mix that minimises the objective without exceeding budget and staff.
 
@@ -171,6 +173,10 @@ def optimize_budget(
         Unit costs (default: :func:`fazhi_sim.analysis.costs.unit_costs`).
     executor, jobs, progress, seed
         As in :func:`~fazhi_sim.run_ensemble`.
+    model
+        The model every candidate runs: anything :func:`~fazhi_sim.experiments.spec.as_spec`
+        accepts (a ``ModelSpec``, a ``DisputeModel`` or ``Behaviour`` subclass,
+        ``"package.module:Name"``); default the shipped model.
 
     Returns
     -------
@@ -196,68 +202,97 @@ def optimize_budget(
     w = dict(weights) if weights is not None else dict(DEFAULT_WEIGHTS)
     uc = dict(costs) if costs is not None else unit_costs()
     reg = get_region(region)
+    spec = as_spec(model)
     base = baseline(2021, year)
     rng = np.random.default_rng(seed)
 
-    lo = np.array([LEVERS[lid].baseline for lid in ids])
-    hi = np.array([LEVERS[lid].maximum for lid in ids])
-    # Yuan and staff per unit of each lever on this region (costs are linear in the change).
-    yuan = np.array([uc[lid].yuan_per_unit * uc[lid].scale(reg) for lid in ids])
-    staff = np.array([uc[lid].staff_per_unit * uc[lid].scale(reg) for lid in ids])
+    def score(scen: dict[str, Scenario]) -> list[float]:
+        per_rep = _per_replicate(scen, reg, year, w, replicates, executor, jobs, progress, seed,
+                                 spec)
+        return [float(np.quantile(per_rep[n], quantile)) for n in scen]
 
-    def levels_from_shares(shares: np.ndarray) -> np.ndarray:
-        # shares: fraction of the budget per lever (sum <= 1); free levers take share * range.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            delta = np.where(yuan > 0, shares * budget_yuan / yuan, shares * (hi - lo))
-        # A hair under the limits, so rounding never takes a mix over them.
-        delta = np.clip(delta, 0.0, hi - lo) * (1 - 1e-9)
-        if staff_limit is not None:
-            need = float(staff @ delta)
-            if need > staff_limit:
-                delta *= staff_limit / need
-        return lo + delta
-
-    def feasible(x: np.ndarray) -> tuple[bool, dict[str, float]]:
-        c = _mix_cost(dict(zip(ids, x, strict=True)), base, reg, year, uc)
-        ok = c["yuan"] <= budget_yuan and (staff_limit is None or c["staff"] <= staff_limit)
-        return ok, c
-
-    evaluated: list[tuple[np.ndarray, dict[str, float]]] = []
-    rejected = 0
-
-    def admit(xs: list[np.ndarray]) -> list[tuple[np.ndarray, dict[str, float]]]:
-        nonlocal rejected
-        out = []
-        for x in xs:
-            ok, c = feasible(x)
-            if ok:
-                out.append((x, c))
-            else:
-                rejected += 1
-        return out
-
-    def evaluate(batch: list[tuple[np.ndarray, dict[str, float]]]) -> np.ndarray:
-        start = len(evaluated)
-        scen = {f"c{start + i}": base.with_levers(**dict(zip(ids, x, strict=True)))
-                for i, (x, _) in enumerate(batch)}
-        per_rep = _per_replicate(scen, reg, year, w, replicates, executor, jobs, progress, seed)
-        evaluated.extend(batch)
-        return np.array([np.quantile(per_rep[n], quantile) for n in scen])
-
+    search = _Search(ids, budget_yuan, staff_limit, base, reg, year, uc, score)
     # 1. Random splits of the budget (the last Dirichlet share stays unspent), plus the
     #    corners: everything on one lever.
     draws = [rng.dirichlet(np.ones(len(ids) + 1))[:-1] for _ in range(samples)]
     draws += [np.eye(len(ids))[j] for j in range(len(ids))]
-    batch = admit([levels_from_shares(s) for s in draws] + [lo.copy()])
-    scores = list(evaluate(batch))
-
+    search.evaluate([search.levels_from_shares(d) for d in draws] + [search.lo.copy()])
     # 2. Local refinement: move money between two levers of the best mixes.
     for _ in range(refine_rounds):
-        order = np.argsort(scores)[:max(1, refine_size // 4)]
+        search.evaluate(search.moves(rng, refine_size))
+
+    cand = search.candidates()
+    best_i = int(np.argmin(search.scores))
+    best_x, best_cost = search.evaluated[best_i]
+    mix = {lid: float(v) for lid, v in zip(ids, best_x, strict=True)}
+
+    # 3. The plan's own changes scaled to the mix's cost, the mix and the baseline, same seeds.
+    plan_levels, factor, scaled = _plan_scaled(best_cost["yuan"], base, reg, year, uc)
+    final = {"baseline": base, "best": base.with_levers(**mix),
+             "plan_scaled": base.with_levers(**scaled)}
+    ens = run_ensemble(final, replicates=replicates, region=reg, executor=executor,
+                       progress=progress, seed=seed, jobs=jobs, model=spec)
+    per_rep = _objective(ens.runs, reg.id, year, w)
+    comparison = {
+        "factor": factor,
+        "levels": scaled,
+        "cost_yuan": annual_cost(final["plan_scaled"], reg, year, uc)["yuan"],
+        **_gains(per_rep, quantile),
+        "clipped": [lid for lid, v in scaled.items()
+                    if abs(LEVERS[lid].baseline + factor * (plan_levels[lid]
+                                                            - LEVERS[lid].baseline) - v) > 1e-9],
+    }
+    return BudgetResult(
+        mix=mix, cost=best_cost, objective=float(search.scores[best_i]),
+        outcomes=_outcomes(ens.runs, reg.id, year, w, per_rep, quantile),
+        comparison=comparison, candidates=cand, pareto=pareto_front(cand),
+        budget_yuan=float(budget_yuan), staff_limit=staff_limit, quantile=quantile,
+        weights=w, region=reg.id, year=year, replicates=replicates,
+        rejected=search.rejected, levers=ids,
+    )
+
+
+class _Search:
+    """The mixes tried so far: levels, cost and objective; each batch is one ensemble."""
+
+    def __init__(self, ids: list[str], budget_yuan: float, staff_limit: float | None,
+                 base: Scenario, region: Region, year: int, costs: Mapping[str, UnitCost],
+                 score: Callable[[dict[str, Scenario]], list[float]]):
+        self.ids, self.budget, self.staff_limit = ids, budget_yuan, staff_limit
+        self.base, self.region, self.year, self.costs, self.score = (
+            base, region, year, costs, score)
+        self.lo = np.array([LEVERS[lid].baseline for lid in ids])
+        self.hi = np.array([LEVERS[lid].maximum for lid in ids])
+        # Yuan and staff per unit of each lever on this region (costs are linear in the change).
+        self.yuan = np.array([costs[lid].yuan_per_unit * costs[lid].scale(region) for lid in ids])
+        self.staff = np.array([costs[lid].staff_per_unit * costs[lid].scale(region)
+                               for lid in ids])
+        self.evaluated: list[tuple[np.ndarray, dict[str, float]]] = []
+        self.scores: list[float] = []
+        self.rejected = 0
+
+    def levels_from_shares(self, shares: np.ndarray) -> np.ndarray:
+        """Lever levels spending ``shares`` of the budget (sum <= 1), within staff."""
+        lo, hi, yuan = self.lo, self.hi, self.yuan
+        # Free levers take share * range.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = np.where(yuan > 0, shares * self.budget / yuan, shares * (hi - lo))
+        # A hair under the limits, so rounding never takes a mix over them.
+        delta = np.clip(delta, 0.0, hi - lo) * (1 - 1e-9)
+        if self.staff_limit is not None:
+            need = float(self.staff @ delta)
+            if need > self.staff_limit:
+                delta *= self.staff_limit / need
+        return lo + delta
+
+    def moves(self, rng: np.random.Generator, size: int) -> list[np.ndarray]:
+        """``size`` mixes, each moving money between two levers of one of the best so far."""
+        lo, hi, yuan = self.lo, self.hi, self.yuan
+        order = np.argsort(self.scores)[:max(1, size // 4)]
         xs = []
-        for k in range(refine_size):
-            x0 = evaluated[order[k % len(order)]][0]
-            spent = np.where(yuan > 0, (x0 - lo) * yuan / max(budget_yuan, 1e-12),
+        for k in range(size):
+            x0 = self.evaluated[order[k % len(order)]][0]
+            spent = np.where(yuan > 0, (x0 - lo) * yuan / max(self.budget, 1e-12),
                              (x0 - lo) / np.maximum(hi - lo, 1e-12))
             # The last slot is the unspent money, so refinement can also spend more or less.
             s = np.append(spent, max(0.0, 1.0 - spent.sum()))
@@ -265,38 +300,58 @@ def optimize_budget(
             moved = min(rng.uniform(0.05, 0.3), s[i])
             s[i] -= moved
             s[j] += moved
-            xs.append(levels_from_shares(np.clip(s[:-1], 0, 1)))
-        scores += list(evaluate(admit(xs)))
+            xs.append(self.levels_from_shares(np.clip(s[:-1], 0, 1)))
+        return xs
 
-    cand = pd.DataFrame([dict(zip(ids, x, strict=True)) for x, _ in evaluated])
-    cand["yuan"] = [c["yuan"] for _, c in evaluated]
-    cand["staff"] = [c["staff"] for _, c in evaluated]
-    cand["objective"] = scores
-    best_i = int(np.argmin(scores))
-    best_x, best_cost = evaluated[best_i]
-    mix = {lid: float(v) for lid, v in zip(ids, best_x, strict=True)}
+    def evaluate(self, xs: list[np.ndarray]) -> None:
+        """Cost every mix, reject those over budget or staff unrun, and run the rest."""
+        batch = []
+        for x in xs:
+            c = _mix_cost(dict(zip(self.ids, x, strict=True)), self.base, self.region,
+                          self.year, self.costs)
+            if c["yuan"] <= self.budget and (self.staff_limit is None
+                                             or c["staff"] <= self.staff_limit):
+                batch.append((x, c))
+            else:
+                self.rejected += 1
+        start = len(self.evaluated)
+        scen = {f"c{start + i}": self.base.with_levers(**dict(zip(self.ids, x, strict=True)))
+                for i, (x, _) in enumerate(batch)}
+        scores = self.score(scen)
+        self.evaluated.extend(batch)
+        self.scores += scores
 
-    # 3. The plan's own changes scaled to the mix's cost, the mix and the baseline, same seeds.
+    def candidates(self) -> pd.DataFrame:
+        """Every mix run: one column per lever level, then yuan, staff and objective."""
+        cand = pd.DataFrame([dict(zip(self.ids, x, strict=True)) for x, _ in self.evaluated])
+        cand["yuan"] = [c["yuan"] for _, c in self.evaluated]
+        cand["staff"] = [c["staff"] for _, c in self.evaluated]
+        cand["objective"] = self.scores
+        return cand
+
+
+def _plan_scaled(cost_yuan: float, base: Scenario, region: Region, year: int,
+                 costs: Mapping[str, UnitCost]
+                 ) -> tuple[dict[str, float], float, dict[str, float]]:
+    # plan-2025's levels in `year`, the factor that makes its changes cost `cost_yuan`, and
+    # the scaled levels (clipped to each lever's range, so the cost may fall short).
     plan = load_scenario("plan-2025")
     plan_levels = {lid: float(v[-1]) for lid, v in
                    plan.lever_values(np.array([float(year) + 11 / 12])).items()
                    if lid in plan.levers}
-    plan_cost = annual_cost(base.with_levers(**plan_levels), reg, year, uc)["yuan"]
-    factor = best_cost["yuan"] / plan_cost if plan_cost > 0 else 0.0
+    plan_cost = annual_cost(base.with_levers(**plan_levels), region, year, costs)["yuan"]
+    factor = cost_yuan / plan_cost if plan_cost > 0 else 0.0
     scaled = {lid: float(np.clip(LEVERS[lid].baseline + factor * (v - LEVERS[lid].baseline),
                                  LEVERS[lid].minimum, LEVERS[lid].maximum))
               for lid, v in plan_levels.items()}
-    final = {"baseline": base, "best": base.with_levers(**mix),
-             "plan_scaled": base.with_levers(**scaled)}
-    ens = run_ensemble(final, replicates=replicates, region=reg, executor=executor,
-                       progress=progress, seed=seed, jobs=jobs)
-    per_rep = _objective(ens.runs, reg.id, year, w)
-    outcomes = _outcomes(ens.runs, reg.id, year, w, per_rep, quantile)
+    return plan_levels, factor, scaled
+
+
+def _gains(per_rep: dict[str, np.ndarray], quantile: float) -> dict[str, float]:
+    # The plan-shaped spending against the chosen mix: objectives at the quantile, and the
+    # paired gain per replicate (positive when the mix does better).
     gain = per_rep["plan_scaled"] - per_rep["best"]
-    comparison = {
-        "factor": factor,
-        "levels": scaled,
-        "cost_yuan": annual_cost(final["plan_scaled"], reg, year, uc)["yuan"],
+    return {
         "objective": float(np.quantile(per_rep["plan_scaled"], quantile)),
         "best_objective": float(np.quantile(per_rep["best"], quantile)),
         "baseline_objective": float(np.quantile(per_rep["baseline"], quantile)),
@@ -305,17 +360,7 @@ def optimize_budget(
         "gain_q10": float(np.quantile(gain, 0.1)),
         "gain_median": float(np.median(gain)),
         "gain_q90": float(np.quantile(gain, 0.9)),
-        "clipped": [lid for lid, v in scaled.items()
-                    if abs(LEVERS[lid].baseline + factor * (plan_levels[lid]
-                                                            - LEVERS[lid].baseline) - v) > 1e-9],
     }
-    return BudgetResult(
-        mix=mix, cost=best_cost, objective=float(scores[best_i]), outcomes=outcomes,
-        comparison=comparison, candidates=cand, pareto=pareto_front(cand),
-        budget_yuan=float(budget_yuan), staff_limit=staff_limit, quantile=quantile,
-        weights=w, region=reg.id, year=year, replicates=replicates, rejected=rejected,
-        levers=ids,
-    )
 
 
 def _objective(runs: pd.DataFrame, region_id: str, year: int, weights: Mapping[str, float]
@@ -332,11 +377,12 @@ def _objective(runs: pd.DataFrame, region_id: str, year: int, weights: Mapping[s
 
 def _per_replicate(scen: dict[str, Scenario], region: Region, year: int,
                    weights: Mapping[str, float], replicates: int, executor: Executor | None,
-                   jobs: int | None, progress: bool, seed: int) -> dict[str, np.ndarray]:
+                   jobs: int | None, progress: bool, seed: int, spec: ModelSpec
+                   ) -> dict[str, np.ndarray]:
     if not scen:
         return {}
     ens = run_ensemble(scen, replicates=replicates, region=region, executor=executor,
-                       progress=progress, seed=seed, jobs=jobs)
+                       progress=progress, seed=seed, jobs=jobs, model=spec)
     return _objective(ens.runs, region.id, year, weights)
 
 

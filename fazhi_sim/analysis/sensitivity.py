@@ -13,7 +13,9 @@ Example::
 
     rank = sensitivity(["pre_filing_mediation_share", "online_court"], method="morris",
                        region="town", trajectories=10)
-    tornado(rank, "lawsuits_per_10k")
+
+    from fazhi_sim.views.analysis_charts import tornado
+    tornado(rank, "lawsuits_per_10k")   # the ranking as a chart
 """
 
 from __future__ import annotations
@@ -30,32 +32,14 @@ from ..engine.params import Params
 from ..engine.region import Region, get_region
 from ..engine.scenario import Scenario, baseline, scenario_from_dict
 from ..experiments.ensemble import run_ensemble
-from ..views.i18n import check_lang, label
+from ..experiments.spec import as_spec
 
-__all__ = ["sensitivity", "factor_ranges", "tornado", "METHODS", "DEFAULT_METRICS"]
+__all__ = ["sensitivity", "factor_ranges", "METHODS", "DEFAULT_METRICS"]
 
 METHODS = ("morris", "sobol")
 DEFAULT_METRICS = ("lawsuits_per_10k", "petitions")
 PARAM_SPREAD = 0.5
 """Default range of a mechanism parameter: its value times 1 ± this (inside its bounds)."""
-
-_TEXT = {
-    "factor": ("因素", "Factor"),
-    "mu_star": ("平均绝对基本效应 μ*", "Mean absolute elementary effect μ*"),
-    "ST": ("总效应指数 ST", "Total-order index ST"),
-    "S1": ("一阶指数 S1", "First-order index S1"),
-    "tornado_title": ("{metric}:敏感性排序", "{metric}: sensitivity ranking"),
-    "morris_subtitle": ("Morris 筛选,{n} 条轨迹;误差线为 95% 置信区间",
-                        "Morris screening, {n} trajectories; whiskers: 95% confidence"),
-    "sobol_subtitle": ("Sobol 指数,{n} 个基础样本;条为总效应,点为一阶效应",
-                       "Sobol indices, {n} base samples; bar: total order, dot: first order"),
-}
-
-
-def _t(key: str, lang: str) -> str:
-    pair = _TEXT.get(key)
-    return pair[check_lang(lang)] if pair else label(key, lang)
-
 
 def _param_bounds(name: str) -> tuple[float, float]:
     field = Params.model_fields[name]
@@ -142,6 +126,7 @@ def sensitivity(
     jobs: int | None = None,
     progress: bool = True,
     seed: int = 0,
+    model: Any = None,
 ) -> pd.DataFrame:
     """Rank factors by their influence on outcomes in ``year``.
 
@@ -172,6 +157,10 @@ def sensitivity(
         parameters are kept.
     executor, jobs, progress, seed
         As in :func:`~fazhi_sim.run_ensemble`.
+    model
+        The model every sample runs: anything :func:`~fazhi_sim.experiments.spec.as_spec`
+        accepts (a ``ModelSpec``, a ``DisputeModel`` or ``Behaviour`` subclass,
+        ``"package.module:Name"``); default the shipped model.
 
     Returns
     -------
@@ -181,11 +170,6 @@ def sensitivity(
         mu_star_conf (95%), sigma, mu, and for Sobol ST, ST_conf, S1, S1_conf (95%).
         ``attrs`` holds method, region, year, n_samples and trajectories/samples.
     """
-    from SALib.analyze import morris as morris_analyze
-    from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import morris as morris_sample
-    from SALib.sample import sobol as sobol_sample
-
     if method not in METHODS:
         raise ValueError(f"method {method!r} is not allowed; allowed: {', '.join(METHODS)}")
     reg = get_region(region)
@@ -197,19 +181,12 @@ def sensitivity(
     names = list(ranges)
     problem = {"num_vars": len(names), "names": names,
                "bounds": [[lo, hi] for _, lo, hi in ranges.values()]}
-    if method == "morris":
-        if trajectories < 2:
-            raise ValueError("trajectories must be at least 2")
-        x = morris_sample.sample(problem, N=trajectories, num_levels=levels, seed=seed)
-    else:
-        if samples < 2 or samples & (samples - 1):
-            raise ValueError(f"samples must be a power of two (2 or more), not {samples}")
-        x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+    x = _sample(problem, method, trajectories, levels, samples, seed)
     # Identical rows (Morris repeats grid points) are run once.
     uniq, inverse = np.unique(x, axis=0, return_inverse=True)
     scen = {f"s{i}": _scenario(sc0, ranges, row, f"s{i}") for i, row in enumerate(uniq)}
     ens = run_ensemble(scen, replicates=replicates, region=reg, executor=executor,
-                       progress=progress, seed=seed, jobs=jobs)
+                       progress=progress, seed=seed, jobs=jobs, model=as_spec(model))
     runs = ens.runs[(ens.runs.year == year) & (ens.runs.region == reg.id)]
     means = (runs[runs.metric.isin(list(metrics))].astype({"scenario": str})
              .groupby(["scenario", "metric"]).value.mean().unstack())
@@ -220,16 +197,8 @@ def sensitivity(
     for metric in metrics:
         y = means.loc[[f"s{i}" for i in range(len(uniq))], metric].to_numpy()[
             inverse.ravel()]
-        if method == "morris":
-            res = morris_analyze.analyze(problem, x, y, num_levels=levels, seed=seed)
-            df = pd.DataFrame({"mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"],
-                               "sigma": res["sigma"], "mu": res["mu"]})
-            key = "mu_star"
-        else:
-            res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
-            df = pd.DataFrame({"ST": res["ST"], "ST_conf": res["ST_conf"], "S1": res["S1"],
-                               "S1_conf": res["S1_conf"]})
-            key = "ST"
+        df = _indices(problem, method, x, y, levels, seed)
+        key = "mu_star" if method == "morris" else "ST"
         df.insert(0, "factor", names)
         df.insert(1, "kind", [ranges[n][0] for n in names])
         df.insert(2, "low", [ranges[n][1] for n in names])
@@ -245,55 +214,31 @@ def sensitivity(
     return out
 
 
-def tornado(ranking: pd.DataFrame, metric: str, lang: str = "zh", top: int | None = 15
-            ) -> Any:
-    """Tornado chart of a ranking from :func:`sensitivity`: one bar per factor, largest on top.
+def _sample(problem: dict[str, Any], method: str, trajectories: int, levels: int,
+            samples: int, seed: int) -> np.ndarray:
+    # SALib is imported here, not at the top: only this analysis needs it.
+    from SALib.sample import morris as morris_sample
+    from SALib.sample import sobol as sobol_sample
 
-    Parameters
-    ----------
-    ranking
-        The DataFrame :func:`sensitivity` returns.
-    metric
-        The outcome to show.
-    lang
-        ``"zh"`` (default) or ``"en"``.
-    top
-        Show at most this many factors (None: all).
+    if method == "morris":
+        if trajectories < 2:
+            raise ValueError("trajectories must be at least 2")
+        return morris_sample.sample(problem, N=trajectories, num_levels=levels, seed=seed)
+    if samples < 2 or samples & (samples - 1):
+        raise ValueError(f"samples must be a power of two (2 or more), not {samples}")
+    return sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
 
-    Returns
-    -------
-    altair.LayerChart
-        Bars of mu_star (Morris) or ST with S1 dots (Sobol), with 95% whiskers.
-    """
-    import altair as alt
 
-    from ..views.charts import _finish
+def _indices(problem: dict[str, Any], method: str, x: np.ndarray, y: np.ndarray,
+             levels: int, seed: int) -> pd.DataFrame:
+    # One row per factor, in the problem's order: Morris or Sobol indices with 95% bounds.
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
 
-    check_lang(lang)
-    df = ranking[ranking.metric == metric].copy()
-    if df.empty:
-        raise ValueError(f"no rows for metric {metric!r}; metrics: "
-                         + ", ".join(ranking.metric.unique()))
-    if top is not None:
-        df = df.nsmallest(top, "rank")
-    morris = "mu_star" in df.columns and df["mu_star"].notna().any()
-    key = "mu_star" if morris else "ST"
-    df["label"] = [label(f, lang) for f in df.factor]
-    df["lo"] = (df[key] - df[f"{key}_conf"]).clip(lower=0)
-    df["hi"] = df[key] + df[f"{key}_conf"]
-    order = df.sort_values("rank").label.tolist()
-    y = alt.Y("label:N", sort=order, title=_t("factor", lang))
-    base = alt.Chart(df)
-    tips = [alt.Tooltip("label:N", title=_t("factor", lang)),
-            alt.Tooltip(f"{key}:Q", title=_t(key, lang), format=",.3g")]
-    layers = [base.mark_bar(color="#4c78a8").encode(
-                  x=alt.X(f"{key}:Q", title=_t(key, lang)), y=y, tooltip=tips),
-              base.mark_rule(color="#333").encode(x="lo:Q", x2="hi:Q", y=y)]
-    if not morris:
-        layers.append(base.mark_point(color="#e45756", filled=True).encode(
-            x="S1:Q", y=y, tooltip=[alt.Tooltip("S1:Q", title=_t("S1", lang), format=".3f")]))
-    size = ranking.attrs.get("size", "?")
-    subtitle = _t("morris_subtitle" if morris else "sobol_subtitle", lang).format(n=size)
-    title = _t("tornado_title", lang).format(metric=label(metric, lang))
-    return _finish(alt.layer(*layers).properties(width=420, height=alt.Step(22)), title,
-                   subtitle)
+    if method == "morris":
+        res = morris_analyze.analyze(problem, x, y, num_levels=levels, seed=seed)
+        return pd.DataFrame({"mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"],
+                             "sigma": res["sigma"], "mu": res["mu"]})
+    res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    return pd.DataFrame({"ST": res["ST"], "ST_conf": res["ST_conf"], "S1": res["S1"],
+                         "S1_conf": res["S1_conf"]})

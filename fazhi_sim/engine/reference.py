@@ -37,11 +37,12 @@ import numpy as np
 from .behaviour import Behaviour, Situation, type_table
 from .disputes import LAYER_OF_STATE, TYPES, Layer, Option, State
 from .institutions import Cases, Institution, institution_classes
+from .keywords import resolve_scenario
 from .metrics import Tally
 from .params import Params
 from .reference_agents import Dispute, Office, Resident
 from .region import Region, get_region
-from .scenario import Scenario, baseline
+from .scenario import Scenario
 
 __all__ = ["ReferenceModel", "Resident", "Office", "Dispute"]
 
@@ -77,7 +78,7 @@ class ReferenceModel(mesa.Model):
         The engine's counters: ``tally.frame(region, start_year, warmup)`` is the engine's result.
     """
 
-    def __init__(self, scenario: Scenario | None = None, region: str | Region = "town",
+    def __init__(self, scenario: Scenario | str | None = None, region: str | Region = "town",
                  seed: int = 0,
                  institutions: Mapping[type[Institution], type[Institution]] | None = None,
                  *, behaviour: type[Behaviour] | None = None):
@@ -86,7 +87,7 @@ class ReferenceModel(mesa.Model):
         self.institution_classes = institution_classes(institutions)
         self.behaviour = (behaviour or Behaviour)(self)
         # ``self.scenario`` belongs to Mesa, so the scenario is ``policy``, as in the engine.
-        self.policy = scenario if scenario is not None else baseline()
+        self.policy = resolve_scenario(scenario)
         self.region = get_region(region)
         self.params: Params = self.policy.params
         p, r = self.params, self.region

@@ -7,7 +7,7 @@ One Python object each, as a textbook Mesa model would have them; see
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 import mesa
 import numpy as np
@@ -15,8 +15,9 @@ import numpy as np
 from .behaviour import type_table
 from .disputes import State
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .reference import ReferenceModel
+# The agents are driven by :class:`~fazhi_sim.engine.reference.ReferenceModel`, which imports
+# this module; naming it only in prose keeps the import one way.
+ReferenceModel = Any
 
 __all__ = ["Dispute", "Resident", "Office", "COMPACT_TYPES"]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .model import DisputeModel
+# Reporters read any model with ``month``, ``warmup``, ``first_year``, ``tally`` and ``region``
+# (the engine, a subclass, a researcher's own); no import of the model, which imports us.
+DisputeModel = Any
 
 __all__ = ["REPORTERS", "model_reporters"]
 

@@ -4,16 +4,18 @@ Replicate ``k`` of every scenario runs with seed ``seed + k``. Because every ran
 a lever does not touch is keyed by that seed (streams.py), the paired difference between two
 scenarios in the same replicate is the levers' effect with most of the noise cancelled
 (common random numbers).
+
+Every run of an ensemble builds the same model (:class:`~fazhi_sim.ModelSpec`, ``model=``),
+so a researcher's subclass runs on process pools and Dask exactly as the shipped model does.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,8 @@ from ..engine.region import Region, get_region
 from ..engine.scenario import Scenario
 from .executors import LocalProcesses
 from .simulate import as_scenario, simulate
+from .spec import ModelSpec, as_spec
+from .store import RunStore
 
 __all__ = ["run_ensemble", "Ensemble", "RunStore", "QUANTILES", "bands"]
 
@@ -33,38 +37,14 @@ QUANTILES = (0.1, 0.5, 0.9)
 TARGET_METRICS = ("lawsuits_per_10k", "petitions", "defaulters_per_10k")
 """Outcomes the plan wants to fall every year (信访量、万人成讼率、万人失信率逐年下降)."""
 
+SHIPPED_MODEL = ModelSpec().label
+"""Label of the shipped model, which an :class:`Ensemble` records unless told otherwise."""
 
-def _run_one(scenario: Scenario, region: str | Region, seed: int) -> pd.DataFrame:
+
+def _run_one(spec: ModelSpec, scenario: Scenario, region: str | Region, seed: int
+             ) -> pd.DataFrame:
     # Module-level so process pools and Dask can pickle it by reference.
-    return simulate(scenario, region=region, seed=seed)
-
-
-class RunStore:
-    """A folder of finished runs, one Parquet file per (scenario content, region, seed).
-
-    Files are written to a temporary name and renamed into place, so a run killed half-way
-    leaves no file that could be read as finished.
-    """
-
-    def __init__(self, path: str | os.PathLike):
-        self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
-
-    def file(self, scenario: Scenario, region_id: str, seed: int) -> Path:
-        """Where this run's result lives."""
-        return self.path / f"{scenario.content_hash()}_{region_id}_{seed}.parquet"
-
-    def load(self, scenario: Scenario, region_id: str, seed: int) -> pd.DataFrame | None:
-        """The stored result, or None if the run has not finished."""
-        f = self.file(scenario, region_id, seed)
-        return pd.read_parquet(f) if f.exists() else None
-
-    def save(self, scenario: Scenario, region_id: str, seed: int, df: pd.DataFrame) -> None:
-        """Write one finished run (atomically)."""
-        target = self.file(scenario, region_id, seed)
-        tmp = target.with_name(f".tmp-{uuid.uuid4().hex}-{target.name}")
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, target)
+    return simulate(scenario, region=region, seed=seed, model=spec)
 
 
 def _named(scenarios: Iterable | Mapping) -> dict[str, Scenario]:
@@ -91,6 +71,7 @@ def run_ensemble(
     progress: bool = True,
     seed: int = 0,
     jobs: int | None = None,
+    model: Any = None,
 ) -> Ensemble:
     """Run every scenario ``replicates`` times and collect the results.
 
@@ -115,14 +96,20 @@ def run_ensemble(
         Seed of replicate 0.
     jobs
         Local processes when no executor is given (default: all cores).
+    model
+        The model every run builds: a :class:`~fazhi_sim.ModelSpec`, a
+        :class:`~fazhi_sim.DisputeModel` or :class:`~fazhi_sim.Behaviour` subclass, or
+        ``"package.module:Name"``; the shipped model if None. Its classes must live in an
+        importable module for process pools (Dask also takes classes from a notebook).
 
     Returns
     -------
     Ensemble
-        Per-run results and their summaries.
+        Per-run results and their summaries; ``model_label`` names the model.
     """
     if replicates < 1:
         raise ValueError(f"replicates must be at least 1, not {replicates}")
+    spec = as_spec(model)
     named = _named(scenarios)
     tasks = []
     for name, sc in named.items():
@@ -130,7 +117,7 @@ def run_ensemble(
         for k in range(replicates):
             tasks.append((name, sc, reg, seed + k, k))
     runs: dict[tuple[str, int], pd.DataFrame] = {}
-    rstore = RunStore(store) if store is not None else None
+    rstore = RunStore(store, model=spec) if store is not None else None
     todo = []
     for name, sc, reg, s, k in tasks:
         done = rstore.load(sc, reg.id, s) if rstore else None
@@ -155,7 +142,7 @@ def run_ensemble(
                     bar.update(1)
 
                 for name, sc, reg, s, k in todo:
-                    fut = ex.submit(_run_one, sc, _portable(reg), s)
+                    fut = ex.submit(_run_one, spec, sc, _portable(reg), s)
                     pending[fut] = (name, sc, reg, s, k)
                     # An in-process executor has already finished: save before the next run.
                     for done in [f for f in pending if f.done()]:
@@ -173,7 +160,7 @@ def run_ensemble(
         frames.append(df)
     out = pd.concat(frames, ignore_index=True)
     out["scenario"] = pd.Categorical(out.scenario, categories=list(named))
-    return Ensemble(out, named, computed=len(todo), loaded=loaded)
+    return Ensemble(out, named, computed=len(todo), loaded=loaded, model_label=spec.label)
 
 
 def _portable(region: Region) -> str | Region:
@@ -220,12 +207,15 @@ class Ensemble:
         The scenarios by name, in the order given.
     computed, loaded : int
         Runs executed now, and runs read back from the store.
+    model_label : str
+        The model every run built (:attr:`ModelSpec.label <fazhi_sim.ModelSpec.label>`).
     """
 
     runs: pd.DataFrame
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     computed: int = 0
     loaded: int = 0
+    model_label: str = SHIPPED_MODEL
 
     @property
     def baseline_name(self) -> str:
@@ -280,7 +270,7 @@ class Ensemble:
             Columns scenario, target, kind ("falls every year" or "coverage"), probability
             (share of replicates, 0–1), detail.
         """
-        reg = region or self._whole_region()
+        reg = region or self.whole_region()
         rows = []
         runs = self.runs[(self.runs.region == reg) & self.runs.year.between(first, last)]
         for name, sc in self.scenarios.items():
@@ -303,7 +293,8 @@ class Ensemble:
         return pd.DataFrame(rows, columns=["scenario", "target", "kind", "probability",
                                            "detail"])
 
-    def _whole_region(self) -> str:
+    def whole_region(self) -> str:
+        """The id of the whole region the runs cover (the city, or the one county)."""
         regions = self.runs.region.unique().tolist()
         counties = set()
         for name in regions:

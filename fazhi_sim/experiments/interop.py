@@ -17,6 +17,7 @@ from ..engine.keywords import resolve_scenario
 from ..engine.measures import LEVERS
 from ..engine.params import Params, param_sources
 from ..engine.scenario import Scenario
+from .spec import as_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     import ema_workbench
@@ -83,6 +84,7 @@ def ema_run(
     year: int | None = None,
     outcomes: Iterable[str] = EMA_OUTCOMES,
     time_series: bool = False,
+    model: Any = None,
     **levers_and_params: float,
 ) -> dict[str, Any]:
     """One run for the EMA Workbench: keywords in, region-wide outcomes out.
@@ -97,6 +99,10 @@ def ema_run(
         Metric names (:data:`fazhi_sim.engine.metrics.METRICS`).
     time_series
         Return one value per reported year (an array) instead of the value in ``year``.
+    model
+        The model to build: anything :func:`~fazhi_sim.as_spec` accepts (a
+        :class:`~fazhi_sim.ModelSpec`, a ``DisputeModel`` or ``Behaviour`` subclass, or
+        ``"package.module:Name"``); the shipped model if None.
     **levers_and_params
         The sampled levers and uncertainties, applied as keyword arguments to the model.
 
@@ -105,16 +111,14 @@ def ema_run(
     dict
         Metric name to a float, or to an array over the reported years.
     """
-    from ..engine.model import DisputeModel
-
-    model = DisputeModel(scenario, region=region, seed=seed, **levers_and_params).run()
-    df = model.tally.frame(model.region, model.policy.start_year, model.warmup)
-    r = model.region
+    run = as_spec(model).build(scenario, region=region, seed=seed, **levers_and_params).run()
+    df = run.tally.frame(run.region, run.policy.start_year, run.warmup)
+    r = run.region
     whole = r.id if r.n_counties > 1 else r.county_ids[0]
     table = df[df.region == whole].pivot(index="year", columns="metric", values="value")
     if time_series:
         return {m: table[m].to_numpy(dtype=float) for m in outcomes}
-    y = model.policy.end_year if year is None else year
+    y = run.policy.end_year if year is None else year
     if y not in table.index:
         raise ValueError(f"year {y} is not reported; allowed {table.index.min()}-"
                          f"{table.index.max()}")
@@ -132,6 +136,7 @@ def ema_model(
     year: int | None = None,
     time_series: bool = False,
     name: str = "fazhi",
+    model: Any = None,
 ) -> ema_workbench.Model:
     """An ``ema_workbench.Model`` that runs the dispute model (``pip install fazhi-sim[ema]``).
 
@@ -161,6 +166,10 @@ def ema_model(
         Report every year of each outcome rather than one.
     name
         The EMA model's name.
+    model
+        The model every experiment builds: anything :func:`~fazhi_sim.as_spec` accepts;
+        the shipped model if None. With EMA's multiprocessing or MPI evaluators its classes
+        must live in an importable module.
 
     Returns
     -------
@@ -172,6 +181,7 @@ def ema_model(
     from ..engine.metrics import METRICS
 
     sc = resolve_scenario(scenario)
+    spec = as_spec(model)
     if uncertainties == "assumed":
         src = param_sources()
         uncertainties = [k for k, f in Params.model_fields.items()
@@ -190,16 +200,17 @@ def ema_model(
     if year is not None and year not in sc.years:
         raise ValueError(f"year {year} is not reported; allowed {sc.start_year}-{sc.end_year}")
 
-    model = ew.Model(name, function=ema_run)
-    model.levers = [ew.RealParameter(k, lo, hi) for k, (lo, hi) in lever_ranges.items()]
-    model.uncertainties = [ew.RealParameter(k, lo, hi) for k, (lo, hi) in unc_ranges.items()]
+    em = ew.Model(name, function=ema_run)
+    em.levers = [ew.RealParameter(k, lo, hi) for k, (lo, hi) in lever_ranges.items()]
+    em.uncertainties = [ew.RealParameter(k, lo, hi) for k, (lo, hi) in unc_ranges.items()]
     # The workbench keeps one outcome class per name for the whole process, so a series is
     # named apart from the scalar of the same metric; ``variable_name`` still reads ``m``.
-    model.outcomes = ([ew.TimeSeriesOutcome(f"{m}_by_year", variable_name=m) for m in outs]
-                      if time_series else [ew.ScalarOutcome(m) for m in outs])
-    model.constants = [
+    em.outcomes = ([ew.TimeSeriesOutcome(f"{m}_by_year", variable_name=m) for m in outs]
+                   if time_series else [ew.ScalarOutcome(m) for m in outs])
+    em.constants = [
         ew.Constant("region", region), ew.Constant("scenario", sc),
         ew.Constant("seed", int(seed)), ew.Constant("year", year),
         ew.Constant("outcomes", outs), ew.Constant("time_series", bool(time_series)),
+        ew.Constant("model", spec),
     ]
-    return model
+    return em

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from ..engine.model import DisputeModel
 from ..engine.region import Region
 from ..engine.scenario import Scenario, load_scenario
+from .spec import as_spec
 
 __all__ = ["simulate", "as_scenario"]
 
@@ -27,6 +28,7 @@ def simulate(
     region: str | Region | None = None,
     seed: int = 0,
     freq: str = "year",
+    model: Any = None,
 ) -> pd.DataFrame:
     """Run one scenario once and return its results.
 
@@ -41,13 +43,18 @@ def simulate(
         Run seed. The same seed gives the same result.
     freq
         ``"year"`` (default) or ``"month"`` for monthly detail (adds a ``month`` column).
+    model
+        The model to run: a :class:`~fazhi_sim.ModelSpec`, a
+        :class:`~fazhi_sim.DisputeModel` or :class:`~fazhi_sim.Behaviour` subclass, or
+        ``"package.module:Name"``; the shipped model if None.
 
     Returns
     -------
     pandas.DataFrame
         Tidy: ``year`` (``month``), ``region`` (county ids, plus the region's id for the
         whole region when it has several counties), ``metric`` and ``value``. Metrics are
-        listed in :data:`fazhi_sim.engine.metrics.METRICS`.
+        listed in :data:`fazhi_sim.engine.metrics.METRICS`. ``df.attrs`` names the
+        scenario, seed, region and model (:attr:`ModelSpec.label <fazhi_sim.ModelSpec.label>`).
 
     Examples
     --------
@@ -58,7 +65,8 @@ def simulate(
     if freq not in ("year", "month"):
         raise ValueError(f"freq must be 'year' or 'month', not {freq!r}")
     sc = as_scenario(scenario)
-    model = DisputeModel(sc, region=region, seed=seed).run()
-    df = model.tally.frame(model.region, sc.start_year, model.warmup, monthly=freq == "month")
-    df.attrs.update(scenario=sc.name, seed=seed, region=model.region.id)
+    spec = as_spec(model)
+    run = spec.build(sc, region=region, seed=seed).run()
+    df = run.tally.frame(run.region, sc.start_year, run.warmup, monthly=freq == "month")
+    df.attrs.update(scenario=sc.name, seed=seed, region=run.region.id, model=spec.label)
     return df

@@ -146,8 +146,9 @@ def load_spec(target: str) -> ModelSpec:
     module_name, attr = target.split(":")
     try:
         module = importlib.import_module(module_name)
-    except ImportError as err:
-        raise SpecError(f"--model {target}: cannot import {module_name} ({err})") from None
+    except Exception as err:  # noqa: BLE001 -- a researcher's module may fail in any way
+        raise SpecError(f"--model {target}: cannot import {module_name} "
+                        f"({type(err).__name__}: {err})") from None
     if not hasattr(module, attr):
         raise SpecError(f"--model {target}: {module_name} has no {attr}")
     return as_spec(getattr(module, attr))

@@ -24,6 +24,7 @@ from ..engine.scenario import LeverSchedule, Scenario
 from ..experiments.ensemble import Ensemble, run_ensemble
 from ..experiments.executors import LocalProcesses, Serial, default_jobs
 from ..experiments.simulate import as_scenario
+from ..experiments.spec import as_spec
 from . import charts
 from .i18n import label, region_label
 
@@ -59,13 +60,19 @@ class Dashboard:
         Worker processes (default: all cores; 1 runs in the kernel).
     debounce
         Seconds of quiet after the last change before a run starts.
+    model
+        The model every run builds: anything :func:`~fazhi_sim.as_spec` accepts (a
+        :class:`~fazhi_sim.ModelSpec`, a ``DisputeModel`` or ``Behaviour`` subclass, or
+        ``"package.module:Name"``); the shipped model if None. With worker processes its
+        classes must live in an importable module, not the notebook.
     """
 
     def __init__(self, scenario: Any = "plan-2025", region: str = "town", replicates: int = 10,
                  lang: str = "zh", end_year: int = 2025, jobs: int | None = None,
-                 debounce: float = 0.3):
+                 debounce: float = 0.3, model: Any = None):
         alt.JupyterChart.enable_offline()
         self.start = as_scenario(scenario)
+        self.spec = as_spec(model)
         self.jobs = jobs or default_jobs()
         self.debounce = debounce
         self._pool: LocalProcesses | None = None
@@ -198,17 +205,18 @@ class Dashboard:
         with self._lock:
             t0 = time.perf_counter()
             reps, region, year = int(self.replicates.value), self.region.value, self.year.value
-            key = (region, reps, year, self.start.params.model_dump_json())
+            key = (region, reps, year, self.start.params.model_dump_json(), self.spec)
             self.progress.max, self.progress.value = 2, 0
             self.status.value = "计算中…" if self.lang.value == "zh" else "running…"
             ex = self._get_executor()
             if key not in self._baselines:
                 base = Scenario(name="baseline", end_year=year, params=self.start.params)
                 self._baselines[key] = run_ensemble({"baseline": base}, replicates=reps,
-                                                    region=region, executor=ex, progress=False)
+                                                    region=region, executor=ex, progress=False,
+                                                    model=self.spec)
             self.progress.value = 1
             mine = run_ensemble({"scenario": self.scenario()}, replicates=reps, region=region,
-                                executor=ex, progress=False)
+                                executor=ex, progress=False, model=self.spec)
             base_runs = self._baselines[key].runs
             import pandas as pd
 
@@ -217,8 +225,9 @@ class Dashboard:
             runs = runs[runs.metric.isin(SHOWN)]
             runs["scenario"] = pd.Categorical(runs.scenario.astype(str),
                                               categories=["baseline", "scenario"])
-            self.ensemble = Ensemble(runs, {"baseline": self._baselines[key].scenarios[
-                "baseline"], "scenario": mine.scenarios["scenario"]})
+            scenarios = {"baseline": self._baselines[key].scenarios["baseline"],
+                         "scenario": mine.scenarios["scenario"]}
+            self.ensemble = Ensemble(runs, scenarios, model_label=mine.model_label)
             self._draw()
             self.progress.value = 2
             self.last_run_seconds = time.perf_counter() - t0
@@ -260,12 +269,12 @@ class _null:
 
 
 def dashboard(scenario: Any = "plan-2025", region: str = "town", replicates: int = 10,
-              lang: str = "zh", **kwargs: Any) -> w.Widget:
+              lang: str = "zh", model: Any = None, **kwargs: Any) -> w.Widget:
     """Build the what-if dashboard and run it once.
 
     Parameters
     ----------
-    scenario, region, replicates, lang, **kwargs
+    scenario, region, replicates, lang, model, **kwargs
         See :class:`Dashboard`.
 
     Returns
@@ -277,8 +286,10 @@ def dashboard(scenario: Any = "plan-2025", region: str = "town", replicates: int
     --------
     >>> import fazhi_sim as fs
     >>> fs.dashboard(region="town")   # doctest: +SKIP
+    >>> fs.dashboard(region="town", model=fs.ModelSpec(behaviour=MyResidents))  # doctest: +SKIP
     """
-    d = Dashboard(scenario, region=region, replicates=replicates, lang=lang, **kwargs)
+    d = Dashboard(scenario, region=region, replicates=replicates, lang=lang, model=model,
+                  **kwargs)
     d.run()
     d.widget.dashboard = d
     return d.widget

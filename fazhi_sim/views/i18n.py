@@ -120,6 +120,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "counties": ("分区县走势", "By county"),
     "about": ("如何理解这些数字", "What the numbers mean"),
     "generated": ("生成", "generated"),
+    "model": ("模型", "model"),
     "version": ("版本", "version"),
     "baseline": ("基准情景", "Baseline"),
     "report_note": (

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import altair as alt
 
-from ..cli import _compare_rows, _compare_tidy, _target_rows
 from ..engine.region import get_region
-from ..experiments.ensemble import Ensemble
+from ..experiments.ensemble import SHIPPED_MODEL, Ensemble
 from ..version import __version__
 from . import charts
 from .i18n import check_lang, label, region_label
+from .tables import compare_rows, compare_tidy, target_rows
 
 __all__ = ["write_report", "report_html"]
 
@@ -99,7 +99,7 @@ def _place(region: str, lang: str) -> str:
 def _resolve(ens: Ensemble, region: str | None, year: int | None) -> tuple[str, int]:
     regions = list(dict.fromkeys(ens.runs["region"].astype(str)))
     if region is None:
-        region = ens._whole_region()
+        region = ens.whole_region()
     elif region not in regions:
         try:
             region = get_region(region).id
@@ -147,13 +147,13 @@ def report_html(ensemble: Ensemble, region: str | None = None, year: int | None 
     summary, comp = ens.summary(), ens.compare()
     first = max(sc.start_year for sc in ens.scenarios.values())
 
-    header, rows = _compare_rows(_compare_tidy(ens, region, year), names, reps, lang)
+    header, rows = compare_rows(compare_tidy(ens, region, year), names, reps, lang)
     sections: list[tuple[str, str, list[alt.TopLevelMixin]]] = [
         (label("comparison", lang), f"<p>{html.escape(label('band_note', lang))}</p>"
          + _table(header, rows), []),
     ]
     if year - first >= 1:
-        theader, trows = _target_rows(ens, first, year, region, lang)
+        theader, trows = target_rows(ens, first, year, region, lang)
         targets = ens.targets(first=first, last=year, region=region)
         sections.append((f"{label('targets', lang)} ({first}-{year})", _table(theader, trows),
                          [charts.targets_table(targets, lang)]))
@@ -182,17 +182,7 @@ def report_html(ensemble: Ensemble, region: str | None = None, year: int | None 
 
     note = "".join(f"<p>{html.escape(label(k, lang))}</p>" for k in
                    ("report_note", "report_note_bands", "report_note_metrics"))
-    seeds = sorted(int(s) for s in ens.runs["seed"].unique())
-    meta = " &nbsp; ".join(html.escape(x) for x in [
-        f"{label('scenario', lang)}: {' / '.join(names)}",
-        f"{label('baseline', lang)}: {names[0]}",
-        f"{label('region', lang)}: {_place(region, lang)}",
-        f"{label('year', lang)}: {year}",
-        f"{label('replicates', lang)}: {reps}",
-        f"{label('seed', lang)}: {seeds[0]}" + (f"-{seeds[-1]}" if len(seeds) > 1 else ""),
-        f"fazhi-sim {__version__}",
-        f"{label('generated', lang)}: {datetime.now():%Y-%m-%d %H:%M}",
-    ])
+    meta = _meta(ens, names, region, year, reps, lang)
     options = {"mode": "vega-lite", "renderer": "svg", "i18n": _EMBED_I18N[lang],
                "actions": {"export": True, "source": False, "compiler": False,
                            "editor": False}}
@@ -234,12 +224,12 @@ def write_report(ensemble: Ensemble, path: str | os.PathLike, region: str | None
     """Write a self-contained HTML report of ``ensemble`` to ``path``.
 
     The page holds: what the numbers mean (partly calibrated, partly assumed parameters); the
-    comparison table of :data:`fazhi_sim.cli.KEY_METRICS` (median [10%, 90%] per scenario and
-    the paired change from the first scenario, as ``fazhi-sim compare`` prints it); the
-    plan-target table and chart; year-by-year charts with bands, paired differences, the
-    dispute pyramid, where disputes are resolved and, for a region of several counties, one
-    panel per county. It opens from a file without network access (about 1 MB, almost all
-    of it the Vega JavaScript).
+    comparison table of :data:`fazhi_sim.views.tables.KEY_METRICS` (median [10%, 90%] per
+    scenario and the paired change from the first scenario, as ``fazhi-sim compare`` prints
+    it); the plan-target table and chart; year-by-year charts with bands, paired
+    differences, the dispute pyramid, where disputes are resolved and, for a region of
+    several counties, one panel per county. It opens from a file without network access
+    (about 1 MB, almost all of it the Vega JavaScript).
 
     Parameters
     ----------
@@ -264,3 +254,21 @@ def write_report(ensemble: Ensemble, path: str | os.PathLike, region: str | None
     out = Path(path)
     out.write_text(text, encoding="utf-8")
     return out
+
+
+def _meta(ens: Ensemble, names: list[str], region: str, year: int, reps: int, lang: str) -> str:
+    """The line under the title: what was run, by which model and version, and when."""
+    seeds = sorted(int(s) for s in ens.runs["seed"].unique())
+    model = [] if ens.model_label == SHIPPED_MODEL else [
+        f"{label('model', lang)}: {ens.model_label}"]
+    return " &nbsp; ".join(html.escape(x) for x in [
+        f"{label('scenario', lang)}: {' / '.join(names)}",
+        f"{label('baseline', lang)}: {names[0]}",
+        f"{label('region', lang)}: {_place(region, lang)}",
+        f"{label('year', lang)}: {year}",
+        f"{label('replicates', lang)}: {reps}",
+        f"{label('seed', lang)}: {seeds[0]}" + (f"-{seeds[-1]}" if len(seeds) > 1 else ""),
+        f"fazhi-sim {__version__}",
+        f"{label('generated', lang)}: {datetime.now():%Y-%m-%d %H:%M}",
+        *model,
+    ])

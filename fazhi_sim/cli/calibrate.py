@@ -1,0 +1,89 @@
+"""``fazhi-sim calibrate``: fit the assumed parameters to the calibration targets."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .common import (
+    COMMAND_LINE,
+    InputError,
+    Parents,
+    add_region,
+    model_spec,
+    named_region,
+    out_path,
+    parse_count,
+    parse_seed,
+)
+
+__all__ = ["add_parser", "handle"]
+
+
+def add_parser(subparsers: Any, parents: Parents) -> None:
+    """Register ``calibrate`` and its options on ``subparsers`` (from ``add_subparsers``)."""
+    calib = subparsers.add_parser(
+        "calibrate", parents=[parents.seed, parents.model],
+        help="fit the assumed parameters to the calibration targets and print the fit "
+        "(docs/calibration.md)")
+    add_region(calib, "town, a few minutes")
+    calib.add_argument("--targets", metavar="FILE.csv", help="calibration targets (default: "
+                       "the shipped fazhi_sim/data/calibration_targets.csv)")
+    calib.add_argument("--replicates", metavar="N", help="runs per evaluation, the same seeds "
+                       "at every evaluation (default 8)")
+    calib.add_argument("--parameters", metavar="NAMES", help="comma-separated Params fields "
+                       "or composites to fit (default: "
+                       "claim_intercept,asc_court,mediation_asc_shift,mediation_success_shift)")
+    calib.add_argument("--out", metavar="FILE.toml", help="write the calibrated parameter set "
+                       "to a new file (an existing file is kept unless --force)")
+    calib.add_argument("--force", action="store_true", help="let --out overwrite a file")
+    calib.add_argument("--chart", metavar="FILE.html", help="also write the fit chart")
+    calib.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Calibrate, print the fit report, write ``--out`` and ``--chart``; the exit status."""
+    from ..analysis import calibration as cal  # imports scipy: only for this command
+
+    source = args.targets or f"fazhi_sim/{cal.TARGETS_FILE}"
+    try:
+        targets = cal.load_targets(args.targets)
+    except cal.TargetsError as err:
+        raise InputError(err.source, err.field, err.message) from None
+    if not (targets["use"] == "fit").any():
+        raise InputError(source, "use", "no target has use = fit; mark at least one row fit")
+    seed = parse_seed(args.seed, source)
+    reps = parse_count(args.replicates, source, "--replicates", 8)
+    region = named_region(args.region, source)
+    names = [n.strip() for n in (args.parameters or ",".join(cal.DEFAULT_PARAMETERS)).split(",")
+             if n.strip()]
+    try:
+        cal.knobs_for(names)
+    except cal.CalibrationError as err:
+        raise InputError(COMMAND_LINE, "--parameters", str(err)) from None
+    out = out_path(args.out, "--out", "toml")
+    if out is not None and out.exists() and not args.force:
+        # A re-calibration never replaces a parameter set (the shipped one above all) silently.
+        raise InputError(args.out, "--out", "the file exists; give a new file name, or add "
+                         "--force to overwrite it")
+    chart = out_path(args.chart, "--chart", "html")
+    spec = model_spec(args.model)
+    command = (f"fazhi-sim calibrate --targets {source} --region {region.id} "
+               f"--replicates {reps} --seed {seed}"
+               + (f" --parameters {','.join(names)}" if args.parameters else "")
+               + (f" --model {args.model}" if args.model else "")
+               + (f" --out {args.out}" if args.out else "")
+               + (" --force" if args.force else ""))
+    result = cal.calibrate(targets, parameters=names, region=region, replicates=reps,
+                           seed=seed, progress=sys.stderr.isatty(), model=spec)
+    print(result.report())
+    if out is not None:
+        result.write(out, force=args.force, command=command)
+        print(f"written: {out}")
+    if chart is not None:
+        from ..views.analysis_charts import fit_chart  # imports Altair: only when asked for
+
+        fit_chart(result).save(str(chart))
+        print(f"written: {chart}")
+    return 0

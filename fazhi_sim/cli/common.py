@@ -1,0 +1,244 @@
+"""What every ``fazhi-sim`` command shares: checked inputs, shared options, output, errors.
+
+Every check raises :class:`InputError`, whose message reads like a :class:`ScenarioError`'s
+(``<file>: <field>: <what is allowed>``), so a bad input always ends in the same one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..engine.region import Region, RegionError, get_region
+from ..engine.scenario import Scenario
+from ..experiments.spec import ModelSpec, load_spec
+from ..views.i18n import LANGS, label, region_label
+
+__all__ = [
+    "PROG", "DEFAULT_REGION", "SCENARIO_HELP", "COMMAND_LINE", "InputError", "Parents",
+    "make_parents", "add_region", "parse_seed", "parse_count", "parse_number", "split_names",
+    "scenario_region", "named_region", "common_year", "outcome_year", "unique_names",
+    "out_path", "write_csv", "model_spec", "title", "print_error",
+]
+
+PROG = "fazhi-sim"
+DEFAULT_REGION = "shaoxing"
+SCENARIO_HELP = "a scenario .toml file, or a shipped name such as plan-2025"
+COMMAND_LINE = "(command line)"
+"""Where an input came from when no file holds it, in place of a file name in errors."""
+
+_OUTCOME_YEAR = 2025
+_LAST_YEAR = 2035
+
+
+class InputError(Exception):
+    """A bad command-line value; formatted like :class:`ScenarioError` (file, field, allowed)."""
+
+    def __init__(self, source: str, field: str, message: str):
+        super().__init__(f"{source}: {field}: {message}")
+
+
+# -- Options shared by several commands ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parents:
+    """Parent parsers, each declaring once an option several commands share.
+
+    A command lists the ones it takes in ``add_parser(..., parents=[...])``.
+    """
+
+    seed: argparse.ArgumentParser
+    lang: argparse.ArgumentParser
+    jobs: argparse.ArgumentParser
+    model: argparse.ArgumentParser
+
+
+def make_parents() -> Parents:
+    """The parent parsers of ``--seed``, ``--lang``, ``--jobs`` and ``--model``."""
+    seed = argparse.ArgumentParser(add_help=False)
+    # Checked by parse_seed rather than by argparse's type=int, whose error takes two lines.
+    seed.add_argument("--seed", default="1", help="seed, a whole number 0 or more (default "
+                      "1), of the first replicate where there are several; the same seed "
+                      "gives the same result")
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument("--lang", choices=LANGS, default="zh",
+                      help="label language: zh (中文, default) or en")
+    jobs = argparse.ArgumentParser(add_help=False)
+    jobs.add_argument("--jobs", metavar="N", help="local worker processes (default: all cores)")
+    model = argparse.ArgumentParser(add_help=False)
+    model.add_argument("--model", metavar="MODULE:NAME", help="the model to run, as "
+                       "package.module:Name naming a ModelSpec or a DisputeModel or "
+                       "Behaviour subclass (default: the shipped model)")
+    return Parents(seed=seed, lang=lang, jobs=jobs, model=model)
+
+
+def add_region(parser: argparse.ArgumentParser, default: str) -> None:
+    """Add ``--region``; ``default`` says which region runs without it."""
+    parser.add_argument("--region", help="shaoxing, a county (zhuji or 诸暨) or town (50,000 "
+                        f"residents, fast); default: {default}")
+
+
+# -- Checking inputs ------------------------------------------------------------------------
+
+
+def parse_seed(text: str, source: str) -> int:
+    """``--seed`` as a whole number, 0 or more."""
+    if not re.fullmatch(r"[0-9]+", text.strip()):
+        raise InputError(source, "--seed", f"{text!r} is not allowed; give a whole number, 0 or "
+                         "more")
+    return int(text)
+
+
+def parse_count(text: str | None, source: str, flag: str, default: int | None) -> int | None:
+    """A count option (``--replicates``, ``--jobs``, ...) as a whole number, 1 or more."""
+    if text is None:
+        return default
+    if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
+        raise InputError(source, flag, f"{text!r} is not allowed; give a whole number, 1 or more")
+    return int(text)
+
+
+def parse_number(text: str | None, source: str, flag: str) -> float | None:
+    """A number, 0 or more; thousands may be grouped with ``,`` or ``_`` (``200,000``)."""
+    if text is None:
+        return None
+    clean = text.strip().replace(",", "").replace("_", "")
+    if not re.fullmatch(r"[0-9]+(\.[0-9]*)?", clean):
+        raise InputError(source, flag, f"{text!r} is not allowed; give a number, 0 or more")
+    return float(clean)
+
+
+def split_names(values: Sequence[str] | None) -> list[str]:
+    """Names given as ``--levers a b`` or ``--levers a,b``."""
+    return [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
+
+
+def scenario_region(arg: str | None, loaded: list[tuple[str, Scenario]]) -> Region:
+    """The region to run scenarios on: ``--region``, else theirs, else :data:`DEFAULT_REGION`.
+
+    ``loaded`` holds (source, scenario) pairs; scenarios declaring different regions are an
+    error without ``--region``.
+    """
+    if arg is not None:
+        try:
+            return get_region(arg)
+        except RegionError as err:
+            raise InputError(loaded[0][0], "--region", str(err)) from None
+    declared = [(src, get_region(sc.region)) for src, sc in loaded if sc.region is not None]
+    for src, reg in declared[1:]:
+        # Comparing scenarios on different regions would compare places, not measures.
+        if reg.id != declared[0][1].id:
+            raise InputError(src, "region", f"{reg.id!r} differs from {declared[0][1].id!r} in "
+                             f"{declared[0][0]}; pass --region to compare on one region")
+    return declared[0][1] if declared else get_region(DEFAULT_REGION)
+
+
+def named_region(arg: str | None, source: str, default: str = "town") -> Region:
+    """``--region`` of a command that runs no scenario file, ``default`` without it."""
+    try:
+        return get_region(arg or default)
+    except RegionError as err:
+        raise InputError(source, "--region", str(err)) from None
+
+
+def common_year(arg: str | None, loaded: list[tuple[str, Scenario]]) -> int:
+    """``--year``, checked to lie in every scenario; default the last year they share."""
+    first_src, first = max(loaded, key=lambda x: x[1].start_year)
+    last_src, last = min(loaded, key=lambda x: x[1].end_year)
+    lo, hi = first.start_year, last.end_year
+    if lo > hi:
+        raise InputError(last_src, "end_year", f"{hi} is before start_year {lo} of {first_src}; "
+                         "scenarios to compare need a year in common")
+    if arg is None:
+        return hi
+    is_year = re.fullmatch(r"[0-9]{4}", arg.strip()) is not None
+    if not is_year or not lo <= int(arg) <= hi:
+        # Name the file whose years leave it out, so the user knows which one to look at.
+        src = next((s for s, sc in loaded if is_year and int(arg) not in sc.years), loaded[0][0])
+        raise InputError(src, "--year", f"{arg!r} is not allowed; allowed {lo} to {hi} (years "
+                         "common to all scenarios)")
+    return int(arg)
+
+
+def outcome_year(arg: str | None, source: str) -> int:
+    """``--year`` of a command that runs no scenario file (default 2025)."""
+    if arg is None:
+        return _OUTCOME_YEAR
+    return common_year(arg, [(source, Scenario(end_year=_LAST_YEAR))])
+
+
+def unique_names(loaded: list[tuple[str, Scenario]]) -> list[str]:
+    """Scenario names, with ``#2``, ``#3`` ... added to repeats."""
+    # Two files may share a name (or one file may be given twice); rows must stay apart.
+    names: list[str] = []
+    for _, sc in loaded:
+        name, k = sc.name, 2
+        while name in names:
+            name, k = f"{sc.name}#{k}", k + 1
+        names.append(name)
+    return names
+
+
+def out_path(arg: str | None, flag: str = "--out", ext: str = "csv") -> Path | None:
+    """An output file, checked to be writable before anything runs."""
+    # Checked before running, so a typo in --out does not cost a long simulation.
+    if arg is None:
+        return None
+    path = Path(arg)
+    folder = path.parent
+    if path.is_dir():
+        raise InputError(arg, flag, f"is a folder; give a file name such as results.{ext}")
+    if not folder.is_dir():
+        raise InputError(arg, flag, f"folder {str(folder)!r} does not exist; give a .{ext} path "
+                         "in an existing folder")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(arg, flag, f"not writable; give a .{ext} path you may write to")
+    return path
+
+
+def model_spec(arg: str | None) -> ModelSpec:
+    """``--model`` as a :class:`ModelSpec`; the shipped model without it.
+
+    Raises :class:`~fazhi_sim.experiments.spec.SpecError` (one line) for a bad target.
+    """
+    return ModelSpec() if arg is None else load_spec(arg)
+
+
+# -- Output ---------------------------------------------------------------------------------
+
+
+def write_csv(df: pd.DataFrame, path: Path, lang: str) -> None:
+    """Write ``df`` for Excel and say where."""
+    try:
+        # utf-8-sig: Excel on Chinese Windows reads a BOM-less file as GBK and garbles it.
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    except OSError as err:
+        raise InputError(str(path), "--out", f"cannot write ({err.strerror or err}); give a "
+                         ".csv path you may write to") from None
+    print(f"{label('written', lang)}: {path}")
+
+
+def title(scenario: str, region: Region, seed: int, lang: str) -> str:
+    """The line above a table: scenario, region and seed."""
+    return (f"{label('scenario', lang)}: {scenario}   {label('region', lang)}: "
+            f"{region_label(region.id, lang)}   {label('seed', lang)}: {seed}")
+
+
+def print_error(err: BaseException) -> None:
+    """Print ``err`` to stderr as ``fazhi-sim: error: ...`` on one line."""
+    if isinstance(err, OSError):
+        text = f"{err.filename or '(file)'}: (file): {err.strerror or err}"
+    elif isinstance(err, RegionError):
+        text = f"{COMMAND_LINE}: --region: {err}"
+    else:
+        text = str(err)
+    # One line whatever the message holds, so scripts can parse it.
+    print(f"{PROG}: error: {' '.join(text.split())}", file=sys.stderr)

@@ -1,0 +1,117 @@
+"""``fazhi-sim compare``: run scenarios with common random numbers, compare to the first."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..engine.region import Region
+from ..engine.scenario import Scenario, load_scenario
+from ..experiments.ensemble import Ensemble, run_ensemble
+from ..experiments.executors import DaskCluster, LocalProcesses, default_jobs
+from ..views.i18n import label
+from ..views.tables import compare_rows, compare_tidy, target_rows, text_table
+from .common import (
+    SCENARIO_HELP,
+    InputError,
+    Parents,
+    add_region,
+    common_year,
+    model_spec,
+    out_path,
+    parse_count,
+    parse_seed,
+    scenario_region,
+    title,
+    unique_names,
+    write_csv,
+)
+
+__all__ = ["add_parser", "handle", "make_executor", "print_targets", "write_report"]
+
+
+def add_parser(subparsers: Any, parents: Parents) -> None:
+    """Register ``compare`` and its options on ``subparsers`` (from ``add_subparsers``)."""
+    compare = subparsers.add_parser(
+        "compare", parents=[parents.seed, parents.lang, parents.jobs, parents.model],
+        help="run scenarios with one seed and compare them to the first")
+    add_region(compare, "the scenarios' region, else shaoxing")
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=SCENARIO_HELP)
+    compare.add_argument("--out", metavar="FILE.csv", help="write the comparison as tidy CSV")
+    compare.add_argument("--year", help="year compared (default: the last year common to all)")
+    compare.add_argument("--replicates", metavar="N", help="runs per scenario (default 1); with "
+                         "more, tables show the median and the 10-90%% band, and changes are "
+                         "paired (common random numbers)")
+    compare.add_argument("--store", metavar="DIR", help="write each finished run to DIR; a "
+                         "repeated command reads them back and runs only what is missing")
+    compare.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. "
+                         "tcp://10.0.0.5:8786 (needs the [cluster] extra)")
+    compare.add_argument("--report", metavar="FILE.html", help="also write a self-contained "
+                         "HTML report (charts and tables, labels in --lang; opens offline)")
+    compare.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run and compare ``args.scenarios``, print the tables, write the files; exit status."""
+    loaded = [(src, load_scenario(src)) for src in args.scenarios]
+    seed = parse_seed(args.seed, args.scenarios[0])
+    reps = parse_count(args.replicates, args.scenarios[0], "--replicates", 1)
+    region = scenario_region(args.region, loaded)
+    out = out_path(args.out)
+    report = out_path(args.report, "--report", "html")
+    year = common_year(args.year, loaded)
+    spec = model_spec(args.model)
+    names = unique_names(loaded)
+    n_tasks = reps * len(names)
+    with make_executor(args, n_tasks) as ex:
+        ens = run_ensemble({n: sc for n, (_, sc) in zip(names, loaded, strict=True)},
+                           replicates=reps, region=region, executor=ex, seed=seed,
+                           store=args.store, progress=sys.stderr.isatty(), model=spec)
+    tidy = compare_tidy(ens, region.id, year)
+    lang = args.lang
+    header, rows = compare_rows(tidy, names, reps, lang)
+    print(title(" / ".join(names), region, seed, lang) + f"   {label('year', lang)}: {year}"
+          + (f"   {label('replicates', lang)}: {reps}" if reps > 1 else ""))
+    if reps > 1:
+        print(label("band_note", lang))
+    print(text_table(header, rows))
+    print_targets(ens, loaded, region, year, lang)
+    if out is not None:
+        write_csv(tidy, out, lang)
+    if report is not None:
+        write_report(ens, report, region, year, lang)
+    return 0
+
+
+def make_executor(args: argparse.Namespace, n_tasks: int) -> Any:
+    """Where to run: ``--scheduler``'s Dask cluster, else ``--jobs`` local processes."""
+    if args.scheduler:
+        return DaskCluster(args.scheduler)
+    jobs = parse_count(args.jobs, args.scenarios[0], "--jobs", None)
+    return LocalProcesses(min(jobs or default_jobs(), n_tasks))
+
+
+def print_targets(ens: Ensemble, loaded: list[tuple[str, Scenario]], region: Region,
+                  year: int, lang: str) -> None:
+    """Print the plan-target table, if the compared years span more than one."""
+    first = max(sc.start_year for _, sc in loaded)
+    if year - first < 1:
+        return
+    header, rows = target_rows(ens, first, year, region.id, lang)
+    print()
+    print(f"{label('targets', lang)} ({first}-{year})")
+    print(text_table(header, rows))
+
+
+def write_report(ens: Ensemble, path: Path, region: Region, year: int, lang: str) -> None:
+    """Write the HTML report of ``--report`` and say where."""
+    from ..views.report import write_report as write  # imports Altair: only when asked for
+
+    try:
+        write(ens, path, region=region.id, year=year, lang=lang)
+    except OSError as err:
+        raise InputError(str(path), "--report", f"cannot write ({err.strerror or err}); give "
+                         "a .html path you may write to") from None
+    print(f"{label('written', lang)}: {path}")

@@ -1,0 +1,133 @@
+"""``fazhi-sim sensitivity``: rank levers and parameters by their effect (Morris or Sobol)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..engine.measures import LEVERS
+from ..experiments.executors import LocalProcesses, default_jobs
+from ..views.i18n import label, region_label
+from ..views.tables import text_table
+from .common import (
+    COMMAND_LINE,
+    InputError,
+    Parents,
+    add_region,
+    model_spec,
+    named_region,
+    outcome_year,
+    parse_count,
+    parse_seed,
+    split_names,
+)
+
+__all__ = ["add_parser", "handle", "ranking_table"]
+
+
+def add_parser(subparsers: Any, parents: Parents) -> None:
+    """Register ``sensitivity`` and its options on ``subparsers`` (from ``add_subparsers``)."""
+    sens = subparsers.add_parser(
+        "sensitivity", parents=[parents.seed, parents.lang, parents.jobs, parents.model],
+        help="rank levers and parameters by their effect on the outcomes (Morris or Sobol; "
+        "SALib)")
+    add_region(sens, "town")
+    sens.add_argument("--method", choices=("morris", "sobol"), default="morris",
+                      help="morris (screening, default) or sobol (first and total order)")
+    sens.add_argument("--levers", nargs="+", metavar="LEVER", help="levers varied over their "
+                      "full range (default: all levers, unless --params is given)")
+    sens.add_argument("--params", nargs="+", metavar="PARAM", help="mechanism parameters "
+                      "varied over their value ±50%% (Params fields)")
+    sens.add_argument("--trajectories", metavar="N", help="Morris trajectories (default 10)")
+    sens.add_argument("--samples", metavar="N", help="Sobol base samples, a power of two "
+                      "(default 64)")
+    sens.add_argument("--year", help="year of the outcomes (default 2025)")
+    sens.add_argument("--replicates", metavar="N", help="runs per sample, averaged (default 1)")
+    sens.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run the sensitivity analysis and print the ranking; the exit status."""
+    from ..analysis.sensitivity import (  # imports SALib: only for this command
+        factor_ranges,
+        sensitivity,
+    )
+
+    src = COMMAND_LINE
+    seed = parse_seed(args.seed, src)
+    region = named_region(args.region, src)
+    trajectories = parse_count(args.trajectories, src, "--trajectories", 10)
+    samples = parse_count(args.samples, src, "--samples", 64)
+    reps = parse_count(args.replicates, src, "--replicates", 1)
+    jobs = parse_count(args.jobs, src, "--jobs", None)
+    year = outcome_year(args.year, src)
+    if args.method == "sobol" and samples & (samples - 1):
+        raise InputError(src, "--samples", f"{samples} is not allowed; give a power of two "
+                         "(8, 16, 32, 64, ...)")
+    factors = split_names(args.levers) + split_names(args.params)
+    if not factors:
+        factors = list(LEVERS)
+    try:
+        factor_ranges(factors)
+    except ValueError as err:
+        raise InputError(src, "--levers/--params", str(err)) from None
+    spec = model_spec(args.model)
+    n_runs_hint = trajectories if args.method == "morris" else samples
+    with LocalProcesses(min(jobs or default_jobs(), n_runs_hint * (len(factors) + 2))) as ex:
+        rank = sensitivity(factors, method=args.method, region=region, year=year,
+                           trajectories=trajectories, samples=samples, replicates=reps,
+                           executor=ex, progress=sys.stderr.isatty(), seed=seed, model=spec)
+    lang = args.lang
+    size = (f"{trajectories} trajectories" if args.method == "morris"
+            else f"{samples} base samples")
+    print(f"{args.method}: {size}, {rank.attrs['n_runs']} runs   {label('region', lang)}: "
+          f"{region_label(region.id, lang)}   {label('year', lang)}: {year}   "
+          f"{label('seed', lang)}: {seed}")
+    print("± 95% 置信区间" if lang == "zh" else "±: 95% confidence")
+    print(text_table(*ranking_table(rank, args.method == "morris", lang)))
+    return 0
+
+
+def ranking_table(rank: pd.DataFrame, morris: bool, lang: str
+                  ) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the ranking: factors, most influential on the first metric first.
+
+    Parameters
+    ----------
+    rank
+        The result of :func:`fazhi_sim.analysis.sensitivity.sensitivity`.
+    morris
+        Columns μ* and σ (Morris) rather than ST and S1 (Sobol).
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    header : list of str
+        Factor, its range, then the indices of each metric.
+    rows : list of list of str
+        One row per factor; an index with a confidence interval shows it as ``±``.
+    """
+    metrics = list(dict.fromkeys(rank.metric))
+    header = ["因素" if lang == "zh" else "Factor", "范围" if lang == "zh" else "Range"]
+    cols = (("mu_star", "μ*"), ("sigma", "σ")) if morris else (("ST", "ST"), ("S1", "S1"))
+    for m in metrics:
+        header += [f"{label(m, lang)} {c}" for _, c in cols]
+    order = rank[rank.metric == metrics[0]].factor.tolist()
+    cell = rank.set_index(["metric", "factor"])
+    rows = []
+    for f in order:
+        r0 = cell.loc[(metrics[0], f)]
+        row = [label(f, lang), f"{r0.low:g}-{r0.high:g}"]
+        for m in metrics:
+            r = cell.loc[(m, f)]
+            for key, _ in cols:
+                conf = r.get(f"{key}_conf", np.nan)
+                text = f"{r[key]:,.3g}"
+                row.append(text + (f" ±{conf:,.2g}" if np.isfinite(conf) else ""))
+        rows.append(row)
+    return header, rows

@@ -1,0 +1,48 @@
+"""``fazhi-sim validate``: check scenario files without running them."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..engine.scenario import ScenarioError, load_scenario
+from ..views.i18n import label
+from .common import (
+    SCENARIO_HELP,
+    InputError,
+    Parents,
+    add_region,
+    parse_seed,
+    print_error,
+    scenario_region,
+)
+
+__all__ = ["add_parser", "handle"]
+
+
+def add_parser(subparsers: Any, parents: Parents) -> None:
+    """Register ``validate`` and its options on ``subparsers`` (from ``add_subparsers``)."""
+    validate = subparsers.add_parser("validate", parents=[parents.seed, parents.lang],
+                                     help="check scenario files")
+    add_region(validate, "the scenario's region, else shaoxing")
+    validate.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=SCENARIO_HELP)
+    validate.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Check every file of ``args.scenarios``, one line each; exit status 2 if any is bad."""
+    parse_seed(args.seed, args.scenarios[0])
+    status = 0
+    for src in args.scenarios:
+        try:
+            sc = load_scenario(src)
+            if args.region is not None:
+                scenario_region(args.region, [(src, sc)])
+        except (ScenarioError, InputError, OSError) as err:
+            # Unlike run and compare, go on: one report covers every file.
+            print_error(err)
+            status = 2
+            continue
+        print(f"ok  {src}  {sc.name}  {len(sc.levers)} {label('levers', args.lang)}  "
+              f"{sc.start_year}-{sc.end_year}")
+    return status
