@@ -53,6 +53,10 @@ def __getattr__(name: str):
         from .views.dashboard import dashboard
 
         return dashboard
+    if name == "use_offline_charts":
+        from .views.offline import use_offline_charts
+
+        return use_offline_charts
     if name == "calibrate":
         from .analysis.calibration import calibrate
 

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import warnings
+from concurrent.futures import Executor, Future
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import fazhi_sim as fs
+from fazhi_sim.experiments import store as store_module
 from fazhi_sim.experiments.ensemble import Ensemble, RunStore
+from fazhi_sim.experiments.store import StoreWarning, code_digest, source_digest
 
 SCEN = ["baseline", "plan-2025"]
 
@@ -145,14 +151,18 @@ fs.run_ensemble(["baseline", "plan-2025"], replicates=8, region="town", store=sy
 """
 
 
+def finished_files(store: Path) -> list[Path]:
+    # pathlib's glob also matches the hidden temporary files of runs being written.
+    return [p for p in store.glob("*.parquet") if not p.name.startswith(".")]
+
+
 def test_sweep_killed_with_sigkill_resumes_and_matches(tmp_path):
     store = tmp_path / "store"
     proc = subprocess.Popen([sys.executable, "-c", _SWEEP, str(store)])
     try:
         deadline = time.time() + 120
         while time.time() < deadline and proc.poll() is None:
-            done = list(store.glob("*.parquet")) if store.exists() else []
-            if len(done) >= 4:
+            if len(finished_files(store) if store.exists() else []) >= 4:
                 break
             time.sleep(0.05)
         assert proc.poll() is None, "the sweep finished before it could be killed"
@@ -161,13 +171,13 @@ def test_sweep_killed_with_sigkill_resumes_and_matches(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
-    finished = len(list(store.glob("*.parquet")))
+    finished = len(finished_files(store))
     assert 4 <= finished < 16
-    resumed = fs.run_ensemble(["baseline", "plan-2025"], replicates=8, region="town",
-                              store=store, executor=fs.Serial(), progress=False, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StoreWarning)  # a killed write leaves nothing corrupt
+        resumed = fs.run_ensemble(["baseline", "plan-2025"], replicates=8, region="town",
+                                  store=store, executor=fs.Serial(), progress=False, seed=3)
     assert resumed.loaded == finished and resumed.computed == 16 - finished
-    assert not list(store.glob(".tmp-*")) or all(p.stat().st_size >= 0
-                                                 for p in store.glob(".tmp-*"))
     fresh = fs.run_ensemble(["baseline", "plan-2025"], replicates=8, region="town",
                             executor=fs.Serial(), progress=False, seed=3)
     pd.testing.assert_frame_equal(_values(resumed), _values(fresh))
@@ -184,17 +194,18 @@ def test_store_keys_on_scenario_content(tmp_path):
     assert store.file(a, "town", 1) == store.file(a.model_copy(update={"name": "x"}), "town", 1)
 
 
-def test_store_names_the_shipped_model_as_before(tmp_path):
+def test_store_names_runs_by_content_region_seed_and_code(tmp_path):
     sc = fs.load_scenario("plan-2025")
-    before = tmp_path / f"{sc.content_hash()}_town_1.parquet"  # stores written so far resume
-    assert fs.RunStore(tmp_path).file(sc, "town", 1) == before
-    assert fs.RunStore(tmp_path, model=fs.ModelSpec()).file(sc, "town", 1) == before
+    shipped = tmp_path / f"{sc.content_hash()}_town_1_code-{code_digest()}.parquet"
+    assert fs.RunStore(tmp_path).file(sc, "town", 1) == shipped
+    assert fs.RunStore(tmp_path, model=fs.ModelSpec()).file(sc, "town", 1) == shipped
+    assert fs.RunStore(tmp_path, code="0" * 12).file(sc, "town", 1) != shipped
 
     class Sceptics(fs.Behaviour):
         pass
 
     theirs = fs.RunStore(tmp_path, model=Sceptics).file(sc, "town", 1)
-    assert theirs != before and theirs.parent == tmp_path and theirs.suffix == ".parquet"
+    assert theirs != shipped and theirs.parent == tmp_path and theirs.suffix == ".parquet"
     assert fs.RunStore(tmp_path, model=fs.ModelSpec(behaviour=Sceptics)).file(
         sc, "town", 1) == theirs
     assert RunStore is fs.RunStore  # the old import path still works
@@ -207,7 +218,127 @@ def test_ensemble_records_the_model(serial):
 def test_bad_arguments():
     with pytest.raises(ValueError, match="replicates"):
         fs.run_ensemble(["baseline"], replicates=0)
+    with pytest.raises(ValueError, match="from 1 to 10,000"):
+        fs.run_ensemble(["baseline"], replicates=2.5)
     with pytest.raises(ValueError, match="repeated: baseline"):
         fs.run_ensemble(["baseline", "baseline"], replicates=1)
     with pytest.raises(fs.SpecError, match="give a ModelSpec"):
         fs.run_ensemble(["baseline"], replicates=1, model=42)
+
+
+# -- The store: corrupt files, other code -----------------------------------------------------
+
+STORE_ARGS = dict(region="town", executor=fs.Serial(), progress=False, seed=3)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted() -> Ensemble:
+    return fs.run_ensemble(SCEN, replicates=2, **STORE_ARGS)
+
+
+def _damage(path: Path, how: str) -> None:
+    data = bytearray(path.read_bytes())
+    if how == "truncated":  # a copy or a disk that stopped half-way
+        path.write_bytes(data[: len(data) // 2])
+        return
+    if how == "altered":  # still a valid Parquet file, with a value that is not the run's
+        df = pd.read_parquet(path)
+        df.loc[0, "value"] += 1.0
+        df.to_parquet(path, index=False)  # keeps the attrs, digest included
+        return
+    for at in (len(data) // 3, len(data) // 2):  # bit rot inside the column data
+        data[at:at + 8] = bytes(b ^ 0xFF for b in data[at:at + 8])
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["truncated", "flipped", "altered"])
+def test_corrupt_store_file_is_set_aside_and_run_again(tmp_path, uninterrupted, how):
+    fs.run_ensemble(SCEN, replicates=2, store=tmp_path, **STORE_ARGS)
+    victim = sorted(finished_files(tmp_path))[1]
+    _damage(victim, how)
+    with pytest.warns(StoreWarning) as caught:
+        resumed = fs.run_ensemble(SCEN, replicates=2, store=tmp_path, **STORE_ARGS)
+    assert resumed.computed == 1 and resumed.loaded == 3
+    pd.testing.assert_frame_equal(_values(resumed), _values(uninterrupted))
+    (message,) = [str(w.message) for w in caught]
+    aside = list(tmp_path.glob(f"{victim.name}.corrupt-*"))
+    assert len(aside) == 1 and "\n" not in message
+    assert str(victim) in message and aside[0].name in message
+    assert victim.exists()  # written again, and read back from now on
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StoreWarning)
+        again = fs.run_ensemble(SCEN, replicates=2, store=tmp_path, **STORE_ARGS)
+    assert again.computed == 0
+
+
+def test_runs_of_other_code_are_not_reused(tmp_path, uninterrupted):
+    old = fs.RunStore(tmp_path, code="0" * 12)
+    for name, sc in uninterrupted.scenarios.items():
+        for k in range(2):
+            r = uninterrupted.runs
+            stale = r[(r.scenario == name) & (r.replicate == k)]
+            stale = stale.drop(columns=["scenario", "replicate", "seed"]).assign(value=-1.0)
+            old.save(sc, "town", 3 + k, stale.reset_index(drop=True))
+    with pytest.warns(StoreWarning, match="4 runs made by another version"):
+        ens = fs.run_ensemble(SCEN, replicates=2, store=tmp_path, **STORE_ARGS)
+    assert ens.loaded == 0 and ens.computed == 4
+    pd.testing.assert_frame_equal(_values(ens), _values(uninterrupted))
+    assert len(finished_files(tmp_path)) == 8  # the old runs are kept, not overwritten
+
+
+def test_code_digest_follows_engine_source_data_and_version(tmp_path):
+    package = Path(fs.__file__).parent
+    copy = tmp_path / "fazhi_sim"
+    shutil.copytree(package / "engine", copy / "engine",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(package / "data", copy / "data")
+    (copy / "experiments").mkdir()
+    for name in ("simulate.py", "spec.py"):
+        shutil.copy(package / "experiments" / name, copy / "experiments" / name)
+    first = source_digest(copy, "1.0")
+    assert source_digest(copy, "1.0") == first
+    assert source_digest(copy, "1.1") != first
+    assert source_digest(package, fs.__version__) == source_digest()  # the imported package
+    engine = copy / "engine" / "flow.py"
+    engine.write_text(engine.read_text("utf-8") + "\n# changed\n", "utf-8")
+    second = source_digest(copy, "1.0")
+    assert second != first
+    data = copy / "data" / "dispute_types.csv"
+    data.write_bytes(data.read_bytes() + b"\n")
+    assert source_digest(copy, "1.0") != second
+    code_digest()
+    assert code_digest.cache_info().hits >= 1  # once per process
+
+
+class _Interrupting(Executor):
+    """Runs tasks at once but reports them done only later, then is interrupted."""
+
+    def __init__(self, after: int):
+        self.after, self.futures = after, []
+
+    def submit(self, fn, /, *args, **kwargs):
+        if len(self.futures) == self.after:
+            for fut, result in self.futures:
+                fut.set_result(result)  # these finished while the last was submitted
+            raise KeyboardInterrupt
+        fut = Future()
+        self.futures.append((fut, fn(*args, **kwargs)))
+        return fut
+
+
+def test_interrupted_ensemble_stores_what_finished(tmp_path, uninterrupted):
+    kw = {**STORE_ARGS, "executor": _Interrupting(after=3)}
+    with pytest.raises(KeyboardInterrupt):
+        fs.run_ensemble(SCEN, replicates=2, store=tmp_path, **kw)
+    assert len(finished_files(tmp_path)) == 3
+    resumed = fs.run_ensemble(SCEN, replicates=2, store=tmp_path, **STORE_ARGS)
+    assert resumed.loaded == 3 and resumed.computed == 1
+    pd.testing.assert_frame_equal(_values(resumed), _values(uninterrupted))
+
+
+def test_store_file_names_the_folder_that_is_a_file(tmp_path):
+    f = tmp_path / "runs"
+    f.write_text("not a folder")
+    with pytest.raises(store_module.StoreError, match="is a file") as err:
+        fs.RunStore(f)
+    assert str(f) in str(err.value) and "\n" not in str(err.value)

@@ -1,7 +1,13 @@
-"""Engine tests: conservation, reproducibility, closed-form expectations, lever directions."""
+"""Engine tests: conservation, reproducibility, closed-form expectations, lever effect sizes."""
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import lever_expectations as lx
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,11 +29,19 @@ def _scenario(levers=None, params=None, end_year=2022, **kw) -> fs.Scenario:
 
 
 def test_mass_balance_every_month(tiny):
-    """Every claim is in exactly one state each month: open in the pool or closed once."""
+    """Every claim is in exactly one state each month: open in the pool or closed once.
+
+    By dispute id as well as by count: a dispute that left the pool never comes back, a
+    dispute first seen open carries an id issued that month (ids are never reused), and the
+    ids seen leaving are no more than the disputes counted closed.
+    """
     m = fs.DisputeModel(fs.load_scenario("scenarios/plan-2025.toml"), region=tiny, seed=3)
     c = m.tally.counts
-    seen_ids: set[int] = set()
+    seen_ids: set[int] = set()  # every id found open at some month's end
+    closed_ids: set[int] = set()  # ids open at one month's end and gone at a later one
+    open_ids: set[int] = set()
     while m.running:
+        first_new_id = m.next_id
         m.step()
         t = m.row - 1
         created = c["disputes"][: t + 1].sum()
@@ -38,8 +52,14 @@ def test_mass_balance_every_month(tiny):
         assert len(np.unique(m.pool.id)) == len(m.pool)
         resolved = sum(c[k][t].sum() for k in c if k.startswith("resolved_"))
         assert resolved + c["dropped"][t].sum() == c["closed"][t].sum()
-        seen_ids.update(m.pool.id.tolist())
-    assert created > 500  # the check ran on a real flow
+        now = set(m.pool.id.tolist())
+        assert not now & closed_ids, "a closed dispute reappeared"
+        assert all(i >= first_new_id for i in now - seen_ids), "an old id was reissued"
+        closed_ids |= open_ids - now
+        seen_ids |= now
+        open_ids = now
+        assert len(closed_ids) <= closed and len(seen_ids) <= created
+    assert created > 500 and len(closed_ids) > 100  # the check ran on a real flow
 
 
 def test_same_seed_same_result_different_seed_differs():
@@ -138,44 +158,255 @@ def test_closed_form_petition_repeats():
     assert np.mean(ratios) == pytest.approx(expected, rel=0.04)
 
 
-LEVER_CASES = [(lid, metric, sign) for lid, lv in LEVERS.items() for metric, sign in lv.moves]
+# -- lever effects at the calibrated parameters -------------------------------------------
+#
+# Each lever moves from its 2020 level to its plan level (measures.py: ``baseline`` ->
+# ``plan_2025``) as a step change in January 2021; every other lever stays at its 2020 level
+# and every parameter at its shipped (calibrated) default. Paired seeds (common random
+# numbers) on the 50,000-resident town; the outcome is the town's 2021-2022 mean after the
+# 12-month warm-up. Each case asserts that
+#   1. the mean paired change minus 2 standard errors is on the documented side of zero, and
+#   2. the mean relative change lies inside a band worked out from the mechanism
+#      (tests/lever_expectations.py, from Params and the catalogue; nothing fitted):
+#      * "around": a closed-form first-order prediction +- a stated tolerance;
+#      * "choice": a utility change du acts through a logit choice, so at most exp(du) - 1
+#        (times any capacity or success factor) and at least a tenth of exp(du) - 1;
+#      * "advice": newly advised claimants petition less (see _advice);
+#      * "up to": a ceiling only, where no first-order floor can be worked out; the 2-se
+#        test is then the only lower bound, and the reason says so;
+#      * "issue 11": levers that barely act at 2020 levels are not hidden: their near-zero
+#        effect is asserted as such, or the case is a strict xfail.
 
-# Controlled populations: where an effect acts on a small flow, make the flow observable.
-_SETUP = {
-    "petitions": ("town", {"asc_petition": 1.0}),
-    "repeat_petitions": ("town", {"asc_petition": 1.0}),
-    "cases_per_judge": ("town", {"judges_per_10k": 0.2}),
+_P = Params()
+_YEARS = 2  # reported years, 2021-2022
+
+
+def _d(lid: str) -> float:
+    """How far the plan moves a lever from its 2020 level."""
+    return LEVERS[lid].plan_2025 - LEVERS[lid].baseline
+
+
+def _plan(lid: str) -> dict[str, float]:
+    return lx.levels(**{lid: LEVERS[lid].plan_2025})
+
+
+def _around(pred: float, tol: float) -> tuple[float, float]:
+    lo, hi = sorted((pred * (1 - tol), pred * (1 + tol)))
+    return lo, hi
+
+
+def _up_to(ceiling: float, floor: float = 0.0) -> tuple[float, float]:
+    lo, hi = sorted((floor, ceiling))
+    return lo, hi
+
+
+def _choice(du: float, extra: float = 1.0) -> tuple[float, float]:
+    first = lx.logit_ceiling(du)
+    return _up_to((1 + first) * extra - 1, first / 10)
+
+
+def _advice(lid: str) -> tuple[float, float]:
+    # A share s of claimants is newly advised; an advised claimant's petition utility falls by
+    # b_advice_petition, so first order -s (1 - exp(-b)). Band: half that, to -2s (twice
+    # stopping every newly advised claimant's petitions, for advice's spill-over through
+    # settlements, learned trust and carried grievance).
+    s = lx.advised_share(_P, _plan(lid)) - lx.advised_share(_P, lx.BASE)
+    return -2 * s, -s * (1 - math.exp(-_P.b_advice_petition)) / 2
+
+
+def _ratio(p0: float, dlogit: float) -> float:
+    return lx.logistic(lx.logit(p0) + dlogit) / p0
+
+
+@dataclass(frozen=True)
+class Expect:
+    seeds: int  # enough for the 2-se test to have power (Monte Carlo se of the paired mean)
+    band: Callable[[float, float], tuple[float, float]]  # (base level, claim share) -> band
+    why: str
+
+
+EXPECT: dict[tuple[str, str], Expect] = {
+    ("mediation_coverage", "resolved_village_share"): Expect(
+        24, lambda s0, c: _up_to(2 * _d("mediation_coverage") * (1 - s0) / s0),
+        "up to: 5% of villages (one of the town's 20, in expectation) gain a committee; if "
+        "every dispute there ended at the village level instead, the share would rise by "
+        "0.05 (1 - share) / share of itself; x2 for unequal village sizes"),
+    ("mediators_per_10k", "resolved_village_share"): Expect(
+        8, lambda s0, c: (0.0, 0.02),
+        "issue 11, barely acts: village capacity (2.6 FTE per 10k x 4 cases a month) is above "
+        "demand at 2020 levels (every mediation layer together concludes ~98 per 10k a "
+        "year), so more mediators only shorten rare queues. Asserted near zero: under 2%"),
+    ("online_mediation_share", "resolved_village_share"): Expect(
+        8, lambda s0, c: _choice(
+            _P.b_online_mediation * _d("online_mediation_share"),
+            (1 + _P.online_mediation_capacity * LEVERS["online_mediation_share"].plan_2025)
+            / (1 + _P.online_mediation_capacity * LEVERS["online_mediation_share"].baseline)),
+        "choice: village mediation utility +b_online_mediation x 0.3, capacity up if it bound"),
+    ("county_centre", "resolved_county_share"): Expect(
+        8, lambda s0, c: _choice(
+            _P.b_centre * _d("county_centre"),
+            _ratio(_P.county_success, _P.success_centre * _d("county_centre"))
+            * (1 + _P.centre_capacity * LEVERS["county_centre"].plan_2025)
+            / (1 + _P.centre_capacity * LEVERS["county_centre"].baseline)),
+        "choice: county utility +b_centre x 0.5, success logit +success_centre x 0.5, "
+        "capacity x1.2 if it bound"),
+    ("petition_agency", "repeat_petitions"): Expect(
+        24, lambda s0, c: _around(lx.repeat_petition_change(_P, lx.BASE,
+                                                            _plan("petition_agency")), 0.3),
+        "around: the geometric-repeat formula (agents settle more, fewer come back); +-30% "
+        "for petitioners past court, whom nobody routes, and a Monte Carlo se of ~5 points"),
+    ("petition_routing", "repeat_petitions"): Expect(
+        24, lambda s0, c: _up_to(1.1 * lx.repeat_petition_change(_P, lx.BASE,
+                                                                _plan("petition_routing")),
+                                 0.5 * lx.repeat_petition_change(_P, lx.BASE,
+                                                                _plan("petition_routing"))),
+        "ceiling: the geometric-repeat formula overstates routing (petitioners past court "
+        "cannot be routed, routed ones who fail come back): half of it to it, +10% for noise"),
+    ("psychological_services", "petitions"): Expect(
+        16, lambda s0, c: _up_to(lx.logit_ceiling(
+            -_P.b_grievance_petition * (2 * _P.grievance_fail + 6 * _P.grievance_wait)
+            * _P.psych_grievance_cut * _d("psychological_services"))),
+        "up to: grievance build-up falls by psych_grievance_cut x 0.4, ceiling for a "
+        "petitioner with two failures and six months of queue behind them; the model does "
+        "not report petitioners' grievance, so no first-order floor"),
+    ("legal_adviser_coverage", "petitions"): Expect(
+        32, lambda s0, c: _advice("legal_adviser_coverage"),
+        "advice: 10% more villages covered, a third of their claimants advised"),
+    ("legal_adviser_hours", "petitions"): Expect(
+        8, lambda s0, c: _advice("legal_adviser_hours"),
+        "advice: chance 4/(4+8) -> 8/(8+8) in the 90% of villages covered"),
+    ("legal_aid_coverage", "lawsuits_per_10k"): Expect(
+        8, lambda s0, c: _choice(lx.court_utility_change(_P, lx.BASE,
+                                                         _plan("legal_aid_coverage"))),
+        "choice: court cost falls by legal_aid_cost_cut x 0.3 of itself"),
+    ("legal_service_access", "disputes"): Expect(
+        32, lambda s0, c: _around(lx.claim_change(
+            _P, _P.service_access_effect * _d("legal_service_access"), c), 0.35),
+        "around: the claim logit rises by claim_awareness x the awareness gained; +-35%"),
+    ("legal_service_access", "petitions"): Expect(
+        32, lambda s0, c: _around(lx.petition_change(
+            _P, 1.0, _P.service_access_effect * _d("legal_service_access")), 0.6),
+        "around: petition utility falls by b_awareness_petition x the awareness gained; "
+        "+-60%, as petitioners' awareness is not the residents' mean"),
+    ("legal_literacy_coverage", "disputes"): Expect(
+        16, lambda s0, c: _around(lx.claim_change(
+            _P, _P.literacy_effect * _d("legal_literacy_coverage"), c), 0.35),
+        "around: 40% more villages (in expectation) gain 法律明白人; claim logit as above"),
+    ("legal_literacy_coverage", "petitions"): Expect(
+        16, lambda s0, c: _around(lx.petition_change(
+            _P, _d("legal_literacy_coverage"), _P.literacy_effect), 0.4),
+        "around: in 40% of villages petition utility falls as above; +-40%"),
+    ("village_compact_strength", "grievances"): Expect(
+        8, lambda s0, c: _around(lx.compact_grievance_change(
+            _P, LEVERS["village_compact_strength"].baseline,
+            LEVERS["village_compact_strength"].plan_2025), 0.1),
+        "around: exact in expectation (compacts thin sensitive grievances); +-10%"),
+    ("credit_enforcement", "defaulters_per_10k"): Expect(
+        8, lambda s0, c: _around(lx.defaulter_stock_change(
+            _P, lx.BASE, _plan("credit_enforcement"), _YEARS), 0.25),
+        "around: stock recursion, fewer unperformed judgments, more exits; +-25%"),
+    ("pre_filing_mediation_share", "lawsuits_per_10k"): Expect(
+        8, lambda s0, c: _around(lx.pre_filing_lawsuit_change(
+            _P, LEVERS["pre_filing_mediation_share"].baseline,
+            LEVERS["pre_filing_mediation_share"].plan_2025), 0.15),
+        "around: lawsuits x (1 - diverted share x settled-and-held share); +-15%"),
+    ("small_claims_share", "cases_per_judge"): Expect(
+        8, lambda s0, c: _up_to(
+            (1 + _P.small_claims_speedup * LEVERS["small_claims_share"].plan_2025)
+            / (1 + _P.small_claims_speedup * LEVERS["small_claims_share"].baseline) - 1),
+        "up to: trial capacity rises by this share, if it bound"),
+    ("judicial_confirmation_share", "handoffs_per_dispute"): Expect(
+        8, lambda s0, c: _up_to(lx.relapse_change(_P, _d("judicial_confirmation_share")),
+                                lx.relapse_change(_P, _d("judicial_confirmation_share")) / 10),
+        "ceiling: relapses fall by this share and only their extra doors go; a tenth of it as "
+        "the floor"),
+    ("online_court", "lawsuits_per_10k"): Expect(
+        8, lambda s0, c: _choice(lx.court_utility_change(_P, lx.BASE, _plan("online_court"))),
+        "choice: court cost falls by online_court_cost_cut x 0.5 of itself (court queues do "
+        "not bind at 2020 levels, so the speed-up adds little)"),
+    ("abusive_litigation_screening", "lawsuits_per_10k"): Expect(
+        8, lambda s0, c: _around(lx.abusive_lawsuit_change(
+            _P, LEVERS["abusive_litigation_screening"].baseline,
+            LEVERS["abusive_litigation_screening"].plan_2025), 0.2),
+        "around: a share abusive_share x screening of filings is refused; +-20%"),
+    ("voluntary_performance_rate", "defaulters_per_10k"): Expect(
+        8, lambda s0, c: _around(lx.defaulter_stock_change(
+            _P, lx.BASE, _plan("voluntary_performance_rate"), _YEARS), 0.25),
+        "around: stock recursion, fewer unperformed judgments flow in; +-25%"),
+    ("reconsideration_premediation", "lawsuits_per_10k"): Expect(
+        8, lambda s0, c: _up_to(-0.05),
+        "up to: barely acts on the headline rate. Administrative disputes are 20 of 565 "
+        "grievances per 10k and seldom sue; ceiling -5% (every administrative lawsuit gone)"),
+    ("early_warning", "petitions"): Expect(
+        8, lambda s0, c: _choice(-_P.b_early_warning * _d("early_warning")),
+        "choice: petition utility -b_early_warning x 0.5 for disputes that failed once"),
+    ("fengqiao_units_coverage", "resolved_town_share"): Expect(
+        8, lambda s0, c: _choice(
+            _P.b_fengqiao * _d("fengqiao_units_coverage"),
+            _ratio(_P.town_success, _P.success_fengqiao * _d("fengqiao_units_coverage"))
+            * (1 + _P.fengqiao_capacity * LEVERS["fengqiao_units_coverage"].plan_2025)
+            / (1 + _P.fengqiao_capacity * LEVERS["fengqiao_units_coverage"].baseline)),
+        "choice: town utility +b_fengqiao x 0.4, success logit +0.2, capacity up if it bound"),
+    ("public_lawyer_coverage", "petitions"): Expect(
+        16, lambda s0, c: _up_to(lx.logit_ceiling(
+            -_P.b_public_lawyer * _d("public_lawyer_coverage"))),
+        "up to: acts on administrative disputes only (3.5% of grievances); ceiling as if "
+        "every petition were administrative; no first-order floor"),
 }
-# Levers whose default strength is small next to path noise on a town: shown at a larger one.
-_STRENGTH = {"legal_service_access": {"service_access_effect": 0.5}}
-_ADMINISTRATIVE = {"reconsideration_premediation": {"reconsideration_settle": 1.0},
-                   "public_lawyer_coverage": {}}
+
+_BARELY_ACTS = {
+    "small_claims_share": pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+        "issue 11: small claims barely acts - trial capacity does not bind at 2020 levels "
+        "(0.3 judges per 10k x 40 cases a month, about 170 cases per 10k a year with 2020 "
+        "small-claims and online shares, against about 115 lawsuits) and cases_per_judge "
+        "counts trials concluded, so faster judges change nothing: the change is exactly 0")),
+}
+
+LEVER_CASES = [
+    pytest.param(lid, metric, sign, id=f"{lid}-{metric}",
+                 marks=[_BARELY_ACTS[lid]] if lid in _BARELY_ACTS else [])
+    for lid, lv in LEVERS.items() for metric, sign in lv.moves
+]
 
 
-@pytest.mark.parametrize(("lever_id", "metric", "sign"), LEVER_CASES,
-                         ids=[f"{a}-{b}" for a, b, _ in LEVER_CASES])
-def test_lever_moves_outcome_in_documented_direction(lever_id, metric, sign):
-    """Raising a lever from its minimum to its maximum moves its outcome the documented way.
+@functools.cache
+def _outcomes(lever_id: str | None, seed: int) -> dict[str, float]:
+    """Town outcomes, 2021-2022 mean: every lever at 2020 levels, or one at its plan level."""
+    levers = {} if lever_id is None else {lever_id: LEVERS[lever_id].plan_2025}
+    df = fs.simulate(_scenario(levers, end_year=2020 + _YEARS), region="town", seed=seed)
+    return df[df.region == "town"].groupby("metric").value.mean().to_dict()
 
-    3 seeds with common random numbers; the paired difference in the 2021-2022 mean must have
-    the documented sign in every seed. Population: the 50,000-resident town, made to petition
-    more for petition outcomes and given too few judges for court capacity; levers that act on
-    administrative disputes only (a small flow) run on a county.
+
+def test_lever_cases_cover_the_catalogue():
+    assert {(lid, m) for lid, lv in LEVERS.items() for m, _ in lv.moves} == set(EXPECT)
+    # The shared unmoved run is every lever's own 2020 level.
+    months = 2020 + np.arange(36) / 12
+    base = _scenario({}).lever_values(months)
+    for lid, lv in LEVERS.items():
+        own = _scenario({lid: lv.baseline}).lever_values(months)
+        assert all(np.array_equal(own[k], base[k]) for k in base), lid
+
+
+@pytest.mark.parametrize(("lever_id", "metric", "sign"), LEVER_CASES)
+def test_lever_effect_at_calibrated_parameters(lever_id, metric, sign):
+    """The plan's step in one lever moves its documented outcome, by a plausible amount.
+
+    See the block comment above EXPECT for the design and each case's band for its reason.
     """
-    lv = LEVERS[lever_id]
-    region, params = _SETUP.get(metric, ("town", {}))
-    params = {**params, **_STRENGTH.get(lever_id, {})}
-    if lever_id in _ADMINISTRATIVE:
-        region, params = "xinchang", {**params, **_ADMINISTRATIVE[lever_id]}
-    lo = _scenario({lever_id: lv.minimum}, params)
-    hi = _scenario({lever_id: lv.maximum}, params)
-    diffs = []
-    for seed in range(3):
-        a = fs.simulate(lo, region=region, seed=seed)
-        b = fs.simulate(hi, region=region, seed=seed)
-        pick = lambda d: d[(d.metric == metric) & (d.region == region)].value.mean()  # noqa: E731
-        diffs.append(pick(b) - pick(a))
-    assert all(np.sign(d) == sign for d in diffs), diffs
+    exp = EXPECT[(lever_id, metric)]
+    seeds = range(exp.seeds)
+    base = np.array([_outcomes(None, s)[metric] for s in seeds])
+    moved = np.array([_outcomes(lever_id, s)[metric] for s in seeds])
+    d = moved - base
+    mean, se = d.mean(), d.std(ddof=1) / np.sqrt(len(d))
+    rel = mean / base.mean()
+    claim_share = (np.mean([_outcomes(None, s)["disputes"] for s in seeds])
+                   / np.mean([_outcomes(None, s)["grievances"] for s in seeds]))
+    low, high = exp.band(base.mean(), claim_share)
+    info = (f"{lever_id} on {metric}: change {mean:+.4g} (se {se:.2g}, {rel:+.2%}); "
+            f"band {low:+.2%} to {high:+.2%}: {exp.why}")
+    assert sign * mean - 2 * se > 0, info
+    assert low <= rel <= high, info
 
 
 def test_online_court_can_raise_lawsuits():
@@ -205,7 +436,8 @@ def scenario_values(draw):
     params = {}
     for name in draw(st.lists(st.sampled_from(sorted(_BOUNDED)), max_size=8, unique=True)):
         lo, hi = _bounds(_BOUNDED[name])
-        params[name] = draw(st.floats(lo, hi, allow_nan=False))
+        whole = _BOUNDED[name].annotation is int  # e.g. fatigue_cap: a float is refused
+        params[name] = draw(st.integers(lo, hi) if whole else st.floats(lo, hi, allow_nan=False))
     params["warmup_months"] = draw(st.integers(0, 6))
     return levers, params
 

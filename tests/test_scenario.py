@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +13,18 @@ from hypothesis import strategies as st
 
 from fazhi_sim.engine.measures import LEVERS
 from fazhi_sim.engine.scenario import (
+    ECHO_MAX,
+    FILE_MAX,
+    NAME_MAX,
+    SOURCE,
     YEAR_MAX,
     YEAR_MIN,
+    LeverSchedule,
+    Scenario,
     ScenarioError,
+    baseline,
     load_scenario,
+    quoted,
     scenario_from_dict,
 )
 
@@ -154,6 +164,19 @@ BAD_FILES = [
     ("nope = 1\n", "nope", "start_year"),
     ('name = "x"\nstart_year = \n', "(syntax)", "malformed TOML"),
     ("[levers.online_court\n", "(syntax)", "malformed TOML"),
+    ("[levers.online_court]\ntarget = 0.5\nfull_by = 2025\nend = 2024\n",
+     "levers.online_court.end", "2026 or later"),
+    ("[levers.online_court]\ntarget = -0.5\n", "levers.online_court.target", "0 to 1"),
+    ("[levers]\nonlin_court = 0.5\n", "levers.onlin_court", "did you mean online_court?"),
+    ("[params]\nimpatiense = 0.2\n", "params.impatiense", "did you mean impatience?"),
+    ('name = "a\\nb"\n', "name", "U+000A"),
+    ('name = "a\\u2028b"\n', "name", "U+2028"),
+    ('name = "  "\n', "name", "empty"),
+    (f'name = "{"x" * (NAME_MAX + 1)}"\n', "name", f"at most {NAME_MAX}"),
+    ("end_year = nan\n", "end_year", "a year such as 2021"),
+    ("start_year = 1e300\n", "start_year", "a year such as 2021"),
+    ('region = ""\n', "region", "zhuji"),
+    ("[[levers]]\nonline_court = 0.5\n", "levers", "valid dictionary"),
 ]
 
 
@@ -169,6 +192,121 @@ def test_bad_file_names_file_and_field(tmp_path: Path, text: str, field: str, al
     assert str(err).startswith(f"{path}: {field}: ")
     assert allowed in err.message
     assert "\n" not in str(err)
+
+
+@pytest.mark.parametrize(("text", "field", "allowed"), BAD_FILES,
+                         ids=[f"{f}:{i}" for i, (_, f, _) in enumerate(BAD_FILES)])
+def test_python_construction_fails_exactly_as_the_file(tmp_path: Path, text: str, field: str,
+                                                       allowed: str):
+    """One set of checks: Scenario(...) raises what load_scenario raises, bar the source."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        pytest.skip("not TOML: nothing to build in Python")
+    path = _write(tmp_path, text)
+    with pytest.raises(ScenarioError) as from_file:
+        load_scenario(path)
+    with pytest.raises(ScenarioError) as built:
+        Scenario(**{"name": "bad", **data})
+    assert (built.value.source, built.value.field) == (SOURCE, from_file.value.field)
+    assert built.value.message == from_file.value.message
+    with pytest.raises(ScenarioError) as validated:
+        Scenario.model_validate(data)
+    assert validated.value.message == from_file.value.message
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"levers": {"online_court": 5.0}}, "levers.online_court.target"),
+    ({"levers": {"online_court": LeverSchedule(target=5.0)}}, "levers.online_court.target"),
+    ({"levers": {"onlinecourt": 0.5}}, "levers.onlinecourt"),
+    ({"end_year": 1990}, "end_year"),
+    ({"start_year": 2030, "end_year": 2025}, "end_year"),
+    ({"params": {"impatience": 99}}, "params.impatience"),
+    ({"params": {"impatiense": 0.2}}, "params.impatiense"),
+    ({"region": "hangzhou"}, "region"),
+    ({"name": "x\nfazhi-sim: error: y"}, "name"),
+    ({"nme": "x"}, "nme"),
+])
+def test_scenario_checks_itself_when_built(kwargs: dict, field: str):
+    with pytest.raises(ScenarioError) as info:
+        Scenario(**kwargs)
+    assert (info.value.source, info.value.field) == (SOURCE, field)
+    assert "\n" not in str(info.value)
+
+
+def test_copies_are_checked_too():
+    sc = baseline()
+    with pytest.raises(ScenarioError, match=r"^Scenario\(\.\.\.\): end_year: 1990"):
+        sc.model_copy(update={"end_year": 1990})
+    with pytest.raises(ScenarioError, match="unknown field"):
+        sc.model_copy(update={"nope": 1})
+    with pytest.raises(ScenarioError, match="not text"):
+        sc.with_levers(online_court="0.5")
+    with pytest.raises(ScenarioError, match="unknown lever"):
+        sc.with_levers(onlinecourt=0.5)
+    assert sc.model_copy(update={"name": "b"}).name == "b"
+    assert sc.model_copy() == sc
+    assert sc.with_levers(online_court=0.5).levers["online_court"].target == 0.5
+
+
+def test_negative_zero_becomes_zero():
+    sc = scenario_from_dict({"levers": {"online_court": -0.0}})
+    assert str(sc.levers["online_court"].target) == "0.0"
+    assert sc.content_hash() == scenario_from_dict({"levers": {"online_court": 0.0}}
+                                                   ).content_hash()
+
+
+def test_scenarios_still_pickle():
+    sc = scenario_from_dict({"name": "p", "levers": {"online_court": 0.5}})
+    assert pickle.loads(pickle.dumps(sc)) == sc
+
+
+def test_quoted_values_are_short_and_escaped():
+    assert quoted("a\nb") == "'a\\nb'"
+    assert quoted("x" * 10**6).endswith("…") and len(quoted("x" * 10**6)) == ECHO_MAX
+    assert len(quoted(list(range(10**5)))) <= ECHO_MAX
+    assert quoted(10**5000).startswith("a number of about 5000")
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    assert len(quoted(deep)) <= ECHO_MAX
+
+
+# -- Reading files ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \t\n", "# only\n# comments\n", "\ufeff# bom\n"])
+def test_empty_file_is_an_error_that_says_so(tmp_path: Path, text: str):
+    with pytest.raises(ScenarioError, match=r"\(file\): no settings \(empty, or only comments\)"):
+        load_scenario(_write(tmp_path, text))
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbfname = 'b'\n[levers]\nonline_court = 0.5\n")
+    sc = load_scenario(path)
+    assert sc.name == "b" and sc.levers["online_court"].target == 0.5
+
+
+@pytest.mark.parametrize(("body", "field", "words"), [
+    (b"x = " + b"[" * 5000 + b"]" * 5000, "(syntax)", "nested too deeply"),
+    (b"start_year = " + b"1" * 5000, "(syntax)", "number too long"),
+    (b"# " + b"x" * FILE_MAX, "(file)", "larger than 1 MB"),
+    (b'name = "\xff"', "(file)", "byte 0xff at offset 8"),
+])
+def test_pathological_files_fail_in_one_short_line(tmp_path: Path, body: bytes, field: str,
+                                                   words: str):
+    path = tmp_path / "p.toml"
+    path.write_bytes(body)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.field == field and words in info.value.message
+    assert len(str(info.value)) < 300 and "\n" not in str(info.value)
+
+
+def test_folder_is_not_a_file(tmp_path: Path):
+    with pytest.raises(ScenarioError, match=r"\(file\): is a folder"):
+        load_scenario(tmp_path)
 
 
 def test_missing_file(tmp_path: Path):
@@ -244,7 +382,10 @@ def schedules(draw: st.DrawFn) -> tuple[str, dict]:
     if draw(st.booleans()):
         sch["full_by"] = draw(st.integers(start, YEAR_MAX))
     if draw(st.booleans()):
-        sch["end"] = draw(st.integers(start + 1, YEAR_MAX))
+        # After full_by as well: an end before the target is reached is an error.
+        sch["end"] = draw(st.integers(sch.get("full_by", start) + 1, YEAR_MAX + 1))
+        if sch["end"] > YEAR_MAX:
+            del sch["end"]
     return lid, sch
 
 

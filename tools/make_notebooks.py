@@ -41,6 +41,8 @@ import fazhi_sim as fs
 from fazhi_sim import charts
 from fazhi_sim.views.report import write_report
 
+fs.use_offline_charts()   # charts draw from the installed packages: no internet needed
+
 REGION = "town"      # "shaoxing", "zhuji" / "诸暨", ... for real work
 REPLICATES = 5       # 50 or more for real work
 """),
@@ -115,6 +117,8 @@ import pandas as pd
 import fazhi_sim as fs
 from fazhi_sim.engine.disputes import TYPES
 from fazhi_sim.engine.scenario import scenario_from_dict
+
+fs.use_offline_charts()   # charts draw from the installed packages: no internet needed
 
 REPLICATES = 3       # 20 or more for real work
 """),
@@ -231,6 +235,7 @@ PRESENTER = [
     code("""
 import fazhi_sim as fs
 
+fs.use_offline_charts()   # charts draw from the installed packages: no internet needed
 fs.dashboard(scenario="plan-2025", region="town", replicates=10)
 """),
 ]

@@ -120,6 +120,10 @@ class TargetsError(ValueError):
         self.source, self.field, self.message = source, field, message
         super().__init__(f"{source}: {field}: {message}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its parts: the default, TargetsError(text), fails in a process pool.
+        return (type(self), (self.source, self.field, self.message))
+
 
 # -- Targets ------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from .common import (
     model_spec,
     named_region,
     out_path,
-    parse_count,
+    parse_replicates,
     parse_seed,
 )
 
@@ -54,7 +54,7 @@ def handle(args: argparse.Namespace) -> int:
     if not (targets["use"] == "fit").any():
         raise InputError(source, "use", "no target has use = fit; mark at least one row fit")
     seed = parse_seed(args.seed, source)
-    reps = parse_count(args.replicates, source, "--replicates", 8)
+    reps = parse_replicates(args.replicates, source, 8)
     region = named_region(args.region, source)
     names = [n.strip() for n in (args.parameters or ",".join(cal.DEFAULT_PARAMETERS)).split(",")
              if n.strip()]

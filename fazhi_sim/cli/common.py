@@ -7,6 +7,7 @@ Every check raises :class:`InputError`, whose message reads like a :class:`Scena
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sys
@@ -18,12 +19,15 @@ import pandas as pd
 
 from ..engine.region import Region, RegionError, get_region
 from ..engine.scenario import Scenario
+from ..experiments.ensemble import MAX_REPLICATES
+from ..experiments.executors import default_jobs
 from ..experiments.spec import ModelSpec, load_spec
 from ..views.i18n import LANGS, label, region_label
 
 __all__ = [
     "PROG", "DEFAULT_REGION", "SCENARIO_HELP", "COMMAND_LINE", "InputError", "Parents",
-    "make_parents", "add_region", "parse_seed", "parse_count", "parse_number", "split_names",
+    "make_parents", "add_region", "parse_seed", "parse_count", "parse_jobs", "parse_replicates",
+    "parse_number", "store_dir", "split_names",
     "scenario_region", "named_region", "common_year", "outcome_year", "unique_names",
     "out_path", "write_csv", "model_spec", "title", "print_error",
 ]
@@ -36,13 +40,19 @@ COMMAND_LINE = "(command line)"
 
 _OUTCOME_YEAR = 2025
 _LAST_YEAR = 2035
+_MAX_SEED = 2**63 - 1
 
 
 class InputError(Exception):
     """A bad command-line value; formatted like :class:`ScenarioError` (file, field, allowed)."""
 
     def __init__(self, source: str, field: str, message: str):
+        self.source, self.field, self.message = source, field, message
         super().__init__(f"{source}: {field}: {message}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its parts: the default, InputError(text), fails when unpickled.
+        return (type(self), (self.source, self.field, self.message))
 
 
 # -- Options shared by several commands ------------------------------------------------------
@@ -72,7 +82,8 @@ def make_parents() -> Parents:
     lang.add_argument("--lang", choices=LANGS, default="zh",
                       help="label language: zh (中文, default) or en")
     jobs = argparse.ArgumentParser(add_help=False)
-    jobs.add_argument("--jobs", metavar="N", help="local worker processes (default: all cores)")
+    jobs.add_argument("--jobs", metavar="N", help="local worker processes, up to four per core "
+                      "(default: all cores)")
     model = argparse.ArgumentParser(add_help=False)
     model.add_argument("--model", metavar="MODULE:NAME", help="the model to run, as "
                        "package.module:Name naming a ModelSpec or a DisputeModel or "
@@ -90,20 +101,69 @@ def add_region(parser: argparse.ArgumentParser, default: str) -> None:
 
 
 def parse_seed(text: str, source: str) -> int:
-    """``--seed`` as a whole number, 0 or more."""
-    if not re.fullmatch(r"[0-9]+", text.strip()):
-        raise InputError(source, "--seed", f"{text!r} is not allowed; give a whole number, 0 or "
-                         "more")
-    return int(text)
+    """``--seed`` as a whole number, 0 to 2⁶³-1."""
+    digits = text.strip()
+    # Length first: int() of a pasted 10,000-digit number would fail with a traceback.
+    if (not re.fullmatch(r"[0-9]+", digits) or len(digits.lstrip("0")) > 19
+            or int(digits) > _MAX_SEED):
+        raise InputError(source, "--seed", f"{_shown(text)} is not allowed; give a whole number "
+                         f"from 0 to {_MAX_SEED:,}")
+    return int(digits)
 
 
-def parse_count(text: str | None, source: str, flag: str, default: int | None) -> int | None:
-    """A count option (``--replicates``, ``--jobs``, ...) as a whole number, 1 or more."""
+def parse_count(text: str | None, source: str, flag: str, default: int | None,
+                maximum: int | None = None, why: str = "") -> int | None:
+    """A count option (``--replicates``, ``--jobs``, ...) as a whole number, 1 to ``maximum``.
+
+    ``why`` says, after the allowed range, why there is a maximum.
+    """
     if text is None:
         return default
-    if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
-        raise InputError(source, flag, f"{text!r} is not allowed; give a whole number, 1 or more")
-    return int(text)
+    digits = text.strip()
+    whole = re.fullmatch(r"[0-9]+", digits) is not None
+    # Length first: int() of a pasted 10,000-digit number would fail with a traceback.
+    value = int(digits) if whole and len(digits.lstrip("0")) <= 18 else None
+    allowed = (f"give a whole number from 1 to {maximum:,}" + (f" ({why})" if why else "")
+               if maximum is not None else "give a whole number, 1 or more")
+    if whole and (value is None or (maximum is not None and value > maximum)):
+        raise InputError(source, flag, f"{_shown(text)} is too large; {allowed}")
+    if value is None or value < 1:
+        raise InputError(source, flag, f"{_shown(text)} is not allowed; {allowed}")
+    return value
+
+
+def _shown(text: str) -> str:
+    # A value echoed in an error, cut so the line stays readable whatever was pasted.
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+def parse_jobs(text: str | None, source: str) -> int | None:
+    """``--jobs``: 1 to four per core, since each process holds a whole model in memory."""
+    return parse_count(text, source, "--jobs", None, 4 * default_jobs(),
+                       f"four per core; this machine lets fazhi-sim use {default_jobs()}")
+
+
+def parse_replicates(text: str | None, source: str, default: int) -> int:
+    """``--replicates``: 1 to :data:`~fazhi_sim.experiments.ensemble.MAX_REPLICATES`."""
+    return parse_count(text, source, "--replicates", default, MAX_REPLICATES,
+                       "run a larger study in parts with different --seed")
+
+
+def store_dir(arg: str | None) -> Path | None:
+    """``--store``: a folder, created if missing, checked before anything runs."""
+    if arg is None:
+        return None
+    path = Path(arg)
+    if path.exists() and not path.is_dir():
+        raise InputError(arg, "--store", "is a file; give a folder (created if missing)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(arg, "--store", f"cannot create the folder ({err.strerror or err}); "
+                         "give a folder you may write to") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise InputError(arg, "--store", "not writable; give a folder you may write to")
+    return path
 
 
 def parse_number(text: str | None, source: str, flag: str) -> float | None:
@@ -112,7 +172,9 @@ def parse_number(text: str | None, source: str, flag: str) -> float | None:
         return None
     clean = text.strip().replace(",", "").replace("_", "")
     if not re.fullmatch(r"[0-9]+(\.[0-9]*)?", clean):
-        raise InputError(source, flag, f"{text!r} is not allowed; give a number, 0 or more")
+        raise InputError(source, flag, f"{_shown(text)} is not allowed; give a number, 0 or more")
+    if not math.isfinite(float(clean)):  # 400 nines are a float's infinity
+        raise InputError(source, flag, f"{_shown(text)} is too large; give a number, 0 or more")
     return float(clean)
 
 
@@ -234,8 +296,10 @@ def title(scenario: str, region: Region, seed: int, lang: str) -> str:
 
 def print_error(err: BaseException) -> None:
     """Print ``err`` to stderr as ``fazhi-sim: error: ...`` on one line."""
-    if isinstance(err, OSError):
-        text = f"{err.filename or '(file)'}: (file): {err.strerror or err}"
+    if isinstance(err, OSError) and err.filename:
+        text = f"{err.filename}: (file): {err.strerror or err}"
+    elif isinstance(err, OSError):  # no file to name: "(file): (file):" would say nothing
+        text = f"{COMMAND_LINE}: (system): {err.strerror or err}"
     elif isinstance(err, RegionError):
         text = f"{COMMAND_LINE}: --region: {err}"
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,17 @@ from typing import Any
 from ..engine.region import Region
 from ..engine.scenario import Scenario, load_scenario
 from ..experiments.ensemble import Ensemble, run_ensemble
-from ..experiments.executors import DaskCluster, LocalProcesses, default_jobs
+from ..experiments.executors import (
+    CONNECT_TIMEOUT,
+    ClusterError,
+    DaskCluster,
+    LocalProcesses,
+    default_jobs,
+)
 from ..views.i18n import label
 from ..views.tables import compare_rows, compare_tidy, target_rows, text_table
 from .common import (
+    COMMAND_LINE,
     SCENARIO_HELP,
     InputError,
     Parents,
@@ -21,15 +29,19 @@ from .common import (
     common_year,
     model_spec,
     out_path,
-    parse_count,
+    parse_jobs,
+    parse_number,
+    parse_replicates,
     parse_seed,
     scenario_region,
+    store_dir,
     title,
     unique_names,
     write_csv,
 )
 
-__all__ = ["add_parser", "handle", "make_executor", "print_targets", "write_report"]
+__all__ = ["add_parser", "handle", "make_executor", "enter_executor", "print_targets",
+           "write_report"]
 
 
 def add_parser(subparsers: Any, parents: Parents) -> None:
@@ -41,13 +53,16 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=SCENARIO_HELP)
     compare.add_argument("--out", metavar="FILE.csv", help="write the comparison as tidy CSV")
     compare.add_argument("--year", help="year compared (default: the last year common to all)")
-    compare.add_argument("--replicates", metavar="N", help="runs per scenario (default 1); with "
-                         "more, tables show the median and the 10-90%% band, and changes are "
-                         "paired (common random numbers)")
+    compare.add_argument("--replicates", metavar="N", help="runs per scenario, up to 10,000 "
+                         "(default 1); with more, tables show the median and the 10-90%% band, "
+                         "and changes are paired (common random numbers)")
     compare.add_argument("--store", metavar="DIR", help="write each finished run to DIR; a "
-                         "repeated command reads them back and runs only what is missing")
+                         "repeated command reads them back and runs only what is missing "
+                         "(runs of another fazhi-sim version are not reused)")
     compare.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. "
                          "tcp://10.0.0.5:8786 (needs the [cluster] extra)")
+    compare.add_argument("--scheduler-timeout", metavar="SECONDS", help="how long to try to "
+                         f"reach --scheduler (default {CONNECT_TIMEOUT:g})")
     compare.add_argument("--report", metavar="FILE.html", help="also write a self-contained "
                          "HTML report (charts and tables, labels in --lang; opens offline)")
     compare.set_defaults(handler=handle)
@@ -57,18 +72,20 @@ def handle(args: argparse.Namespace) -> int:
     """Run and compare ``args.scenarios``, print the tables, write the files; exit status."""
     loaded = [(src, load_scenario(src)) for src in args.scenarios]
     seed = parse_seed(args.seed, args.scenarios[0])
-    reps = parse_count(args.replicates, args.scenarios[0], "--replicates", 1)
+    reps = parse_replicates(args.replicates, args.scenarios[0], 1)
     region = scenario_region(args.region, loaded)
     out = out_path(args.out)
     report = out_path(args.report, "--report", "html")
     year = common_year(args.year, loaded)
     spec = model_spec(args.model)
+    store = store_dir(args.store)
     names = unique_names(loaded)
-    n_tasks = reps * len(names)
-    with make_executor(args, n_tasks) as ex:
+    where = make_executor(args, reps * len(names))
+    with contextlib.ExitStack() as stack:
+        ex = enter_executor(stack, where)
         ens = run_ensemble({n: sc for n, (_, sc) in zip(names, loaded, strict=True)},
                            replicates=reps, region=region, executor=ex, seed=seed,
-                           store=args.store, progress=sys.stderr.isatty(), model=spec)
+                           store=store, progress=sys.stderr.isatty(), model=spec)
     tidy = compare_tidy(ens, region.id, year)
     lang = args.lang
     header, rows = compare_rows(tidy, names, reps, lang)
@@ -86,11 +103,29 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def make_executor(args: argparse.Namespace, n_tasks: int) -> Any:
-    """Where to run: ``--scheduler``'s Dask cluster, else ``--jobs`` local processes."""
-    if args.scheduler:
-        return DaskCluster(args.scheduler)
-    jobs = parse_count(args.jobs, args.scenarios[0], "--jobs", None)
-    return LocalProcesses(min(jobs or default_jobs(), n_tasks))
+    """Where to run: ``--scheduler``'s Dask cluster, else ``--jobs`` local processes.
+
+    Every option is checked here, before anything connects or starts.
+    """
+    jobs = parse_jobs(args.jobs, args.scenarios[0])
+    timeout = parse_number(args.scheduler_timeout, COMMAND_LINE, "--scheduler-timeout")
+    if timeout is not None and not 0 < timeout <= 600:
+        raise InputError(COMMAND_LINE, "--scheduler-timeout", f"{args.scheduler_timeout!r} is "
+                         "not allowed; give seconds above 0, at most 600")
+    if args.scheduler is None:
+        return LocalProcesses(min(jobs or default_jobs(), n_tasks))
+    try:
+        return DaskCluster(args.scheduler, timeout=timeout or CONNECT_TIMEOUT)
+    except ClusterError as err:
+        raise InputError(COMMAND_LINE, "--scheduler", str(err)) from None
+
+
+def enter_executor(stack: contextlib.ExitStack, where: Any) -> Any:
+    """Enter ``where`` on ``stack``; a cluster not reached or not installed is one line."""
+    try:
+        return stack.enter_context(where)
+    except (ClusterError, ImportError) as err:
+        raise InputError(COMMAND_LINE, "--scheduler", str(err)) from None
 
 
 def print_targets(ens: Ensemble, loaded: list[tuple[str, Scenario]], region: Region,

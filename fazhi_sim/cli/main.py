@@ -1,23 +1,40 @@
-"""The ``fazhi-sim`` parser and entry point: dispatch, one-line errors, exit statuses."""
+"""The ``fazhi-sim`` parser and entry point: dispatch, one-line errors, exit statuses.
+
+SIGTERM (what ``timeout``, Slurm and ``docker stop`` send) ends a command as Ctrl-C does:
+it unwinds, so worker processes are stopped and runs that finished are stored, and the
+command exits with status 143 (130 for Ctrl-C) and one line on stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+import warnings
+from collections.abc import Iterator, Sequence
 
 from ..engine.region import RegionError
 from ..engine.scenario import ScenarioError
+from ..experiments.executors import ClusterError
 from ..experiments.spec import SpecError
+from ..experiments.store import StoreError
 from ..version import __version__
 from . import calibrate, compare, optimize, run, sensitivity, validate
 from .common import PROG, InputError, make_parents, print_error
 
-__all__ = ["build_parser", "main", "COMMANDS"]
+__all__ = ["build_parser", "main", "COMMANDS", "Terminated"]
 
 COMMANDS = (run, compare, validate, calibrate, sensitivity, optimize)
 """Command modules, in the order ``--help`` lists them; each has ``add_parser``."""
+
+_ERRORS = (ScenarioError, RegionError, InputError, SpecError, StoreError, ClusterError, OSError)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (a BaseException, as KeyboardInterrupt is, so nothing swallows it)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,20 +67,61 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 2 for a bad input (one line on stderr). Usage errors
-        found by argparse exit with status 2 through ``SystemExit``.
+        Exit status: 0 on success, 2 for a bad input (one line on stderr), 130 after Ctrl-C,
+        143 after SIGTERM. Usage errors found by argparse exit with status 2 through
+        ``SystemExit``.
     """
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
-    except (ScenarioError, RegionError, InputError, SpecError, OSError) as err:
+        with _sigterm_unwinds(), _one_line_warnings():
+            return args.handler(args)
+    except _ERRORS as err:
         if isinstance(err, BrokenPipeError):  # e.g. `fazhi-sim run ... | head`
             return _broken_pipe()
         print_error(err)
         return 2
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        print(f"{PROG}: interrupted{_resume_hint(args)}", file=sys.stderr)
         return 130
+    except Terminated:
+        print(f"{PROG}: terminated (SIGTERM){_resume_hint(args)}", file=sys.stderr)
+        return 143
+
+
+def _resume_hint(args: argparse.Namespace) -> str:
+    store = getattr(args, "store", None)
+    return f"; finished runs are kept in {store}: run the same command to resume" if store else ""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    # Once is enough: a second SIGTERM must not cut short the shutdown of the first.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    # Only the main thread may set handlers; main() called from another thread keeps them.
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before if before is not None else signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def _one_line_warnings() -> Iterator[None]:
+    # Python shows a warning in two lines (the second the source line that raised it), which
+    # means nothing to someone at the command line.
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        print(f"{PROG}: warning: {' '.join(str(message).split())}", file=file or sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
 
 
 def _broken_pipe() -> int:

@@ -19,12 +19,17 @@ from .common import (
     named_region,
     outcome_year,
     parse_count,
+    parse_jobs,
     parse_number,
+    parse_replicates,
     parse_seed,
     split_names,
 )
 
-__all__ = ["add_parser", "handle", "print_result"]
+__all__ = ["add_parser", "handle", "print_result", "MAX_SAMPLES"]
+
+MAX_SAMPLES = 10_000
+"""Most random candidates: each runs --replicates times."""
 
 
 def add_parser(subparsers: Any, parents: Parents) -> None:
@@ -39,8 +44,10 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
     opt.add_argument("--staff", metavar="N", help="limit on extra full-time staff")
     opt.add_argument("--levers", nargs="+", metavar="LEVER", help="levers the mix may raise "
                      "(default: all)")
-    opt.add_argument("--replicates", metavar="N", help="runs per candidate (default 5)")
-    opt.add_argument("--samples", metavar="N", help="random candidates (default 48)")
+    opt.add_argument("--replicates", metavar="N", help="runs per candidate, up to 10,000 "
+                     "(default 5)")
+    opt.add_argument("--samples", metavar="N", help=f"random candidates, up to {MAX_SAMPLES:,} "
+                     "(default 48)")
     opt.add_argument("--quantile", metavar="Q", help="quantile across replicates the "
                      "objective is judged at (default 0.9, pessimistic)")
     opt.add_argument("--year", help="outcome and cost year (default 2025)")
@@ -56,9 +63,9 @@ def handle(args: argparse.Namespace) -> int:
     staff = parse_number(args.staff, src, "--staff")
     seed = parse_seed(args.seed, src)
     region = named_region(args.region, src)
-    reps = parse_count(args.replicates, src, "--replicates", 5)
-    samples = parse_count(args.samples, src, "--samples", 48)
-    jobs = parse_count(args.jobs, src, "--jobs", None)
+    reps = parse_replicates(args.replicates, src, 5)
+    samples = parse_count(args.samples, src, "--samples", 48, MAX_SAMPLES)
+    jobs = parse_jobs(args.jobs, src)
     year = outcome_year(args.year, src)
     quantile = parse_number(args.quantile, src, "--quantile") if args.quantile else 0.9
     if not 0 <= quantile <= 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.measures import LEVERS
+from ..engine.params import Params
 from ..experiments.executors import LocalProcesses, default_jobs
 from ..views.i18n import label, region_label
 from ..views.tables import text_table
@@ -22,11 +24,19 @@ from .common import (
     named_region,
     outcome_year,
     parse_count,
+    parse_jobs,
+    parse_replicates,
     parse_seed,
     split_names,
 )
 
-__all__ = ["add_parser", "handle", "ranking_table"]
+__all__ = ["add_parser", "handle", "checked_factors", "ranking_table", "MAX_TRAJECTORIES",
+           "MAX_SAMPLES"]
+
+MAX_TRAJECTORIES = 1_000
+"""Most Morris trajectories: each is (factors + 1) scenarios, so 1,000 is already 25,000."""
+MAX_SAMPLES = 8_192
+"""Most Sobol base samples (a power of two): each is (factors + 2) scenarios."""
 
 
 def add_parser(subparsers: Any, parents: Parents) -> None:
@@ -42,9 +52,10 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
                       "full range (default: all levers, unless --params is given)")
     sens.add_argument("--params", nargs="+", metavar="PARAM", help="mechanism parameters "
                       "varied over their value ±50%% (Params fields)")
-    sens.add_argument("--trajectories", metavar="N", help="Morris trajectories (default 10)")
-    sens.add_argument("--samples", metavar="N", help="Sobol base samples, a power of two "
-                      "(default 64)")
+    sens.add_argument("--trajectories", metavar="N", help="Morris trajectories, up to "
+                      f"{MAX_TRAJECTORIES:,} (default 10)")
+    sens.add_argument("--samples", metavar="N", help="Sobol base samples, a power of two up "
+                      f"to {MAX_SAMPLES:,} (default 64)")
     sens.add_argument("--year", help="year of the outcomes (default 2025)")
     sens.add_argument("--replicates", metavar="N", help="runs per sample, averaged (default 1)")
     sens.set_defaults(handler=handle)
@@ -60,17 +71,15 @@ def handle(args: argparse.Namespace) -> int:
     src = COMMAND_LINE
     seed = parse_seed(args.seed, src)
     region = named_region(args.region, src)
-    trajectories = parse_count(args.trajectories, src, "--trajectories", 10)
-    samples = parse_count(args.samples, src, "--samples", 64)
-    reps = parse_count(args.replicates, src, "--replicates", 1)
-    jobs = parse_count(args.jobs, src, "--jobs", None)
+    trajectories = parse_count(args.trajectories, src, "--trajectories", 10, MAX_TRAJECTORIES)
+    samples = parse_count(args.samples, src, "--samples", 64, MAX_SAMPLES)
+    reps = parse_replicates(args.replicates, src, 1)
+    jobs = parse_jobs(args.jobs, src)
     year = outcome_year(args.year, src)
     if args.method == "sobol" and samples & (samples - 1):
         raise InputError(src, "--samples", f"{samples} is not allowed; give a power of two "
                          "(8, 16, 32, 64, ...)")
-    factors = split_names(args.levers) + split_names(args.params)
-    if not factors:
-        factors = list(LEVERS)
+    factors = checked_factors(args.levers, args.params)
     try:
         factor_ranges(factors)
     except ValueError as err:
@@ -90,6 +99,28 @@ def handle(args: argparse.Namespace) -> int:
     print("± 95% 置信区间" if lang == "zh" else "±: 95% confidence")
     print(text_table(*ranking_table(rank, args.method == "morris", lang)))
     return 0
+
+
+def checked_factors(levers: list[str] | None, params: list[str] | None) -> list[str]:
+    """``--levers`` and ``--params``, each name checked to be one; every lever if neither."""
+    lever_names, param_names = split_names(levers), split_names(params)
+    for name in lever_names:
+        if name not in LEVERS:
+            raise InputError(COMMAND_LINE, "--levers", f"unknown lever {name!r}; allowed: "
+                             + ", ".join(LEVERS) + _also_param(name))
+    for name in param_names:
+        if name not in Params.model_fields:
+            close = difflib.get_close_matches(name, list(Params.model_fields), n=3)
+            hint = (f" ({name} is a lever: give it to --levers)" if name in LEVERS else
+                    f" such as {', '.join(close)}" if close else " (listed in docs/model.md)")
+            raise InputError(COMMAND_LINE, "--params", f"unknown parameter {name!r}; allowed: "
+                             "a Params field" + hint)
+    return lever_names + param_names or list(LEVERS)
+
+
+def _also_param(name: str) -> str:
+    # The two lists are easy to mix up; say where the name does belong.
+    return f" ({name} is a parameter: give it to --params)" if name in Params.model_fields else ""
 
 
 def ranking_table(rank: pd.DataFrame, morris: bool, lang: str

@@ -7,6 +7,7 @@ rules and messages as a scenario file (docs/interop.md).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,14 @@ import numpy as np
 
 from .measures import LEVERS
 from .params import Params
-from .scenario import Scenario, ScenarioError, baseline, load_scenario, scenario_from_dict
+from .scenario import (
+    Scenario,
+    ScenarioError,
+    baseline,
+    field_path,
+    load_scenario,
+    scenario_from_dict,
+)
 
 __all__ = ["KEYWORD_SOURCE", "resolve_scenario", "apply_keywords", "run_seed"]
 
@@ -72,11 +80,7 @@ def apply_keywords(scenario: Scenario, keywords: Mapping[str, Any]) -> Scenario:
     unknown = [k for k in keywords
                if k not in LEVERS and k not in Params.model_fields and k not in _TOP_LEVEL]
     if unknown:
-        raise ScenarioError(
-            KEYWORD_SOURCE, unknown[0],
-            "unknown keyword; allowed: scenario, region, seed, rng, institutions, "
-            f"{', '.join(_TOP_LEVEL)}; a lever ({', '.join(LEVERS)}); or a mechanism "
-            f"parameter ({', '.join(Params.model_fields)})")
+        raise ScenarioError(KEYWORD_SOURCE, field_path(unknown[0]), _unknown_message(unknown[0]))
     data = scenario.model_dump(exclude={"levers", "params"})
     data.update({k: _plain(v) for k, v in keywords.items() if k in _TOP_LEVEL})
     levers: dict[str, Any] = {k: s.model_dump(exclude_none=True)
@@ -85,6 +89,16 @@ def apply_keywords(scenario: Scenario, keywords: Mapping[str, Any]) -> Scenario:
     params = scenario.params.model_dump()
     params.update({k: _plain(v) for k, v in keywords.items() if k in Params.model_fields})
     return scenario_from_dict({**data, "levers": levers, "params": params}, KEYWORD_SOURCE)
+
+
+def _unknown_message(name: str) -> str:
+    known = [*_TOP_LEVEL, *LEVERS, *Params.model_fields]
+    near = difflib.get_close_matches(name, known, n=1) if len(name) <= 64 else []
+    # The hint goes last here: "unknown keyword; allowed: ..." is what scripts match on.
+    hint = f"; did you mean {near[0]}?" if near else ""
+    return (f"unknown keyword; allowed: scenario, region, seed, rng, institutions, "
+            f"{', '.join(_TOP_LEVEL)}; a lever ({', '.join(LEVERS)}); or a mechanism "
+            f"parameter ({', '.join(Params.model_fields)}){hint}")
 
 
 def run_seed(seed: int | None, rng: Any = None) -> int:

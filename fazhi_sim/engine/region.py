@@ -218,8 +218,9 @@ def get_region(name: str | Region) -> Region:
         return name
     found = _aliases().get(str(name).strip().lower()) or _aliases().get(str(name).strip())
     if found is None:
+        shown = repr(str(name)[:80] + ("…" if len(str(name)) > 80 else ""))
         raise RegionError(
-            f"unknown region {name!r}; allowed: {', '.join(region_names())} "
+            f"unknown region {shown}; allowed: {', '.join(region_names())} "
             "(or a county's Chinese name, e.g. 诸暨)"
         )
     kind, index = found

@@ -23,21 +23,78 @@ Scenario files are data: they are parsed, never executed.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import math
+import reprlib
 import tomllib
+import unicodedata
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from .measures import LEVERS
 from .params import Params
+from .region import RegionError, get_region, region_names
 
-__all__ = ["Scenario", "LeverSchedule", "ScenarioError", "load_scenario", "baseline"]
+__all__ = ["Scenario", "LeverSchedule", "ScenarioError", "load_scenario", "scenario_from_dict",
+           "baseline", "quoted", "field_path", "SOURCE"]
 
 YEAR_MIN, YEAR_MAX = 2015, 2060
+NAME_MAX = 120
+"""Longest scenario name: names head table columns and chart legends."""
+FILE_MAX = 1 << 20
+"""Largest scenario file in bytes; real ones are a few hundred bytes of settings."""
+ECHO_MAX = 80
+"""Longest quote of a bad value in an error message, so the message stays one short line."""
+SOURCE = "Scenario(...)"
+"""The ``source`` named in errors about a Scenario built in Python (as a file name is)."""
+
+_TOP_FIELDS = ("name", "description", "start_year", "end_year", "region", "levers", "params")
+_LEVER_FIELDS = ("target", "start", "full_by", "end")
+# Control, format (bidi overrides, zero-width), surrogate, line and paragraph separators:
+# in a name they break table lines, forge output lines, or end a JavaScript string early.
+_HIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+_REPR = reprlib.Repr(maxlevel=2, maxstring=ECHO_MAX, maxother=ECHO_MAX, maxlist=4, maxdict=4)
+
+
+def quoted(value: Any) -> str:
+    """``value`` as error messages quote it: control characters escaped, at most 80 characters.
+
+    A file may hold a 50 MB string or a number of a million digits; an error line must
+    stay one short line whatever it quotes.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"a number of about {int(value.bit_length() * 0.30103)} digits"  # str() refuses
+    text = repr(value[:ECHO_MAX]) if isinstance(value, str) else _REPR.repr(value)
+    too_long = len(text) > ECHO_MAX or (isinstance(value, str) and len(value) > ECHO_MAX)
+    return text[:ECHO_MAX - 1] + "…" if too_long else text
+
+
+def _key(part: Any) -> str:
+    # A key from the file becomes part of the field path: quote it only when it needs it.
+    if isinstance(part, str) and part.isprintable() and 0 < len(part) <= 40:
+        return part
+    return str(part) if isinstance(part, int) else quoted(part)
+
+
+def field_path(*loc: Any) -> str:
+    """A field's dotted path (``levers.online_court.target``), odd keys quoted and shortened."""
+    return ".".join(_key(p) for p in loc)
 
 
 def _not_bool_or_text(value: Any) -> Any:
@@ -48,8 +105,22 @@ def _not_bool_or_text(value: Any) -> Any:
     return value
 
 
-_Number = Annotated[float, BeforeValidator(_not_bool_or_text)]
-_Year = Annotated[int, BeforeValidator(_not_bool_or_text)]
+def _plus_zero(value: float) -> float:
+    # -0.0 == 0.0, but it would print as "-0" and hash apart from 0.0 (store keys).
+    return value + 0.0
+
+
+def _whole(value: Any) -> Any:
+    value = _not_bool_or_text(value)
+    # 2021.0 is a year; 2021.5 and 1e300 are not (pydantic's own words for them are obscure).
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()
+                                         and abs(value) < 1e6):
+        raise ValueError("must be a whole number, a year such as 2021 (an integer)")
+    return value
+
+
+_Number = Annotated[float, BeforeValidator(_not_bool_or_text), AfterValidator(_plus_zero)]
+_Year = Annotated[int, BeforeValidator(_whole)]
 
 
 class ScenarioError(ValueError):
@@ -58,6 +129,11 @@ class ScenarioError(ValueError):
     def __init__(self, source: str, field: str, message: str):
         self.source, self.field, self.message = source, field, message
         super().__init__(f"{source}: {field}: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Process pools pickle errors back to the parent; the default would call
+        # ScenarioError(text) and fail there, leaving mesa.batch_run waiting forever.
+        return (type(self), (self.source, self.field, self.message))
 
 
 class LeverSchedule(BaseModel):
@@ -72,7 +148,18 @@ class LeverSchedule(BaseModel):
 
 
 class Scenario(BaseModel):
-    """A named set of lever schedules and mechanism overrides over a horizon of years."""
+    """A named set of lever schedules and mechanism overrides over a horizon of years.
+
+    Building one checks it as :func:`load_scenario` checks a file (same rules, same
+    messages, source :data:`SOURCE`), and so does :meth:`model_copy` with ``update``.
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown lever or field, a value out of range, an impossible year, a bad
+        parameter, an unknown region or a name that is empty, too long or holds control
+        characters.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -83,6 +170,39 @@ class Scenario(BaseModel):
     region: str | None = None
     levers: dict[str, LeverSchedule] = Field(default_factory=dict)
     params: Params = Field(default_factory=Params)
+
+    def __init__(self, /, **data: Any) -> None:
+        # pydantic's own error is many lines; and model_validate() calls this __init__ too,
+        # so every way of building a Scenario goes through these checks.
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            raise _fail(SOURCE, err) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Scenario:  # type: ignore[override]
+        """Check ``obj`` as :class:`Scenario` does; a :class:`ScenarioError` if it is wrong."""
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as err:  # __init__'s ScenarioError, wrapped by pydantic
+            raise _fail(SOURCE, err) from None
+
+    @field_validator("levers", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        # `lever = 0.5` in a [levers] table is short for `target = 0.5` from start_year.
+        if not isinstance(value, dict):
+            return value
+        return {k: {"target": v} if isinstance(v, int | float) and not isinstance(v, bool)
+                else v for k, v in value.items()}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        problem = next(_problems(self), None)
+        if problem is not None:
+            field, detail = problem
+            raise PydanticCustomError("scenario", "{detail}", {"field": field, "detail": detail})
+        return self
 
     @property
     def years(self) -> list[int]:
@@ -134,90 +254,200 @@ class Scenario(BaseModel):
         text = json.dumps(body, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False
+                   ) -> Scenario:
+        """A copy; with ``update``, a new scenario checked like any other (pydantic skips it)."""
+        if not update:
+            return super().model_copy(deep=deep)
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        return type(self)(**{**fields, **update})
+
     def with_levers(self, **targets: float) -> Scenario:
         """A copy with some levers set to a level from ``start_year`` on (a step change)."""
-        levers = dict(self.levers)
-        for lid, value in targets.items():
-            levers[lid] = LeverSchedule(target=value)
-        return _validated(
-            {**self.model_dump(exclude={"levers", "params"}), "levers": levers,
-             "params": self.params}, "<scenario>",
-        )
+        levers: dict[str, Any] = dict(self.levers)
+        levers.update({lid: {"target": value} for lid, value in targets.items()})
+        return self.model_copy(update={"levers": levers})
+
+
+# -- Checks beyond the field types ----------------------------------------------------------
+
+
+def _problems(sc: Scenario) -> Iterator[tuple[str, str]]:
+    """Every (field, message) wrong with ``sc``, lazily: the caller takes the first."""
+    yield from _name_problems(sc.name)
+    yield from _year_problems(sc.start_year, sc.end_year)
+    for lid, sch in sc.levers.items():
+        yield from _lever_problems(lid, sch, sc.start_year)
+    yield from _region_problems(sc.region)
+
+
+def _name_problems(name: str) -> Iterator[tuple[str, str]]:
+    if not name.strip():
+        yield "name", "empty; give the scenario a name"
+    elif len(name) > NAME_MAX:
+        yield "name", f"{len(name):,} characters long; allowed at most {NAME_MAX}"
+    else:
+        bad = next((c for c in name if unicodedata.category(c) in _HIDDEN), None)
+        if bad is not None:
+            yield "name", (f"holds the control or invisible character U+{ord(bad):04X} in "
+                           f"{quoted(name)}; allowed: one line of visible text")
+
+
+def _year_problems(start_year: int, end_year: int) -> Iterator[tuple[str, str]]:
+    if not YEAR_MIN <= start_year <= YEAR_MAX:
+        yield "start_year", f"{quoted(start_year)} is impossible; allowed {YEAR_MIN}-{YEAR_MAX}"
+    elif not start_year <= end_year <= YEAR_MAX:
+        yield "end_year", (f"{quoted(end_year)} is impossible; allowed {start_year} "
+                           f"(start_year) to {YEAR_MAX}")
+
+
+def _lever_problems(lid: str, sch: LeverSchedule, start_year: int
+                    ) -> Iterator[tuple[str, str]]:
+    lev = LEVERS.get(lid)
+    if lev is None:
+        yield field_path("levers", lid), _unknown("lever", lid, LEVERS)
+        return
+    field = field_path("levers", lid)
+    if not (lev.minimum <= sch.target <= lev.maximum):  # False for NaN too
+        yield f"{field}.target", (f"{quoted(sch.target)} is out of range; allowed "
+                                  f"{lev.minimum:g} to {lev.maximum:g} ({lev.unit})")
+    for key in ("start", "full_by", "end"):
+        year = getattr(sch, key)
+        if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+            yield f"{field}.{key}", f"{quoted(year)} is impossible; allowed {YEAR_MIN}-{YEAR_MAX}"
+    yield from _ramp_problems(field, sch, sch.start if sch.start is not None else start_year)
+
+
+def _ramp_problems(field: str, sch: LeverSchedule, start: int) -> Iterator[tuple[str, str]]:
+    if sch.full_by is not None and sch.full_by < start:
+        yield f"{field}.full_by", (f"{sch.full_by} is before start {start}; allowed {start} "
+                                   "or later")
+    if sch.end is not None and sch.end <= start:
+        yield f"{field}.end", f"{sch.end} is not after start {start}; allowed {start + 1} or later"
+    # An end before full_by means the target is never reached: end and full_by swapped?
+    if sch.end is not None and sch.full_by is not None and sch.end <= sch.full_by:
+        yield f"{field}.end", (f"{sch.end} is not after full_by {sch.full_by}, so the target is "
+                               f"never reached; allowed {sch.full_by + 1} or later")
+
+
+def _region_problems(region: str | None) -> Iterator[tuple[str, str]]:
+    if region is None:
+        return
+    try:
+        get_region(region)
+    except RegionError:
+        # Not RegionError's own text: that quotes the name whole, whatever its length.
+        yield "region", (f"unknown region {quoted(region)}; allowed: {', '.join(region_names())}"
+                         " (or a county's Chinese name, e.g. 诸暨)")
+
+
+def _unknown(what: str, name: Any, allowed: Sequence[str], listed: str | None = None) -> str:
+    """The message for an unknown name: a near spelling if there is one, and what is allowed."""
+    near = (difflib.get_close_matches(name, list(allowed), n=1)
+            if isinstance(name, str) and len(name) <= 64 else [])
+    hint = f"did you mean {near[0]}? " if near else ""
+    if listed is None:
+        listed = (f"one of the {len(allowed)} ids of fazhi_sim.LEVERS (docs/model.md), e.g. "
+                  + ", ".join(list(allowed)[:2]))
+    return f"unknown {what}; {hint}allowed: {listed}"
+
+
+# -- From pydantic's errors to one line ------------------------------------------------------
 
 
 def _fail(source: str, err: ValidationError) -> ScenarioError:
     errors = err.errors()
     # An unknown key explains a "Field required" next to it (a typo), so report it first.
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = ".".join(str(x) for x in first["loc"]) or "(top level)"
-    msg = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "scenario":  # from Scenario._consistent, which names its field
+        return ScenarioError(source, first["ctx"]["field"], first["ctx"]["detail"])
+    inner = first.get("ctx", {}).get("error")
+    if isinstance(inner, ScenarioError):  # raised by Scenario.__init__ under model_validate
+        return ScenarioError(source, inner.field, inner.message)
+    loc = first["loc"]
+    field = field_path(*loc) or "(top level)"
     if first["type"] == "extra_forbidden":
-        msg = "unknown field"
-        if first["loc"][:1] == ("params",):
-            msg += "; allowed: see fazhi_sim.Params (e.g. impatience, village_success)"
-        elif first["loc"][:1] == ("levers",):
-            msg += "; allowed: target, start, full_by, end"
-        else:
-            msg += "; allowed: name, description, start_year, end_year, region, levers, params"
-    elif "input" in first and not isinstance(first["input"], dict):
-        msg += f" (got {first['input']!r})"
-    return ScenarioError(source, loc, msg)
+        return ScenarioError(source, field, _unknown_field(loc))
+    msg = first["msg"].removeprefix("Value error, ")
+    if "input" in first:
+        got = first["input"]
+        msg += " (got a table)" if isinstance(got, dict) else f" (got {quoted(got)})"
+    return ScenarioError(source, field, msg)
 
 
-def _check_levers(source: str, sc: Scenario) -> None:
-    if not (YEAR_MIN <= sc.start_year <= YEAR_MAX):
-        raise ScenarioError(source, "start_year", f"{sc.start_year} is impossible; allowed "
-                            f"{YEAR_MIN}-{YEAR_MAX}")
-    if not (sc.start_year <= sc.end_year <= YEAR_MAX):
-        raise ScenarioError(source, "end_year", f"{sc.end_year} is impossible; allowed "
-                            f"{sc.start_year} (start_year) to {YEAR_MAX}")
-    for lid, sch in sc.levers.items():
-        lev = LEVERS.get(lid)
-        if lev is None:
-            raise ScenarioError(source, f"levers.{lid}", "unknown lever; allowed: "
-                                + ", ".join(LEVERS))
-        field = f"levers.{lid}"
-        if not (lev.minimum <= sch.target <= lev.maximum) or not np.isfinite(sch.target):
-            raise ScenarioError(source, f"{field}.target", f"{sch.target} is out of range; "
-                                f"allowed {lev.minimum:g} to {lev.maximum:g} ({lev.unit})")
-        start = sch.start if sch.start is not None else sc.start_year
-        for key in ("start", "full_by", "end"):
-            year = getattr(sch, key)
-            if year is not None and not (YEAR_MIN <= year <= YEAR_MAX):
-                raise ScenarioError(source, f"{field}.{key}", f"{year} is impossible; allowed "
-                                    f"{YEAR_MIN}-{YEAR_MAX}")
-        if sch.full_by is not None and sch.full_by < start:
-            raise ScenarioError(source, f"{field}.full_by", f"{sch.full_by} is before start "
-                                f"{start}; allowed {start} or later")
-        if sch.end is not None and sch.end <= start:
-            raise ScenarioError(source, f"{field}.end", f"{sch.end} is not after start {start};"
-                                f" allowed {start + 1} or later")
-
-
-def _normalise(data: dict[str, Any]) -> dict[str, Any]:
-    levers = data.get("levers")
-    if isinstance(levers, dict):
-        data = {**data, "levers": {
-            k: ({"target": v} if isinstance(v, int | float) and not isinstance(v, bool) else v)
-            for k, v in levers.items()
-        }}
-    return data
+def _unknown_field(loc: tuple[Any, ...]) -> str:
+    if loc[:1] == ("params",):
+        return _unknown("field", loc[-1], list(Params.model_fields),
+                        "see fazhi_sim.Params (e.g. impatience, village_success)")
+    if loc[:1] == ("levers",):
+        return _unknown("field", loc[-1], _LEVER_FIELDS, ", ".join(_LEVER_FIELDS))
+    return _unknown("field", loc[-1], _TOP_FIELDS, ", ".join(_TOP_FIELDS))
 
 
 def _validated(data: dict[str, Any], source: str) -> Scenario:
+    # One path for files, dicts and Python: Scenario(...) checks, and the error names `source`.
+    odd = next((k for k in data if not isinstance(k, str)), None)
+    if odd is not None:
+        raise ScenarioError(source, quoted(odd), _unknown("field", odd, _TOP_FIELDS,
+                                                          ", ".join(_TOP_FIELDS)))
     try:
-        sc = Scenario.model_validate(_normalise(data))
-    except ValidationError as err:
-        raise _fail(source, err) from None
-    _check_levers(source, sc)
-    if sc.region is not None:
-        from .region import RegionError, get_region
+        return Scenario(**data)
+    except ScenarioError as err:
+        raise ScenarioError(source, err.field, err.message) from None
 
-        try:
-            get_region(sc.region)
-        except RegionError as err:
-            raise ScenarioError(source, "region", str(err)) from None
-    return sc
+
+# -- Files -----------------------------------------------------------------------------------
+
+
+def _locate(path: str | Path) -> Path:
+    p = Path(path)
+    if not p.exists() and not p.suffix:
+        shipped = Path(__file__).parent.parent / "scenarios" / f"{p}.toml"
+        if shipped.exists():
+            return shipped
+    return p
+
+
+def _read_text(p: Path, source: str) -> str:
+    if p.is_dir():
+        raise ScenarioError(source, "(file)", "is a folder; give the path of a .toml scenario")
+    if not p.is_file():
+        raise ScenarioError(source, "(file)", "no such file; give the path of a .toml scenario")
+    with p.open("rb") as f:
+        raw = f.read(FILE_MAX + 1)
+    if len(raw) > FILE_MAX:
+        raise ScenarioError(source, "(file)", f"larger than {FILE_MAX >> 20} MB; allowed: a "
+                            "scenario of a few lines of settings")
+    try:
+        return raw.decode("utf-8-sig")  # Windows Notepad starts UTF-8 files with a BOM
+    except UnicodeDecodeError as err:
+        raise ScenarioError(source, "(file)", f"not UTF-8 text (byte {raw[err.start]:#04x} at "
+                            f"offset {err.start}); save the file as UTF-8") from None
+
+
+def _parse(text: str, source: str) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(source, "(syntax)", f"malformed TOML: {_printable(str(err))}"
+                            ) from None
+    except RecursionError:
+        raise ScenarioError(source, "(syntax)", "arrays or tables nested too deeply; allowed: "
+                            "[levers.<id>] tables of numbers (docs/scenarios.md)") from None
+    except ValueError:  # an integer of thousands of digits, beyond int()'s limit
+        raise ScenarioError(source, "(syntax)", "a number too long to read; allowed: numbers "
+                            "of a few digits") from None
+    if not data:
+        raise ScenarioError(source, "(file)", "no settings (empty, or only comments); a "
+                            'scenario sets at least name = "..." (levers left out stay at '
+                            "their 2020 level)")
+    return data
+
+
+def _printable(text: str) -> str:
+    # tomllib quotes the offending character, which may itself be a control character.
+    clean = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:200])
+    return clean if len(text) <= 200 else clean + "…"
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -227,28 +457,19 @@ def load_scenario(path: str | Path) -> Scenario:
     ----------
     path
         A TOML file (see the module docstring for the format), or the name of a shipped
-        scenario such as ``"baseline"`` or ``"plan-2025"``.
+        scenario such as ``"baseline"`` or ``"plan-2025"``. A UTF-8 byte-order mark is
+        allowed.
 
     Raises
     ------
     ScenarioError
-        For a missing file, malformed TOML, an unknown lever or field, a value out of range
-        or an impossible year; the message names the file, the field and what is allowed.
+        For a missing, empty, oversized or non-UTF-8 file, malformed TOML, an unknown lever
+        or field, a value out of range or an impossible year; the message is one line that
+        names the file, the field and what is allowed.
     """
-    p = Path(path)
-    if not p.exists() and not p.suffix:
-        shipped = Path(__file__).parent.parent / "scenarios" / f"{p}.toml"
-        if shipped.exists():
-            p = shipped
+    p = _locate(path)
     source = str(path)
-    if not p.is_file():
-        raise ScenarioError(source, "(file)", "no such file; give the path of a .toml scenario")
-    try:
-        data = tomllib.loads(p.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(source, "(syntax)", f"malformed TOML: {err}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(source, "(file)", "not UTF-8 text; save the file as UTF-8") from None
+    data = _parse(_read_text(p, source), source)
     data.setdefault("name", p.stem)
     return _validated(data, source)
 

@@ -11,9 +11,12 @@ so a researcher's subclass runs on process pools and Dask exactly as the shipped
 
 from __future__ import annotations
 
+import contextlib
+import numbers
 import os
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor, Future, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,9 +30,12 @@ from ..engine.scenario import Scenario
 from .executors import LocalProcesses
 from .simulate import as_scenario, simulate
 from .spec import ModelSpec, as_spec
-from .store import RunStore
+from .store import RunStore, StoreWarning
 
-__all__ = ["run_ensemble", "Ensemble", "RunStore", "QUANTILES", "bands"]
+__all__ = ["run_ensemble", "Ensemble", "RunStore", "QUANTILES", "MAX_REPLICATES", "bands"]
+
+MAX_REPLICATES = 10_000
+"""Most replicates per scenario one call runs (larger studies run in parts, by seed)."""
 
 QUANTILES = (0.1, 0.5, 0.9)
 """Band edges and median reported by summaries."""
@@ -81,7 +87,8 @@ def run_ensemble(
         Scenarios, scenario files or shipped names (``"baseline"``), or a dict of
         name -> scenario. Names must differ.
     replicates
-        Runs per scenario; replicate ``k`` uses seed ``seed + k`` in every scenario.
+        Runs per scenario, 1 to :data:`MAX_REPLICATES`; replicate ``k`` uses seed ``seed + k``
+        in every scenario.
     region
         Region for every run (default: each scenario's own, else ``"town"``).
     executor
@@ -89,7 +96,8 @@ def run_ensemble(
         By default, local processes on all cores (``jobs``), or this process for one job.
     store
         A folder: each finished run is written there at once, and runs already there are
-        read instead of run again, so an interrupted sweep resumes where it stopped.
+        read instead of run again, so an interrupted sweep resumes where it stopped (also
+        after Ctrl-C, SIGTERM or a failed run: runs that finished are stored first).
     progress
         Show a progress bar (terminal or notebook).
     seed
@@ -107,50 +115,30 @@ def run_ensemble(
     Ensemble
         Per-run results and their summaries; ``model_label`` names the model.
     """
-    if replicates < 1:
-        raise ValueError(f"replicates must be at least 1, not {replicates}")
+    _check_replicates(replicates)
     spec = as_spec(model)
     named = _named(scenarios)
     tasks = []
     for name, sc in named.items():
         reg = get_region(region or sc.region or "town")
-        for k in range(replicates):
-            tasks.append((name, sc, reg, seed + k, k))
-    runs: dict[tuple[str, int], pd.DataFrame] = {}
+        tasks += [(name, sc, reg, seed + k, k) for k in range(replicates)]
     rstore = RunStore(store, model=spec) if store is not None else None
-    todo = []
-    for name, sc, reg, s, k in tasks:
-        done = rstore.load(sc, reg.id, s) if rstore else None
-        if done is not None:
-            runs[(name, k)] = done
-        else:
-            todo.append((name, sc, reg, s, k))
+    runs, todo = _stored(tasks, rstore)
     loaded = len(runs)
+    if todo and rstore is not None:
+        _note_foreign(rstore)
     bar = tqdm(total=len(tasks), initial=loaded, desc="fazhi-sim runs", disable=not progress,
                unit="run")
     try:
         if todo:
-            with _executor(executor, jobs, len(todo)) as ex:
-                pending: dict = {}
-
-                def harvest(fut) -> None:
-                    name, sc, reg, s, k = pending.pop(fut)
-                    df = fut.result()
-                    if rstore:  # at once, so an interrupted sweep keeps every finished run
-                        rstore.save(sc, reg.id, s, df)
-                    runs[(name, k)] = df
-                    bar.update(1)
-
-                for name, sc, reg, s, k in todo:
-                    fut = ex.submit(_run_one, spec, sc, _portable(reg), s)
-                    pending[fut] = (name, sc, reg, s, k)
-                    # An in-process executor has already finished: save before the next run.
-                    for done in [f for f in pending if f.done()]:
-                        harvest(done)
-                for fut in as_completed(list(pending)):
-                    harvest(fut)
+            _execute(todo, spec, _executor(executor, jobs, len(todo)), rstore, runs, bar)
     finally:
         bar.close()
+    return Ensemble(_tidy(tasks, runs, list(named)), named, computed=len(todo), loaded=loaded,
+                    model_label=spec.label)
+
+
+def _tidy(tasks: list, runs: dict, names: list[str]) -> pd.DataFrame:
     frames = []
     for name, _sc, _reg, s, k in tasks:
         df = runs[(name, k)].copy()
@@ -159,8 +147,75 @@ def run_ensemble(
         df.insert(2, "seed", s)
         frames.append(df)
     out = pd.concat(frames, ignore_index=True)
-    out["scenario"] = pd.Categorical(out.scenario, categories=list(named))
-    return Ensemble(out, named, computed=len(todo), loaded=loaded, model_label=spec.label)
+    out["scenario"] = pd.Categorical(out.scenario, categories=names)
+    return out
+
+
+def _check_replicates(replicates: Any) -> None:
+    # Checked before the task list is built: a typo of a few zeros would fill the memory.
+    whole = isinstance(replicates, numbers.Integral) and not isinstance(replicates, bool)
+    if not whole or not 1 <= replicates <= MAX_REPLICATES:
+        raise ValueError(f"replicates must be a whole number from 1 to {MAX_REPLICATES:,}, not "
+                         f"{replicates!r}; run a larger study in parts with different seeds")
+
+
+def _stored(tasks: list, rstore: RunStore | None
+            ) -> tuple[dict[tuple[str, int], pd.DataFrame], list]:
+    # Runs already in the store, and the tasks still to run.
+    runs, todo = {}, []
+    for name, sc, reg, s, k in tasks:
+        done = rstore.load(sc, reg.id, s) if rstore else None
+        if done is not None:
+            runs[(name, k)] = done
+        else:
+            todo.append((name, sc, reg, s, k))
+    return runs, todo
+
+
+def _note_foreign(rstore: RunStore) -> None:
+    n = rstore.foreign()
+    if n:  # says why a store that holds runs resumes none of them
+        warnings.warn(f"{rstore.path}: store holds {n:,} run{'s' * (n != 1)} made by another "
+                      "version of fazhi-sim or its engine; they are kept but not reused",
+                      StoreWarning, stacklevel=3)
+
+
+def _execute(todo: list, spec: ModelSpec, where: _executor, rstore: RunStore | None,
+             runs: dict, bar: Any) -> None:
+    pending: dict = {}
+
+    def harvest(fut: Future) -> None:
+        name, sc, reg, s, k = pending.pop(fut)
+        df = fut.result()
+        if rstore:  # at once, so an interrupted sweep keeps every finished run
+            rstore.save(sc, reg.id, s, df)
+        runs[(name, k)] = df
+        bar.update(1)
+
+    try:
+        with where as ex:
+            for task in todo:
+                _name, sc, reg, s, _k = task
+                fut = ex.submit(_run_one, spec, sc, _portable(reg), s)
+                pending[fut] = task
+                if fut.done():  # an in-process executor has finished: save before the next run
+                    harvest(fut)
+            for fut in as_completed(list(pending)):
+                harvest(fut)
+    except BaseException:
+        _wind_down(pending, harvest if rstore else None)
+        raise
+
+
+def _wind_down(pending: dict, harvest: Any) -> None:
+    # Interrupted (SIGTERM, Ctrl-C) or one run failed: stop queued runs on an executor the
+    # caller keeps, and store the runs that did finish so that a resume skips them.
+    for fut in list(pending):
+        fut.cancel()
+        if harvest is None or not fut.done() or fut.cancelled() or fut.exception() is not None:
+            continue
+        with contextlib.suppress(Exception):  # e.g. a full disk: the original error matters
+            harvest(fut)
 
 
 def _portable(region: Region) -> str | Region:

@@ -78,8 +78,16 @@ def _vega_js() -> str:
 def _spec(chart: alt.TopLevelMixin) -> str:
     spec = chart.to_dict()
     spec.pop("$schema", None)  # a URL; the embed call names the mode instead
-    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return _inline_json(spec)
+
+
+def _inline_json(value: object) -> str:
+    """``value`` as JSON that is safe inside a ``<script>`` element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # "</" would end the script; U+2028/U+2029 end a JavaScript string in older browsers,
+    # so a scenario name holding one blanked every chart of the page.
+    return (text.replace("</", "<\\/").replace("<!--", "<\\!--")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -207,7 +215,7 @@ def report_html(ensemble: Ensemble, region: str | None = None, year: int | None 
 const specs = {{
 {embeds}
 }};
-const options = {json.dumps(options, ensure_ascii=False)};
+const options = {_inline_json(options)};
 for (const [id, spec] of Object.entries(specs)) {{
   vegaEmbed("#" + id, spec, options).catch((err) => {{
     document.getElementById(id).textContent = String(err);

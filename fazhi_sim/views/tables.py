@@ -23,7 +23,8 @@ from ..experiments.ensemble import Ensemble
 from .i18n import label
 
 __all__ = [
-    "KEY_METRICS", "COMPARE_COLUMNS", "display_width", "text_table", "fmt_value", "fmt_change",
+    "KEY_METRICS", "COMPARE_COLUMNS", "display_name", "display_width", "text_table", "fmt_value",
+    "fmt_change",
     "fmt_band", "compare_tidy", "compare_rows", "target_rows",
 ]
 
@@ -38,6 +39,36 @@ KEY_METRICS = (
 COMPARE_COLUMNS = ["scenario", "year", "region", "metric", "value", "q10", "q90", "change",
                    "change_q10", "change_q90", "change_pct"]
 """Columns of the comparison ``fazhi-sim compare --out`` writes, in order."""
+
+_HIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}  # control, format and line/paragraph separators
+
+
+def display_name(text: str) -> str:
+    r"""``text`` with control and invisible characters shown as escapes (``\n``, ``\u2028``).
+
+    Scenario files cannot name a scenario so (the check rejects it), but a name given in
+    Python, e.g. a key of the dict passed to :func:`fazhi_sim.run_ensemble`, is not checked:
+    a newline there would break a table line or print a forged line of its own.
+
+    Parameters
+    ----------
+    text
+        Any text.
+
+    Returns
+    -------
+    str
+        ``text`` unchanged when it holds none, else with each as Python writes it in a repr.
+
+    Examples
+    --------
+    >>> display_name("plan\nfazhi-sim: error: x")
+    'plan\\nfazhi-sim: error: x'
+    """
+    if text.isprintable():  # the usual case: nothing to do
+        return text
+    # Not every non-printable: U+3000, the ideographic space, is ordinary in Chinese names.
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in _HIDDEN else c for c in text)
 
 
 def display_width(text: str) -> int:
@@ -72,6 +103,7 @@ def text_table(header: list[str], rows: list[list[str]]) -> str:
     str
         Header, a rule of dashes and the rows, one per line, with no trailing spaces.
     """
+    header, rows = [display_name(h) for h in header], [[display_name(c) for c in r] for r in rows]
     widths = [max(display_width(r[j]) for r in [header, *rows]) for j in range(len(header))]
 
     def line(cells: list[str]) -> str:
