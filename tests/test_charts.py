@@ -149,10 +149,10 @@ def test_difference_excludes_baseline_and_has_zero_rule(ens):
 
 
 def test_difference_of_a_share_in_percentage_points(ens):
-    spec = charts.difference(ens.compare(), "resolved_village_share", lang="en").to_dict()
+    spec = charts.difference(ens.compare(), "village_share_of_resolved", lang="en").to_dict()
     assert "percentage points" in by_mark(spec, "line")["encoding"]["y"]["title"]
     comp = ens.compare().query("scenario == 'plan-2025' and metric == "
-                               "'resolved_village_share'").sort_values("year")
+                               "'village_share_of_resolved'").sort_values("year")
     data = rows(spec).dropna(subset=["scenario"]).sort_values("year")
     np.testing.assert_allclose(data["median"], 100 * comp["median"])
     pct = rows(charts.difference(ens.compare(), "petitions", percent=True).to_dict())
@@ -176,7 +176,7 @@ def test_pyramid_counts_each_layer(ens):
     s = summary.query("scenario == 'plan-2025' and year == 2025").set_index("metric")["median"]
     assert plan["矛盾纠纷"] == s["disputes"] and plan["信访"] == s["petitions"]
     assert plan["立案受理(成讼)"] == s["lawsuits"]
-    assert plan["诉至法院"] == pytest.approx(s["court_arrivals_per_10k"] * s["population"] / 1e4)
+    assert plan["诉至法院"] == pytest.approx(s["filings_per_10k"] * s["population"] / 1e4)
     counts = plan[bottom_up].to_numpy()
     assert (np.diff(counts) <= 0).all()  # each layer no wider than the one below
     # Per-run values give the same pyramid, and one scenario gives one panel.

@@ -57,8 +57,8 @@ def test_run_prints_chinese_table_by_default(capsys):
     df = fs.simulate("plan-2025", region="town", seed=1)
     value = df.query("metric == 'lawsuits_per_10k' and year == 2025")["value"].item()
     assert table_row(out, "万人成讼率")[-1] == f"{value:,.2f}"
-    share = df.query("metric == 'resolved_village_share' and year == 2021")["value"].item()
-    assert table_row(out, label("resolved_village_share"))[0] == f"{share:.1%}"
+    share = df.query("metric == 'village_share_of_resolved' and year == 2021")["value"].item()
+    assert table_row(out, label("village_share_of_resolved"))[0] == f"{share:.1%}"
 
 
 def test_run_english_labels(capsys):
@@ -340,7 +340,9 @@ def test_every_metric_has_both_labels():
         assert en.isascii()
     assert label("lawsuits_per_10k") == "万人成讼率"
     assert label("lawsuits_per_10k", "en") == "Lawsuits per 10,000 residents"
-    assert label("resolved_village_share") == "村级就地化解率 (小事不出村)"
+    assert label("village_local_share") == "村级就地化解率(小事不出村)"
+    assert label("village_share_of_resolved") == "村级化解占已化解比例"
+    assert label("filings_per_10k") == "万人起诉率"
     assert label("handoffs_per_dispute") == "每件纠纷流转次数 (只进一扇门)"
 
 

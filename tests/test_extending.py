@@ -110,10 +110,10 @@ def test_more_settled_in_the_village_and_fewer_reach_court(paired):
     """
     village, court, lawsuits = [], [], []
     for plain, grid in paired:
-        village.append(_yearly(grid, "resolved_village_share")
-                       - _yearly(plain, "resolved_village_share"))
-        court.append(_yearly(grid, "court_arrivals_per_10k")
-                     / _yearly(plain, "court_arrivals_per_10k") - 1)
+        village.append(_yearly(grid, "village_share_of_resolved")
+                       - _yearly(plain, "village_share_of_resolved"))
+        court.append(_yearly(grid, "filings_per_10k")
+                     / _yearly(plain, "filings_per_10k") - 1)
         lawsuits.append(_yearly(grid, "lawsuits_per_10k") / _yearly(plain, "lawsuits_per_10k")
                         - 1)
     village, court, lawsuits = map(np.array, (village, court, lawsuits))
@@ -129,12 +129,12 @@ def test_runs_in_a_process_pool_ensemble_with_bands():
     ens = fs.run_ensemble(["baseline", "plan-2025"], replicates=2, region="town", model=spec,
                           jobs=2, progress=False)
     assert ens.model_label == spec.label
-    s = ens.summary().query("metric == 'resolved_village_share' and year == 2025")
+    s = ens.summary().query("metric == 'village_share_of_resolved' and year == 2025")
     assert set(s.scenario) == {"baseline", "plan-2025"} and (s.n == 2).all()
     assert ((s.q10 <= s["median"]) & (s["median"] <= s.q90)).all()
     # Bands of the grid-worker model, not the shipped one: its village share is far higher.
     plain = fs.simulate("baseline", region="town", seed=0)
-    plain_share = plain.query("metric == 'resolved_village_share' and year == 2025").value
+    plain_share = plain.query("metric == 'village_share_of_resolved' and year == 2025").value
     assert s.query("scenario == 'baseline'")["median"].iloc[0] > plain_share.iloc[0] + 0.05
 
 

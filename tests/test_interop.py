@@ -155,9 +155,9 @@ def test_ema_run_direction():
 
 def test_ema_run_builds_through_the_spec():
     sc = baseline(end_year=2022)
-    plain = ema_run("town", sc, outcomes=["court_arrivals_per_10k"])
-    never = ema_run("town", sc, outcomes=["court_arrivals_per_10k"], model=NeverSue)
-    assert plain["court_arrivals_per_10k"] > 0 and never["court_arrivals_per_10k"] == 0
+    plain = ema_run("town", sc, outcomes=["filings_per_10k"])
+    never = ema_run("town", sc, outcomes=["filings_per_10k"], model=NeverSue)
+    assert plain["filings_per_10k"] > 0 and never["filings_per_10k"] == 0
     by_name = ema_run("town", sc, model="spec_models:SPEC", impatience=0.2)
     assert by_name == ema_run("town", sc, model=SPEC, impatience=0.2)
 
@@ -167,10 +167,10 @@ def test_ema_model_runs_the_spec():
     from fazhi_sim.experiments.interop import ema_model
 
     model = ema_model("town", levers=["mediators_per_10k"], uncertainties=["impatience"],
-                      outcomes=["court_arrivals_per_10k"], scenario=baseline(end_year=2022),
+                      outcomes=["filings_per_10k"], scenario=baseline(end_year=2022),
                       model=NeverSue)
     assert {c.name: c.value for c in model.constants}["model"] == fs.ModelSpec(
         behaviour=NeverSue)
     _, outcomes = ew.perform_experiments(model, scenarios=2, policies=1,
                                          evaluator=ew.SequentialEvaluator(model))
-    assert (outcomes["court_arrivals_per_10k"] == 0).all()
+    assert (outcomes["filings_per_10k"] == 0).all()

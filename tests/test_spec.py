@@ -112,8 +112,8 @@ def test_build_applies_every_override():
 def test_the_override_changes_results(serial, plain):
     assert serial.model_label == SPEC.label
     assert plain.model_label == fs.ModelSpec().label
-    assert (_metric(serial, "court_arrivals_per_10k") == 0).all()  # NeverSue travelled
-    assert (_metric(plain, "court_arrivals_per_10k") > 0).any()
+    assert (_metric(serial, "filings_per_10k") == 0).all()  # NeverSue travelled
+    assert (_metric(plain, "filings_per_10k") > 0).any()
     # SlowCommittee travelled: village mediation settles less often than the shipped one.
     with_both = _metric(serial, "mediation_success_rate").mean()
     never_sue = fs.run_ensemble(SHORT, executor=fs.Serial(), model=NeverSue, **RUN)

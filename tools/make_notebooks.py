@@ -168,7 +168,7 @@ shipped = fs.run_ensemble(scenarios, replicates=REPLICATES, region="town", jobs=
                           progress=False)
 mine = fs.run_ensemble(scenarios, replicates=REPLICATES, region="town", jobs=1,
                        progress=False, model=spec)
-METRICS = ["petitions", "lawsuits_per_10k", "resolved_village_share", "mediation_success_rate"]
+METRICS = ["petitions", "lawsuits_per_10k", "village_share_of_resolved", "mediation_success_rate"]
 bands = pd.concat({"shipped": shipped.summary(), "researcher": mine.summary()},
                   names=["model"]).reset_index(level=0)
 bands.query("year == 2025 and metric in @METRICS")[
@@ -219,7 +219,7 @@ grid = fs.run_ensemble(scenarios, replicates=REPLICATES, region="town", jobs=2,
                        progress=False, model=grid_spec)
 pd.concat({"shipped": shipped.summary(), "grid workers": grid.summary()},
           names=["model"]).reset_index(level=0).query(
-    "year == 2025 and metric in ['resolved_village_share', 'court_arrivals_per_10k']")[
+    "year == 2025 and metric in ['village_share_of_resolved', 'filings_per_10k']")[
     ["model", "scenario", "metric", "q10", "median", "q90"]]
 """),
 ]

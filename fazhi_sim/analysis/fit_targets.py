@@ -77,7 +77,7 @@ STATISTICS: dict[str, Statistic] = {
         ("lawsuits",), None,
         "万人成讼率: first-instance civil and administrative cases accepted per 10,000 "
         "residents a year; pre-filing settlements and refused abusive filings are not cases"),
-    "court_arrivals_per_10k": Statistic(
+    "filings_per_10k": Statistic(
         ("court_arrivals",), None,
         "disputes brought to court (filed or sent to pre-filing mediation) per 10,000 a year"),
     "mediation_cases_per_10k": Statistic(

@@ -13,6 +13,7 @@ import numpy as np
 
 from .behaviour import Situation, type_table
 from .disputes import TYPES, Layer, Option, State
+from .handling import HANDLING_LAYERS, handling_months
 from .institutions import Cases
 from .streams import Purpose
 
@@ -203,6 +204,7 @@ class DisputeFlow:
         refuse = self.draw(pos, Purpose.FILTER) < court.refusal_probability(
             self, self.cases(pos))
         self.close(pos[refuse], resolved=False)
+        self.tally.add("refused", self.row, self.county_of(pos[refuse]))
         self.tally.add("lawsuits", self.row, self.county_of(pos[~refuse]))
         self.pool.queued[pos[~refuse]] = self.month
 
@@ -220,12 +222,16 @@ class DisputeFlow:
 
     # -- endings
     def handled(self, pos: np.ndarray, layer: str, queued: bool = True) -> None:
-        """Add the months a case waited in its queue and the layer's handling time."""
+        """Add the months a case waited in its queue and its handling time at ``layer``."""
         pool = self.pool
-        extra = getattr(self.params, f"handling_{layer}")
+        # Its own purpose per layer, so the handling draw shifts no other draw, and a case
+        # handled twice at one step (pre-filing, then trial) gets two independent times.
+        purpose = Purpose.HANDLING * 16 + HANDLING_LAYERS.index(layer)
+        extra = handling_months(self.params, layer,
+                                self.streams.uniform(pool.id[pos], pool.step[pos], purpose))
         if queued:
             extra = extra + (self.month - pool.queued[pos])
-        pool.elapsed[pos] += np.float32(1) * extra
+        pool.elapsed[pos] += extra
 
     def fail(self, pos: np.ndarray, layer: Layer) -> None:
         """A failed step: the dispute will choose again next month, from above ``layer``."""

@@ -86,7 +86,7 @@ LEVERS: dict[str, Lever] = {
             "baseline derived: 657,000 village/community committees for roughly 690,000 villages "
             "and communities in China, 2018 (Ministry of Justice, as reported); plan level assumed",
             "villages with an active committee offer village mediation; others must go higher",
-            moves=(("resolved_village_share", +1),),
+            moves=(("village_share_of_resolved", +1),),
         ),
         Lever(
             "mediators_per_10k", "专职人民调解员(每万人,折合全时)",
@@ -96,13 +96,13 @@ LEVERS: dict[str, Lever] = {
             "residents is 20 per 10,000, times the 13% full-time share nationally in 2022 (412,000 "
             "of 3.176 million, Ministry of Justice); plan level assumed",
             "village mediation capacity (cases a month); a queue forms where it is short",
-            moves=(("resolved_village_share", +1),),
+            moves=(("village_share_of_resolved", +1),),
         ),
         Lever(
             "online_mediation_share", "在线调解占比", "Share of mediation done online",
             "二十一", "六", _S, 0.0, 1.0, 0.1, 0.4, "assumed",
             "raises mediation capacity and lowers the cost of choosing mediation",
-            moves=(("resolved_village_share", +1),),
+            moves=(("village_share_of_resolved", +1),),
         ),
         Lever(
             "county_centre", "县级矛调中心一站式整合度(只进一扇门)",
@@ -110,7 +110,7 @@ LEVERS: dict[str, Lever] = {
             "assumed; Zhejiang had a centre in every county by end-2019 (浙江法制报 2022-06-01), "
             "so the lever measures how far agencies are integrated behind its one door",
             "centre capacity and appeal; referrals onward from the centre need no new door",
-            moves=(("resolved_county_share", +1),),
+            moves=(("county_share_of_resolved", +1),),
         ),
         Lever(
             "petition_agency", "民情信访代办覆盖率", "Petition agent (信访代办) coverage",
@@ -239,7 +239,7 @@ LEVERS: dict[str, Lever] = {
             "Fengqiao-style justice offices and tribunals coverage", "八(目标)", "八", _S, 0.0, 1.0,
             0.6, 1.0,
             "plan target full coverage (section 八 goal, sourced); 2020 level assumed",
-            "town layer capacity, appeal and success", moves=(("resolved_town_share", +1),),
+            "town layer capacity, appeal and success", moves=(("town_share_of_resolved", +1),),
             plan_target=True,
         ),
         Lever(

@@ -3,8 +3,16 @@
 万人成讼率 (``lawsuits_per_10k``) follows 人民法院报 (唐震, 2023): first-instance civil plus
 administrative cases *accepted* by the courts per 10,000 residents per year. A dispute settled
 by pre-filing mediation (诉前调解) never becomes a case and is not counted; a filing refused as
-abusive is not accepted and is not counted. (The SPC's 2024 monthly 万人起诉率 counts every
-dispute brought to court; ``court_arrivals_per_10k`` gives that figure.)
+abusive is not accepted and is not counted. The SPC's 2024 monthly 万人起诉率 (``filings_per_10k``)
+counts every dispute brought to court, including those pre-filing mediation settles, so it can
+stay up while 万人成讼率 falls.
+
+The plan's 就地化解率 (``village_local_share``, ``town_local_share``, ``county_local_share``:
+小事不出村、大事不出镇、矛盾不上交) are shares of the disputes *closed* in the period, not of
+those resolved: a dispute dropped unresolved, lumped, given up in a queue or refused at the
+court, was not resolved locally, so it counts against the share. Over resolved disputes only,
+a layer that lets its disputes drop would look as local as one that settles them. The shares
+of resolved disputes (``village_share_of_resolved``, ...) are kept for the layers' mix.
 
 Every rate is computed from yearly sums, so county figures aggregate correctly to the region.
 """
@@ -16,7 +24,7 @@ import pandas as pd
 
 from .region import Region
 
-__all__ = ["Tally", "METRICS", "COUNTERS", "COUNT_METRICS"]
+__all__ = ["Tally", "METRICS", "COUNTERS", "COUNT_METRICS", "is_share"]
 
 COUNTERS = (
     "grievances", "disputes", "court_arrivals", "lawsuits", "petitions", "repeat_petitions",
@@ -24,17 +32,19 @@ COUNTERS = (
     "resolved_court", "resolved_petition", "dropped", "closed", "handoffs",
     "mediation_concluded", "mediation_settled", "prefiling_concluded", "prefiling_settled",
     "trials_concluded", "new_defaulters", "defaulters", "mediators", "judges",
+    "prefiling_resolved", "refused",
 )
 """Raw monthly counts kept per county ("defaulters", "mediators", "judges" are stocks)."""
 
 METRICS = (
     "lawsuits_per_10k", "petitions", "petitions_per_10k", "repeat_petitions",
-    "defaulters_per_10k", "disputes", "grievances", "resolved_village_share",
-    "resolved_town_share", "resolved_county_share", "resolved_court_share",
-    "resolved_petition_share", "handoffs_per_dispute", "mediation_success_rate",
+    "defaulters_per_10k", "disputes", "grievances", "village_share_of_resolved",
+    "town_share_of_resolved", "county_share_of_resolved", "court_share_of_resolved",
+    "petition_share_of_resolved", "handoffs_per_dispute", "mediation_success_rate",
     "prefiling_mediation_success_rate", "prefiling_diversion_share",
     "median_months_to_resolution", "cases_per_mediator", "cases_per_judge",
-    "court_arrivals_per_10k", "lawsuits", "population",
+    "filings_per_10k", "lawsuits", "population", "village_local_share", "town_local_share",
+    "county_local_share", "mean_months_to_resolution", "p90_months_to_resolution",
 )
 """Metrics in every yearly result."""
 
@@ -45,13 +55,18 @@ COUNT_METRICS = frozenset(
 _STOCKS = ("defaulters", "mediators", "judges")
 
 
+def is_share(metric: str) -> bool:
+    """True for a share or rate (shown in percent, changed in percentage points)."""
+    return metric.endswith(("_share", "_rate", "_share_of_resolved"))
+
+
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
 class Tally:
-    """Monthly counters per county, and the resolution times behind the median.
+    """Monthly counters per county, and the resolution times behind the months metrics.
 
     Parameters
     ----------
@@ -82,20 +97,29 @@ class Tally:
             self.resolution_months.append(months.astype(np.float32))
             self.resolution_month.append(np.full(len(county), month, np.int32))
 
-    def _medians(self, year_of_month: np.ndarray, n_years: int) -> np.ndarray:
-        out = np.full((n_years, self.n_counties + 1), np.nan)
+    def _durations(self, year_of_month: np.ndarray, n_years: int) -> dict[str, np.ndarray]:
+        """Median, mean and 90th percentile of months to resolution, per period and county.
+
+        The last column is the whole region.
+        """
+        stats = ("median_months_to_resolution", "mean_months_to_resolution",
+                 "p90_months_to_resolution")
+        out = {m: np.full((n_years, self.n_counties + 1), np.nan) for m in stats}
         if not self.resolution_county:
             return out
         df = pd.DataFrame({
             "county": np.concatenate(self.resolution_county),
-            "t": np.concatenate(self.resolution_months),
+            "t": np.concatenate(self.resolution_months).astype(float),
             "year": year_of_month[np.concatenate(self.resolution_month)],
         })
         df = df[df.year >= 0]
-        for (y, c), v in df.groupby(["year", "county"]).t.median().items():
-            out[y, c] = v
-        for y, v in df.groupby("year").t.median().items():
-            out[y, -1] = v
+        for by, column in ((["year", "county"], None), ("year", -1)):
+            t = df.groupby(by).t
+            for metric, v in zip(stats, (t.median(), t.mean(), t.quantile(0.9)),
+                                 strict=True):
+                for key, x in v.items():
+                    year, county = (key, column) if column is not None else key
+                    out[metric][year, county] = x
         return out
 
     def frame(self, region: Region, first_year: int, warmup: int, monthly: bool = False
@@ -137,8 +161,8 @@ class Tally:
         values = _rates_and_shares(c, pop)
         month_year = np.full(len(self.counts["disputes"]), -1)
         month_year[warmup:] = period
-        med = self._medians(month_year, n)
-        values["median_months_to_resolution"] = med if len(names) > 1 else med[:, :1]
+        for metric, v in self._durations(month_year, n).items():
+            values[metric] = v if len(names) > 1 else v[:, :1]
         rows = []
         for metric in METRICS:
             v = values[metric]
@@ -158,9 +182,12 @@ class Tally:
 
 
 def _rates_and_shares(c: dict[str, np.ndarray], pop: np.ndarray) -> dict[str, np.ndarray]:
-    """Every metric but the median from the period sums ``c`` of the raw counters."""
+    """Every metric but the months to resolution from the period sums ``c`` of the counters."""
     resolved = sum(c[f"resolved_{x}"] for x in
                    ("negotiation", "village", "town", "county", "court", "petition"))
+    village = c["resolved_negotiation"] + c["resolved_village"]
+    town = village + c["resolved_town"]
+    county = town + c["resolved_county"] + c["resolved_court"]
     scale = 1e4 / pop  # per 10,000 residents per period (a month when monthly)
     values = {
         "lawsuits_per_10k": c["lawsuits"] * scale,
@@ -170,12 +197,11 @@ def _rates_and_shares(c: dict[str, np.ndarray], pop: np.ndarray) -> dict[str, np
         "defaulters_per_10k": c["defaulters"] * scale,
         "disputes": c["disputes"],
         "grievances": c["grievances"],
-        "resolved_village_share": _ratio(c["resolved_negotiation"] + c["resolved_village"],
-                                         resolved),
-        "resolved_town_share": _ratio(c["resolved_town"], resolved),
-        "resolved_county_share": _ratio(c["resolved_county"], resolved),
-        "resolved_court_share": _ratio(c["resolved_court"], resolved),
-        "resolved_petition_share": _ratio(c["resolved_petition"], resolved),
+        "village_share_of_resolved": _ratio(village, resolved),
+        "town_share_of_resolved": _ratio(c["resolved_town"], resolved),
+        "county_share_of_resolved": _ratio(c["resolved_county"], resolved),
+        "court_share_of_resolved": _ratio(c["resolved_court"], resolved),
+        "petition_share_of_resolved": _ratio(c["resolved_petition"], resolved),
         "handoffs_per_dispute": _ratio(c["handoffs"], c["closed"]),
         "mediation_success_rate": _ratio(c["mediation_settled"], c["mediation_concluded"]),
         "prefiling_mediation_success_rate": _ratio(c["prefiling_settled"],
@@ -183,8 +209,11 @@ def _rates_and_shares(c: dict[str, np.ndarray], pop: np.ndarray) -> dict[str, np
         "prefiling_diversion_share": _ratio(c["prefiling_settled"], c["court_arrivals"]),
         "cases_per_mediator": _ratio(c["mediation_concluded"], c["mediators"]),
         "cases_per_judge": _ratio(c["trials_concluded"], c["judges"]),
-        "court_arrivals_per_10k": c["court_arrivals"] * scale,
+        "filings_per_10k": c["court_arrivals"] * scale,
         "lawsuits": c["lawsuits"],
         "population": np.broadcast_to(pop, c["lawsuits"].shape),
+        "village_local_share": _ratio(village, c["closed"]),
+        "town_local_share": _ratio(town, c["closed"]),
+        "county_local_share": _ratio(county, c["closed"]),
     }
     return values

@@ -218,19 +218,59 @@ class Params(BaseModel):
     adviser_hours_half: float = _p(
         8.0, 0.1, 200.0, "adviser hours a month at which half of claimants get advice"
     )
-    handling_negotiation: float = _p(0.25, 0.0, 24.0, "months a direct negotiation takes")
-    handling_village: float = _p(0.5, 0.0, 24.0, "months village mediation takes")
-    handling_town: float = _p(0.75, 0.0, 24.0, "months town mediation takes")
-    handling_county: float = _p(1.0, 0.0, 24.0, "months the county centre takes")
-    handling_court: float = _p(
-        2.5, 0.0, 24.0, "months from filing to judgment",
-        "assumed; the summary procedure must close within 3 months (Civil Procedure Law)",
-    )
-    handling_prefiling: float = _p(
-        1.0, 0.0, 24.0, "months pre-filing mediation takes (30-day rule)"
-    )
-    handling_enforcement: float = _p(4.0, 0.0, 24.0, "months enforcement takes")
-    handling_petition: float = _p(2.0, 0.0, 24.0, "months the petition office takes")
+
+    # -- Handling times (handling.py): days a layer takes over a case, drawn per case from a
+    # lognormal with this mean and coefficient of variation, truncated at the layer's limit.
+    handling_days_negotiation: float = _p(7.0, 0.5, 365.0, "mean days a direct negotiation "
+                                          "takes (before truncation)")
+    handling_days_village: float = _p(12.0, 0.5, 365.0, "mean days of village mediation")
+    handling_days_town: float = _p(18.0, 0.5, 365.0, "mean days of town mediation")
+    handling_days_county: float = _p(22.0, 0.5, 365.0, "mean days at the county centre")
+    handling_days_prefiling: float = _p(20.0, 0.5, 365.0, "mean days of pre-filing mediation")
+    handling_days_simple: float = _p(
+        50.0, 0.5, 730.0, "mean days from filing to judgment on the simple track (简易程序, "
+        "incl. small claims)")
+    handling_days_ordinary: float = _p(
+        120.0, 0.5, 730.0, "mean days from filing to judgment under the ordinary procedure")
+    handling_days_enforcement: float = _p(
+        49.79, 0.5, 730.0, "mean days an enforcement case takes",
+        "人民法院报 2024-08: Zhejiang courts' average enforcement time, Jan-Jun 2024, 49.79 days")
+    handling_days_petition: float = _p(40.0, 0.5, 365.0, "mean days the petition office takes")
+    handling_cv_mediation: float = _p(
+        0.7, 0.05, 3.0, "coefficient of variation of negotiation and people's and pre-filing "
+        "mediation days")
+    handling_cv_court: float = _p(0.6, 0.05, 3.0, "coefficient of variation of trial days")
+    handling_cv_enforcement: float = _p(
+        0.6, 0.05, 3.0, "coefficient of variation of enforcement days (small enough that the "
+        "6-month cut keeps the mean near the reported 49.79 days)")
+    handling_cv_petition: float = _p(0.5, 0.05, 3.0, "coefficient of variation of petition days")
+    simple_procedure_share: float = _p(
+        0.75, 0.0, 1.0, "share of first-instance trials on the simple track (summary procedure "
+        "and small claims)")
+    limit_days_negotiation: float = _p(
+        30.0, 1.0, 365.0, "longest a direct negotiation runs (one model month: one not "
+        "settled by then has failed)")
+    limit_days_mediation: float = _p(
+        30.0, 1.0, 365.0, "limit on people's mediation at village, town and county",
+        "人民调解工作若干规定 (司法部 2002): a dispute is generally mediated within one month "
+        "(人民调解法 itself sets no limit)")
+    limit_days_prefiling: float = _p(
+        30.0, 1.0, 365.0, "limit on court pre-filing (委派) mediation",
+        "SPC 关于进一步完善委派调解机制的指导意见 (2020): 30 days unless the parties agree to "
+        "extend")
+    limit_days_simple: float = _p(
+        90.0, 1.0, 730.0, "limit on the simple procedure",
+        "Civil Procedure Law (2021 text) art. 164: simple-procedure cases close within 3 months")
+    limit_days_ordinary: float = _p(
+        180.0, 1.0, 730.0, "limit on the ordinary procedure",
+        "Civil Procedure Law (2021 text) art. 152: ordinary-procedure cases close within 6 months")
+    limit_days_enforcement: float = _p(
+        180.0, 1.0, 730.0, "limit on an enforcement case",
+        "SPC 关于人民法院办理执行案件若干期限的规定 (2006) art. 1: 6 months where the debtor "
+        "has assets")
+    limit_days_petition: float = _p(
+        60.0, 1.0, 365.0, "limit on the petition office's reply",
+        "信访条例 (2005) art. 33, kept by 信访工作条例 (2022): handled within 60 days")
     initial_defaulters_per_10k: float = _calibrated(
         22.723, 27.0, 0.0, 1000.0, "defaulters (失信被执行人) listed at the start, per 10,000",
         "assumed: the default baseline's own steady state, so the baseline starts level",

@@ -36,6 +36,7 @@ import numpy as np
 
 from .behaviour import Behaviour, Situation, type_table
 from .disputes import LAYER_OF_STATE, TYPES, Layer, Option, State
+from .handling import handling_months
 from .institutions import Cases, Institution, institution_classes
 from .keywords import resolve_scenario
 from .metrics import Tally
@@ -260,7 +261,7 @@ class ReferenceModel(mesa.Model):
     def negotiate(self, d: Dispute) -> None:
         """Direct negotiation: settles at once or fails (choose again next month)."""
         pr = float(self.behaviour.negotiation_probability(np.array([d.advised]))[0])
-        d.elapsed += self.params.handling_negotiation
+        self.handled(d, "negotiation", queued=False)
         if self.chance(pr):
             self.resolve(d, Layer.NEGOTIATION)
         else:
@@ -293,6 +294,7 @@ class ReferenceModel(mesa.Model):
     def file_case(self, d: Dispute) -> None:
         """Filing: abusive suits are refused; the rest are lawsuits (万人成讼率 counts these)."""
         if self.chance(self.probability("court", "refusal_probability", d)):
+            self.count("refused", d.county)
             self.close(d, resolved=False)
         else:
             self.count("lawsuits", d.county)
@@ -339,9 +341,10 @@ class ReferenceModel(mesa.Model):
             else:
                 self.office(d.state, d).queues[d.state].append(d)
 
-    def handled(self, d: Dispute, name: str) -> None:
-        """Add the months waited in the queue and the layer's handling time."""
-        d.elapsed += getattr(self.params, f"handling_{name}") + (self.month - d.queued)
+    def handled(self, d: Dispute, name: str, queued: bool = True) -> None:
+        """Add the months waited in the queue and a handling time drawn as the engine's."""
+        months = handling_months(self.params, name, np.array([self.rng.random()]))
+        d.elapsed += float(months[0]) + (self.month - d.queued if queued else 0)
 
     def probability(self, role: str, method: str, d: Dispute) -> float:
         """One dispute's chance from an institution class's formula (as the engine's)."""
@@ -358,7 +361,7 @@ class ReferenceModel(mesa.Model):
         taken, waiting = self.take_up(state)
         self.wait(waiting, layer)
         for d in taken:
-            self.handled(d, role)  # handling_village, _town, _county
+            self.handled(d, role)  # village, town, county
             ok = self.chance(self.probability(role, "settle_probability", d))
             self.count("mediation_concluded", d.county)
             self.count("mediation_settled", d.county, ok)
@@ -378,6 +381,7 @@ class ReferenceModel(mesa.Model):
             self.count("prefiling_concluded", d.county)
             self.count("prefiling_settled", d.county, ok)
             if ok and not self.relapses("court", d):
+                self.count("prefiling_resolved", d.county)
                 self.resolve(d, Layer.COURT)
             else:
                 to_file.append(d)

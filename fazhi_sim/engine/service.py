@@ -91,6 +91,7 @@ class Service:
         holds = ok & ~self.relapses(pos, court)
         self.tally.add("prefiling_concluded", self.row, county)
         self.tally.add("prefiling_settled", self.row, county[ok])
+        self.tally.add("prefiling_resolved", self.row, county[holds])
         self.resolve(pos[holds], Layer.COURT)
         to_file = np.concatenate([pos[~holds], unserved])
         self.pool.state[to_file] = State.TRIAL

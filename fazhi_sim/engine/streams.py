@@ -45,6 +45,7 @@ class Purpose(IntEnum):
     FILTER = 13
     EXIT = 14
     DIVERT = 15
+    HANDLING = 16  # one per layer: HANDLING * 16 + index in handling.HANDLING_LAYERS
 
 
 _MASK = (1 << 64) - 1

@@ -35,8 +35,8 @@ allowed range still gives a run of ordinary cost (``grievance_rate_scale``, by c
 multiply the disputes tenfold)."""
 
 EMA_OUTCOMES = (
-    "lawsuits_per_10k", "petitions", "defaulters_per_10k", "court_arrivals_per_10k",
-    "repeat_petitions", "mediation_success_rate", "resolved_village_share",
+    "lawsuits_per_10k", "petitions", "defaulters_per_10k", "filings_per_10k",
+    "repeat_petitions", "mediation_success_rate", "village_share_of_resolved",
     "median_months_to_resolution",
 )
 """Default outcomes of :func:`ema_model`: region-wide yearly metrics (see ``METRICS``)."""

@@ -17,7 +17,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..engine.metrics import COUNT_METRICS
+from ..engine.metrics import COUNT_METRICS, is_share
 from ..engine.region import get_region
 from ..experiments.ensemble import bands
 from .i18n import label, region_label
@@ -145,11 +145,6 @@ def pick_year(df: pd.DataFrame, year: int | None) -> int:
     if int(year) not in years:
         raise ValueError(f"no results for year {year}; years: {years[0]}-{years[-1]}")
     return int(year)
-
-
-def is_share(metric: str) -> bool:
-    """True for a share or rate (shown in percent, changed in percentage points)."""
-    return metric.endswith(("_share", "_rate"))
 
 
 def number_format(metric: str) -> str:

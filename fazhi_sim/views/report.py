@@ -32,7 +32,7 @@ from .tables import compare_rows, compare_tidy, target_rows
 __all__ = ["write_report", "report_html"]
 
 CHART_METRICS = ("lawsuits_per_10k", "petitions", "defaulters_per_10k",
-                 "resolved_village_share")
+                 "village_local_share")
 """Metrics drawn year by year (the plan's falling targets and 小事不出村)."""
 
 _EMBED_I18N = {"zh": {"CLICK_TO_VIEW_ACTIONS": "点击查看操作", "PNG_ACTION": "另存为 PNG",

@@ -49,7 +49,7 @@ def pyramid(runs_or_summary: pd.DataFrame, scenario: str | None = None, year: in
 
     - 矛盾隐患 ``grievances``: grievances arising, voiced or not;
     - 矛盾纠纷 ``disputes``: grievances voiced as claims;
-    - 诉至法院: disputes brought to court, ``court_arrivals_per_10k × population / 10,000``
+    - 诉至法院: disputes brought to court, ``filings_per_10k × population / 10,000``
       (including those settled by pre-filing mediation);
     - 立案受理 ``lawsuits``: cases the courts accepted (the count behind 万人成讼率);
     - 信访 ``petitions``: petitions lodged, repeats included.
@@ -77,7 +77,7 @@ def pyramid(runs_or_summary: pd.DataFrame, scenario: str | None = None, year: in
     check_lang(lang)
     df = only_scenario(as_summary(runs_or_summary), scenario)
     order = scenario_order(df)
-    d = select_metrics(df, ["grievances", "disputes", "court_arrivals_per_10k", "lawsuits",
+    d = select_metrics(df, ["grievances", "disputes", "filings_per_10k", "lawsuits",
                      "petitions", "population"], region)
     y = pick_year(d, year)
     d = d[d["year"] == y]
@@ -87,7 +87,7 @@ def pyramid(runs_or_summary: pd.DataFrame, scenario: str | None = None, year: in
         pop = mine.at["population", "median"] / 1e4
         counts = {
             "grievances": mine.loc["grievances"], "disputes": mine.loc["disputes"],
-            "court": mine.loc["court_arrivals_per_10k", ["q10", "median", "q90"]] * pop,
+            "court": mine.loc["filings_per_10k", ["q10", "median", "q90"]] * pop,
             "lawsuits": mine.loc["lawsuits"], "petitions": mine.loc["petitions"],
         }
         disputes = counts["disputes"]["median"]
@@ -153,11 +153,11 @@ def flows(summary: pd.DataFrame, scenario: str | None = None, year: int | None =
     check_lang(lang)
     df = only_scenario(as_summary(summary), scenario)
     order = scenario_order(df)
-    metrics = [f"resolved_{x}_share" for x in _FLOWS]
+    metrics = [f"{x}_share_of_resolved" for x in _FLOWS]
     d = select_metrics(df, metrics, region)
     y = pick_year(d, year)
     d = d[d["year"] == y]
-    names = {f"resolved_{x}_share": label(f"flow_{x}", lang) for x in _FLOWS}
+    names = {f"{x}_share_of_resolved": label(f"flow_{x}", lang) for x in _FLOWS}
     ranks = {m: k for k, m in enumerate(metrics)}
     f = pd.DataFrame({"scenario": d["scenario"].astype(str), "layer": d["metric"].map(names),
                       "rank": d["metric"].map(ranks), "share": d["mean"],

@@ -18,7 +18,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from ..engine.metrics import COUNT_METRICS
+from ..engine.metrics import COUNT_METRICS, is_share
 from ..experiments.ensemble import Ensemble
 from .i18n import label
 
@@ -29,10 +29,12 @@ __all__ = [
 ]
 
 KEY_METRICS = (
-    "lawsuits_per_10k", "petitions", "petitions_per_10k", "repeat_petitions",
-    "defaulters_per_10k", "disputes", "resolved_village_share", "resolved_town_share",
-    "resolved_county_share", "handoffs_per_dispute", "mediation_success_rate",
-    "prefiling_diversion_share", "median_months_to_resolution",
+    # 万人起诉率 beside 万人成讼率 and 小事不出村: filings can stay up while lawsuits fall.
+    "lawsuits_per_10k", "filings_per_10k", "village_local_share", "petitions",
+    "petitions_per_10k", "repeat_petitions", "defaulters_per_10k", "disputes",
+    "town_local_share", "county_local_share", "village_share_of_resolved",
+    "handoffs_per_dispute", "mediation_success_rate", "prefiling_diversion_share",
+    "median_months_to_resolution", "p90_months_to_resolution",
 )
 """Metrics shown in the printed tables and written by ``compare --out``."""
 
@@ -133,7 +135,7 @@ def fmt_value(metric: str, value: float) -> str:
     """
     if not np.isfinite(value):
         return "-"
-    if metric.endswith(("_share", "_rate")):
+    if is_share(metric):
         return f"{value:.1%}"
     return f"{value:,.0f}" if metric in COUNT_METRICS else f"{value:,.2f}"
 
@@ -158,7 +160,7 @@ def fmt_change(metric: str, change: float, pct: float) -> tuple[str, str]:
     """
     if not np.isfinite(change):
         return "-", "-"
-    if metric.endswith(("_share", "_rate")):
+    if is_share(metric):
         text = f"{100 * change:+.1f}pp"  # percentage points: a change of a share
     else:
         text = f"{change:+,.0f}" if metric in COUNT_METRICS else f"{change:+,.2f}"

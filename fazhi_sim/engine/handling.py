@@ -1,0 +1,72 @@
+"""Handling times: the days each layer takes over a case, bounded by its statutory limit.
+
+One place for the distribution, so the engine (:meth:`DisputeFlow.handled`) and the per-agent
+reference model draw alike; each passes its own uniforms. Handling time is bookkeeping only:
+it adds to a dispute's ``elapsed`` and feeds the months-to-resolution metrics, never a choice
+or a queue.
+
+Each layer's days are lognormal with mean ``handling_days_<layer>`` and coefficient of
+variation ``handling_cv_*``, truncated at the layer's limit ``limit_days_*`` (docs/model.md
+7.18). A trial is on the simple track (简易程序 and small claims, 3 months) with probability
+``simple_procedure_share``, else on the ordinary procedure (6 months).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from .params import Params
+
+__all__ = ["DAYS_PER_MONTH", "HANDLING_LAYERS", "handling_months", "truncated_lognormal"]
+
+DAYS_PER_MONTH = 30.4
+"""Days in a model month (365 / 12, rounded as courts' statistics do)."""
+
+HANDLING_LAYERS = ("negotiation", "village", "town", "county", "prefiling", "court",
+                   "enforcement", "petition")
+"""Layers that take time over a case; the index is the draw's sub-purpose."""
+
+_SPEC = {  # layer: (mean days, coefficient of variation, limit in days), as Params fields
+    "negotiation": ("handling_days_negotiation", "handling_cv_mediation",
+                    "limit_days_negotiation"),
+    "village": ("handling_days_village", "handling_cv_mediation", "limit_days_mediation"),
+    "town": ("handling_days_town", "handling_cv_mediation", "limit_days_mediation"),
+    "county": ("handling_days_county", "handling_cv_mediation", "limit_days_mediation"),
+    "prefiling": ("handling_days_prefiling", "handling_cv_mediation", "limit_days_prefiling"),
+    "simple": ("handling_days_simple", "handling_cv_court", "limit_days_simple"),
+    "ordinary": ("handling_days_ordinary", "handling_cv_court", "limit_days_ordinary"),
+    "enforcement": ("handling_days_enforcement", "handling_cv_enforcement",
+                    "limit_days_enforcement"),
+    "petition": ("handling_days_petition", "handling_cv_petition", "limit_days_petition"),
+}
+
+
+def truncated_lognormal(u: np.ndarray, mean: float, cv: float, limit: float) -> np.ndarray:
+    """Lognormal days (``mean``, ``cv`` before truncation) cut at ``limit``, by inversion.
+
+    Inversion keeps one uniform per case, so a case's draw does not depend on other cases.
+    """
+    sigma = np.sqrt(np.log1p(cv * cv))
+    mu = np.log(mean) - sigma * sigma / 2
+    top = ndtr((np.log(limit) - mu) / sigma)
+    return np.exp(mu + sigma * ndtri(np.asarray(u, float) * top))
+
+
+def handling_months(params: Params, layer: str, u: np.ndarray) -> np.ndarray:
+    """Months ``layer`` takes over each case, from one uniform in (0, 1) per case."""
+    u = np.asarray(u, float)
+    if layer != "court":
+        return _days(params, layer, u) / DAYS_PER_MONTH
+    share = params.simple_procedure_share
+    simple = u < share
+    days = np.empty(len(u))
+    # One uniform picks the track and, rescaled within it, is again uniform for the days.
+    days[simple] = _days(params, "simple", u[simple] / max(share, 1e-300))
+    days[~simple] = _days(params, "ordinary", (u[~simple] - share) / max(1 - share, 1e-300))
+    return days / DAYS_PER_MONTH
+
+
+def _days(params: Params, track: str, u: np.ndarray) -> np.ndarray:
+    mean, cv, limit = (getattr(params, name) for name in _SPEC[track])
+    return truncated_lognormal(u, mean, cv, limit)
