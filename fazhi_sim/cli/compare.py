@@ -19,7 +19,7 @@ from ..experiments.executors import (
     default_jobs,
 )
 from ..views.i18n import label
-from ..views.tables import compare_rows, compare_tidy, target_rows, text_table
+from ..views.tables import compare_rows, compare_tidy, explain_rows, target_rows, text_table
 from .common import (
     COMMAND_LINE,
     SCENARIO_HELP,
@@ -41,7 +41,7 @@ from .common import (
 )
 
 __all__ = ["add_parser", "handle", "make_executor", "enter_executor", "print_targets",
-           "write_report"]
+           "print_explain", "write_report"]
 
 
 def add_parser(subparsers: Any, parents: Parents) -> None:
@@ -65,6 +65,9 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
                          f"reach --scheduler (default {CONNECT_TIMEOUT:g})")
     compare.add_argument("--report", metavar="FILE.html", help="also write a self-contained "
                          "HTML report (charts and tables, labels in --lang; opens offline)")
+    compare.add_argument("--explain", action="store_true", help="also print why each "
+                         "scenario's 万人成讼率, 万人起诉率 and 信访量 changed: the change split "
+                         "by pathway (prevented, mediation, pre-filing, ...), adding up to it")
     compare.set_defaults(handler=handle)
 
 
@@ -95,6 +98,8 @@ def handle(args: argparse.Namespace) -> int:
         print(label("band_note", lang))
     print(text_table(header, rows))
     print_targets(ens, loaded, region, year, lang)
+    if args.explain and len(names) > 1:
+        print_explain(ens, region, year, reps, lang)
     if out is not None:
         write_csv(tidy, out, lang)
     if report is not None:
@@ -137,6 +142,14 @@ def print_targets(ens: Ensemble, loaded: list[tuple[str, Scenario]], region: Reg
     header, rows = target_rows(ens, first, year, region.id, lang)
     print()
     print(f"{label('targets', lang)} ({first}-{year})")
+    print(text_table(header, rows))
+
+
+def print_explain(ens: Ensemble, region: Region, year: int, reps: int, lang: str) -> None:
+    """Print the "why did it change" table of ``--explain``."""
+    header, rows = explain_rows(ens.explain(year=year, region=region.id), reps, lang)
+    print()
+    print(f"{label('explain', lang)} ({year})   {label('explain_note', lang)}")
     print(text_table(header, rows))
 
 

@@ -97,6 +97,7 @@ class DisputeFlow:
             prevent = p.compact_effect * lv["village_compact_strength"]
             u = self.streams.uniform(ids, self.month, Purpose.THIN)
             keep = ~(np.isin(kind, _COMPACT) & (u < prevent))
+            self.tally.add("prevented", self.row, r.village_county[village[~keep]])
         return ids[keep], village[keep], kind[keep], claimant[keep], respondent[keep]
 
     # -- 3. channel choice

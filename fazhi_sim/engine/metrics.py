@@ -24,7 +24,7 @@ import pandas as pd
 
 from .region import Region
 
-__all__ = ["Tally", "METRICS", "COUNTERS", "COUNT_METRICS", "is_share"]
+__all__ = ["Tally", "METRICS", "COUNTERS", "COUNT_METRICS", "FLOW_COUNTERS", "is_share"]
 
 COUNTERS = (
     "grievances", "disputes", "court_arrivals", "lawsuits", "petitions", "repeat_petitions",
@@ -32,7 +32,7 @@ COUNTERS = (
     "resolved_court", "resolved_petition", "dropped", "closed", "handoffs",
     "mediation_concluded", "mediation_settled", "prefiling_concluded", "prefiling_settled",
     "trials_concluded", "new_defaulters", "defaulters", "mediators", "judges",
-    "prefiling_resolved", "refused",
+    "prefiling_resolved", "refused", "prevented",
 )
 """Raw monthly counts kept per county ("defaulters", "mediators", "judges" are stocks)."""
 
@@ -53,6 +53,14 @@ COUNT_METRICS = frozenset(
 """Metrics that are whole counts (printed without decimals); the rest are rates and shares."""
 
 _STOCKS = ("defaulters", "mediators", "judges")
+
+FLOW_COUNTERS = (
+    "prevented", "grievances", "disputes", "resolved_negotiation", "resolved_village",
+    "resolved_town", "resolved_county", "resolved_court", "resolved_petition", "dropped",
+    "court_arrivals", "prefiling_resolved", "refused", "lawsuits", "petitions",
+    "repeat_petitions",
+)
+"""Yearly counter sums behind the pathway decomposition (``simulate(counters=True)``)."""
 
 
 def is_share(metric: str) -> bool:
@@ -122,13 +130,9 @@ class Tally:
                     out[metric][year, county] = x
         return out
 
-    def frame(self, region: Region, first_year: int, warmup: int, monthly: bool = False
-              ) -> pd.DataFrame:
-        """The tidy result: columns ``year`` (and ``month``), ``region``, ``metric``, ``value``.
-
-        Rows come per county and, when the region has several counties, for the region as a
-        whole. Warm-up months are left out.
-        """
+    def _period_sums(self, region: Region, warmup: int, monthly: bool
+                     ) -> tuple[dict[str, np.ndarray], list[str], np.ndarray, np.ndarray, int]:
+        """Counter sums per period (stocks: last or mean), the unit names and populations."""
         n_months = next(iter(self.counts.values())).shape[0] - warmup
         names = list(region.county_ids)
         if region.n_counties > 1:
@@ -158,6 +162,27 @@ class Tally:
             n = int(period.max()) + 1 if n_months else 0
         c = {k: by_period(k, period, n, "last" if k == "defaulters" else
                           "mean" if k in _STOCKS else None) for k in COUNTERS}
+        return c, names, pop, period, n
+
+    def counter_frame(self, region: Region, first_year: int, warmup: int) -> pd.DataFrame:
+        """Yearly sums of :data:`FLOW_COUNTERS`, tidy like :meth:`frame`, metric = counter."""
+        c, names, pop, _period, n = self._period_sums(region, warmup, monthly=False)
+        rows = [pd.DataFrame({"year": first_year + np.arange(n), "region": name,
+                              "metric": counter, "value": c[counter][:, j]})
+                for counter in FLOW_COUNTERS for j, name in enumerate(names)]
+        df = pd.concat(rows, ignore_index=True)
+        df["region"] = df.region.astype("string")
+        df["metric"] = df.metric.astype("string")
+        return df
+
+    def frame(self, region: Region, first_year: int, warmup: int, monthly: bool = False
+              ) -> pd.DataFrame:
+        """The tidy result: columns ``year`` (and ``month``), ``region``, ``metric``, ``value``.
+
+        Rows come per county and, when the region has several counties, for the region as a
+        whole. Warm-up months are left out.
+        """
+        c, names, pop, period, n = self._period_sums(region, warmup, monthly)
         values = _rates_and_shares(c, pop)
         month_year = np.full(len(self.counts["disputes"]), -1)
         month_year[warmup:] = period

@@ -28,7 +28,8 @@ from ..engine.measures import LEVERS
 from ..engine.region import Region, get_region
 from ..engine.scenario import Scenario
 from .executors import LocalProcesses
-from .simulate import as_scenario, simulate
+from .explain import explain_ensemble
+from .simulate import COUNTER_PREFIX, as_scenario, simulate
 from .spec import ModelSpec, as_spec
 from .store import RunStore, StoreWarning
 
@@ -50,7 +51,7 @@ SHIPPED_MODEL = ModelSpec().label
 def _run_one(spec: ModelSpec, scenario: Scenario, region: str | Region, seed: int
              ) -> pd.DataFrame:
     # Module-level so process pools and Dask can pickle it by reference.
-    return simulate(scenario, region=region, seed=seed, model=spec)
+    return simulate(scenario, region=region, seed=seed, model=spec, counters=True)
 
 
 def _named(scenarios: Iterable | Mapping) -> dict[str, Scenario]:
@@ -134,8 +135,9 @@ def run_ensemble(
             _execute(todo, spec, _executor(executor, jobs, len(todo)), rstore, runs, bar)
     finally:
         bar.close()
-    return Ensemble(_tidy(tasks, runs, list(named)), named, computed=len(todo), loaded=loaded,
-                    model_label=spec.label)
+    tidy, counters = _split_counters(_tidy(tasks, runs, list(named)))
+    return Ensemble(tidy, named, computed=len(todo), loaded=loaded, model_label=spec.label,
+                    counters=counters)
 
 
 def _tidy(tasks: list, runs: dict, names: list[str]) -> pd.DataFrame:
@@ -149,6 +151,16 @@ def _tidy(tasks: list, runs: dict, names: list[str]) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out["scenario"] = pd.Categorical(out.scenario, categories=names)
     return out
+
+
+def _split_counters(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    # The raw counter rows travel with each run (so a store keeps them) but are no metrics.
+    is_count = df.metric.str.startswith(COUNTER_PREFIX).to_numpy(dtype=bool)
+    if not is_count.any():
+        return df, None
+    counters = df[is_count].reset_index(drop=True)
+    counters["metric"] = counters.metric.str.removeprefix(COUNTER_PREFIX)
+    return df[~is_count].reset_index(drop=True), counters
 
 
 def _check_replicates(replicates: Any) -> None:
@@ -264,6 +276,9 @@ class Ensemble:
         Runs executed now, and runs read back from the store.
     model_label : str
         The model every run built (:attr:`ModelSpec.label <fazhi_sim.ModelSpec.label>`).
+    counters : pandas.DataFrame or None
+        Yearly raw counter sums per run, tidy like ``runs`` (metric = counter name, see
+        :data:`~fazhi_sim.engine.metrics.FLOW_COUNTERS`); what :meth:`explain` decomposes.
     """
 
     runs: pd.DataFrame
@@ -271,6 +286,7 @@ class Ensemble:
     computed: int = 0
     loaded: int = 0
     model_label: str = SHIPPED_MODEL
+    counters: pd.DataFrame | None = None
 
     @property
     def baseline_name(self) -> str:
@@ -309,6 +325,28 @@ class Ensemble:
         out = absolute.merge(pct, on=keys)
         out.insert(0, "baseline", baseline or self.baseline_name)
         return out
+
+    def explain(self, scenario: str | None = None, year: int | None = None,
+                region: str | None = None, baseline: str | None = None) -> pd.DataFrame:
+        """Why did it change: Δ万人成讼率, Δ万人起诉率 and Δ信访量 split by pathway.
+
+        Per paired replicate, an exact flow accounting (see
+        :func:`~fazhi_sim.experiments.explain.pathway_components`) splits each change
+        against ``baseline`` into pathways that add up to it; the table gives their median
+        and 10–90% band. Filters default to every scenario but the baseline, every year and
+        the whole region.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns scenario, year, region, outcome, pathway (``"total"`` last), median,
+            q10, q90, share_of_total (median component over median total).
+        """
+        if self.counters is None:
+            raise ValueError("this ensemble holds no counters (made before they were kept, "
+                             "or built by hand); run it again with run_ensemble")
+        return explain_ensemble(self.counters, self.runs, baseline or self.baseline_name,
+                                scenario, year, region or self.whole_region())
 
     def targets(self, first: int = 2021, last: int = 2025, region: str | None = None
                 ) -> pd.DataFrame:

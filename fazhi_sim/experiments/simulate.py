@@ -11,7 +11,10 @@ from ..engine.region import Region
 from ..engine.scenario import Scenario, load_scenario
 from .spec import as_spec
 
-__all__ = ["simulate", "as_scenario"]
+__all__ = ["simulate", "as_scenario", "COUNTER_PREFIX"]
+
+COUNTER_PREFIX = "count:"
+"""Metric prefix of the raw yearly counter rows ``simulate(counters=True)`` appends."""
 
 
 def as_scenario(scenario: Scenario | str | Path | None) -> Scenario:
@@ -29,6 +32,7 @@ def simulate(
     seed: int = 0,
     freq: str = "year",
     model: Any = None,
+    counters: bool = False,
 ) -> pd.DataFrame:
     """Run one scenario once and return its results.
 
@@ -47,6 +51,11 @@ def simulate(
         The model to run: a :class:`~fazhi_sim.ModelSpec`, a
         :class:`~fazhi_sim.DisputeModel` or :class:`~fazhi_sim.Behaviour` subclass, or
         ``"package.module:Name"``; the shipped model if None.
+    counters
+        Also append the yearly sums of the raw counters behind the pathway decomposition
+        (:data:`~fazhi_sim.engine.metrics.FLOW_COUNTERS`), as rows whose metric is
+        ``"count:<counter>"``; yearly results only. They are no metrics: ensembles keep them
+        apart (:attr:`Ensemble.counters`).
 
     Returns
     -------
@@ -68,5 +77,11 @@ def simulate(
     spec = as_spec(model)
     run = spec.build(sc, region=region, seed=seed).run()
     df = run.tally.frame(run.region, sc.start_year, run.warmup, monthly=freq == "month")
+    if counters:
+        if freq != "year":
+            raise ValueError("counters=True needs freq='year'")
+        extra = run.tally.counter_frame(run.region, sc.start_year, run.warmup)
+        extra["metric"] = (COUNTER_PREFIX + extra.metric).astype("string")
+        df = pd.concat([df, extra], ignore_index=True)
     df.attrs.update(scenario=sc.name, seed=seed, region=run.region.id, model=spec.label)
     return df

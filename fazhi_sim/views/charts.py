@@ -13,7 +13,8 @@ to the top; use :func:`combine` too where you would call ``alt.hconcat``.
 
 This module gathers the charts from where they live: :mod:`.time_charts` (over the years),
 :mod:`.structure_charts` (one year's structure), :mod:`.analysis_charts` (sensitivity and
-calibration), :mod:`.chart_export` (files) and :mod:`.chart_base` (what they share).
+calibration), :mod:`.explain_charts` (why a change happened), :mod:`.chart_export` (files)
+and :mod:`.chart_base` (what they share).
 
 Examples
 --------
@@ -27,8 +28,10 @@ from __future__ import annotations
 from .analysis_charts import fit_chart, tornado
 from .chart_base import FONT, combine
 from .chart_export import save_png, save_svg
+from .explain_charts import explain_chart
 from .structure_charts import counties, flows, pyramid, targets_table
 from .time_charts import difference, trajectories
 
 __all__ = ["FONT", "trajectories", "difference", "pyramid", "flows", "counties",
-           "targets_table", "combine", "save_png", "save_svg", "tornado", "fit_chart"]
+           "targets_table", "combine", "save_png", "save_svg", "tornado", "fit_chart",
+           "explain_chart"]

@@ -127,6 +127,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "replicates_of": ("{k}/{n} 次重复", "{k} of {n} replicates"),
     "coverage_detail": ("{year}年为 {got},规划目标 {plan}", "{got} in {year} against the plan's "
                         "{plan}"),
+    # Why did it change (explain)
+    "explain": ("变化从何而来", "Why did it change"),
+    "explain_note": ("同一随机种子下逐次重复的流量核算:各途径之和等于总变化;数值为中位数"
+                     " [10%, 90%],占比为均值之比",
+                     "flow accounting per paired replicate: pathways add up to the total "
+                     "change; values are median [10%, 90%], shares are ratios of means"),
+    "pathway": ("途径", "Pathway"),
+    "share_of_change": ("占比", "Share"),
+    "path_arising": ("矛盾隐患发生", "Grievances arising"),
+    "path_prevented": ("村规民约预防", "Prevented by village compacts"),
+    "path_not_voiced": ("未提出", "Not voiced"),
+    "path_lumped": ("放弃(未化解)", "Given up (unresolved)"),
+    "path_negotiation": ("自行协商", "Own negotiation"),
+    "path_village": ("村级调解", "Village mediation"),
+    "path_town": ("乡镇(街道)调解", "Town mediation"),
+    "path_centre": ("县级矛调中心(含复议前化解)", "County centre (incl. before reconsideration)"),
+    "path_petition_settled": ("信访化解", "Settled by petition"),
+    "path_prefiling": ("诉前调解分流化解", "Diverted and settled before filing"),
+    "path_screened": ("立案审查不予受理", "Screened out at filing"),
+    "path_first_petitions": ("初次信访", "First petitions"),
+    "path_repeat_petitions": ("重复信访", "Repeat petitions"),
+    "path_other": ("其他(跨年结转等)", "Other (carried over, etc.)"),
+    "path_total": ("合计变化", "Total change"),
     # HTML report (report.py)
     "report_title": ("法治绍兴建设规划(2021—2025年)情景模拟报告",
                      "Rule of law in Shaoxing 2021-2025: scenario simulation report"),

@@ -27,7 +27,7 @@ from ..experiments.ensemble import SHIPPED_MODEL, Ensemble
 from ..version import __version__
 from . import charts
 from .i18n import check_lang, label, region_label
-from .tables import compare_rows, compare_tidy, target_rows
+from .tables import EXPLAINED, compare_rows, compare_tidy, explain_rows, target_rows
 
 __all__ = ["write_report", "report_html"]
 
@@ -165,6 +165,8 @@ def report_html(ensemble: Ensemble, region: str | None = None, year: int | None 
         targets = ens.targets(first=first, last=year, region=region)
         sections.append((f"{label('targets', lang)} ({first}-{year})", _table(theader, trows),
                          [charts.targets_table(targets, lang)]))
+    if len(names) > 1 and ens.counters is not None:
+        sections.append(_explain_section(ens, region, year, reps, lang))
     sections.append((label("trajectories", lang), "",
                      [charts.trajectories(summary, m, region, lang) for m in CHART_METRICS]))
     if len(names) > 1:
@@ -225,6 +227,17 @@ for (const [id, spec] of Object.entries(specs)) {{
 </body>
 </html>
 """
+
+
+def _explain_section(ens: Ensemble, region: str, year: int, reps: int, lang: str
+                     ) -> tuple[str, str, list[alt.TopLevelMixin]]:
+    """The "why did it change" table and, per scenario, bars of 万人成讼率's pathways."""
+    explained = ens.explain(year=year, region=region)
+    header, rows = explain_rows(explained, reps, lang)
+    text = f"<p>{html.escape(label('explain_note', lang))}</p>" + _table(header, rows)
+    bars = [charts.explain_chart(explained, m, name, lang)
+            for name in dict.fromkeys(explained.scenario) for m in EXPLAINED[:1]]
+    return f"{label('explain', lang)} ({year})", text, bars
 
 
 def write_report(ensemble: Ensemble, path: str | os.PathLike, region: str | None = None,

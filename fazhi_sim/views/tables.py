@@ -20,13 +20,17 @@ import pandas as pd
 
 from ..engine.metrics import COUNT_METRICS, is_share
 from ..experiments.ensemble import Ensemble
+from ..experiments.explain import PATHWAYS
 from .i18n import label
 
 __all__ = [
     "KEY_METRICS", "COMPARE_COLUMNS", "display_name", "display_width", "text_table", "fmt_value",
     "fmt_change",
-    "fmt_band", "compare_tidy", "compare_rows", "target_rows",
+    "fmt_band", "compare_tidy", "compare_rows", "target_rows", "EXPLAINED", "explain_rows",
 ]
+
+EXPLAINED = ("lawsuits_per_10k", "filings_per_10k", "petitions")
+"""Outcomes of the "why did it change" table, in column order."""
 
 KEY_METRICS = (
     # 万人起诉率 beside 万人成讼率 and 小事不出村: filings can stay up while lawsuits fall.
@@ -312,3 +316,49 @@ def target_rows(ens: Ensemble, first: int, year: int, region_id: str, lang: str
                 cells.append("-" if not np.isfinite(p) else f"{p:.0%}")
         rows.append(cells)
     return [label("target", lang), *names], rows
+
+
+def explain_rows(explained: pd.DataFrame, reps: int, lang: str
+                 ) -> tuple[list[str], list[list[str]]]:
+    """Header and formatted rows of the "why did it change" table.
+
+    Parameters
+    ----------
+    explained
+        :meth:`Ensemble.explain <fazhi_sim.Ensemble.explain>` for one year and region.
+    reps
+        Replicates per scenario; with more than one, cells show the 10-90% band.
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    header : list of str
+        Scenario, pathway, then per outcome its change and the pathway's share of it.
+    rows : list of list of str
+        One row per scenario and pathway, the total last.
+    """
+    header = [label("scenario", lang), label("pathway", lang)]
+    for m in EXPLAINED:
+        header += [f"{label(m, lang)} {label('change', lang)}", label("share_of_change", lang)]
+    cell = explained.set_index(["scenario", "pathway", "outcome"])
+    rows = []
+    pathways = [p for p in (*PATHWAYS, "total") if p in set(explained.pathway)]
+    for name, pathway in ((n, p) for n in dict.fromkeys(explained.scenario) for p in pathways):
+        row = [name, label(f"path_{pathway}", lang)]
+        for m in EXPLAINED:
+            row += _explain_cells(cell, (name, pathway, m), reps)
+        rows.append(row)
+    return header, rows
+
+
+def _explain_cells(cell: pd.DataFrame, key: tuple, reps: int) -> list[str]:
+    if key not in cell.index:
+        return ["-", "-"]
+    rec = cell.loc[key]
+    digits = 0 if key[2] in COUNT_METRICS else 2
+    text = f"{rec['median']:+,.{digits}f}"
+    if reps > 1:
+        text += f" [{rec['q10']:+,.{digits}f}, {rec['q90']:+,.{digits}f}]"
+    share = rec["share_of_total"]
+    return [text, "-" if not np.isfinite(share) else f"{share + 0.0:.0%}".replace("-0%", "0%")]
