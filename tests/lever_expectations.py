@@ -14,8 +14,10 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
+from scipy.stats import poisson
 
 from fazhi_sim.engine.behaviour import type_table
+from fazhi_sim.engine.handling import DAYS_PER_MONTH, handling_months
 from fazhi_sim.engine.measures import LEVERS
 from fazhi_sim.engine.params import Params
 
@@ -36,10 +38,27 @@ def levels(**changed: float) -> dict[str, float]:
     return {**BASE, **changed}
 
 
-def advised_share(p: Params, lv: Mapping[str, float]) -> float:
-    """Share of claimants advised: adviser coverage times the advice chance from hours."""
-    hours = lv["legal_adviser_hours"]
-    return lv["legal_adviser_coverage"] * hours / (hours + p.adviser_hours_half)
+def advised_share(p: Params, lv: Mapping[str, float], claims: np.ndarray | None = None
+                  ) -> float:
+    """Share of claimants advised: each village's adviser sees up to lawyers x hours x
+    consultations an hour, of the ``advice_uptake`` share who seek advice.
+
+    ``claims`` is the mean number of new claims per village a month (one entry per
+    village); without it, advice is taken as never short of hours.
+    """
+    capacity = lv["lawyers_per_village"] * lv["lawyer_hours_per_month"] * p.consultations_per_hour
+    if claims is None:
+        return p.advice_uptake if capacity > 0 else 0.0
+    claims = np.asarray(claims, float)
+    chance = np.minimum(p.advice_uptake, capacity / np.maximum(claims, 1e-12))
+    return float((claims * chance).sum() / claims.sum())
+
+
+def mean_trial_days(p: Params, small_claims: float) -> float:
+    """Mean days of a trial when a share ``small_claims`` is heard as small claims (the
+    engine's handling draw, averaged over a fine grid of its uniform)."""
+    u = (np.arange(20_000) + 0.5) / 20_000
+    return float(handling_months(p, "court", u, small_claims).mean() * DAYS_PER_MONTH)
 
 
 def prefiling_hold_share(p: Params, lv: Mapping[str, float]) -> float:
@@ -60,10 +79,41 @@ def relapse_change(p: Params, confirmation_change: float) -> float:
     return (1 - cut * (c0 + confirmation_change)) / (1 - cut * c0) - 1
 
 
-def pre_filing_lawsuit_change(p: Params, lo: float, hi: float) -> float:
-    """Lawsuits are court arrivals times (1 - diverted share x share that settles and holds)."""
+def mediated_share(p: Params, share: float, arrivals_per_10k: float | None,
+                   population: float | None = None) -> float:
+    """Share of court arrivals that pre-filing mediation takes up, of ``share`` diverted.
+
+    Court-annexed mediators take up to ``prefiling_per_10k`` a month (stochastically
+    rounded); a county's diverted disputes in a month are Poisson with mean ``share`` times
+    its monthly arrivals, and the overflow is filed. Without ``arrivals_per_10k`` capacity
+    is not checked; without ``population`` it binds on the mean only.
+    """
+    if arrivals_per_10k is None:
+        return share
+    if population is None:
+        return min(share, 12 * p.prefiling_per_10k / arrivals_per_10k)
+    arrivals = arrivals_per_10k * population / 1e4 / 12
+    cap = p.prefiling_per_10k * population / 1e4
+    lam = share * arrivals
+    k = np.arange(int(lam + 10 * math.sqrt(lam + 1) + cap + 10))
+    pmf = poisson.pmf(k, lam)
+    low, frac = math.floor(cap), cap - math.floor(cap)
+    taken = (1 - frac) * np.minimum(k, low) + frac * np.minimum(k, low + 1)
+    return float((taken * pmf).sum() / arrivals)
+
+
+def pre_filing_lawsuit_change(p: Params, lo: float, hi: float,
+                              arrivals_per_10k: float | None = None,
+                              population: float | None = None) -> float:
+    """Lawsuits are court arrivals times (1 - mediated share x share that settles and holds).
+
+    The mediated share is the diverted share, up to what court-annexed mediators can take
+    (:func:`mediated_share`); the overflow is filed.
+    """
     q = prefiling_hold_share(p, BASE)
-    return (1 - hi * q) / (1 - lo * q) - 1
+    m_lo = mediated_share(p, lo, arrivals_per_10k, population)
+    m_hi = mediated_share(p, hi, arrivals_per_10k, population)
+    return (1 - m_hi * q) / (1 - m_lo * q) - 1
 
 
 def abusive_lawsuit_change(p: Params, lo: float, hi: float) -> float:

@@ -71,7 +71,7 @@ def test_costly_scenario_that_avoids_nothing_is_infinite():
 
     ens = run_ensemble({"baseline": baseline(2021, 2021)}, replicates=2, region="town",
                        executor=Serial(), progress=False)
-    charged = baseline(2021, 2021).with_levers(mediators_per_10k=10.0)
+    charged = baseline(2021, 2021).with_levers(mediators_per_10k=20.0)
     runs = ens.runs.astype({"scenario": str})
     both = pd.concat([runs, runs.assign(scenario="charged")], ignore_index=True)
     fake = Ensemble(both, {"baseline": baseline(2021, 2021), "charged": charged})

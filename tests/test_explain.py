@@ -41,11 +41,13 @@ def test_total_matches_compare(ens):
 def test_plan_lawsuits_fall_through_prefiling_while_filings_rise(ens):
     ex = ens.explain(scenario="plan-2025", year=2025).set_index(["outcome", "pathway"])
     pre = ex.loc[("lawsuits_per_10k", "prefiling")]
-    # Measured: pre-filing about -40 per 10k against a total of about -12 (share > 300%):
-    # the other pathways push filings up, pre-filing diversion more than offsets them.
-    assert pre["median"] < 0 and pre["share_of_total"] > 1
-    assert ex.loc[("lawsuits_per_10k", "total"), "median"] < 0
-    assert ex.loc[("filings_per_10k", "total"), "median"] > 0
+    total = ex.loc[("lawsuits_per_10k", "total")]
+    filings = ex.loc[("filings_per_10k", "total")]
+    # Measured on Zhuji: pre-filing about -29 per 10k against a total of about -2: the other
+    # pathways push filings up (+29) and pre-filing diversion offsets them, so the diversion
+    # is larger than the whole change and 万人起诉率 rises while 万人成讼率 barely moves.
+    assert pre["median"] < -10 and abs(pre["median"]) > 2 * abs(total["median"])
+    assert filings["median"] > 10 and filings["median"] > total["median"] + 10
     assert ex.loc[("filings_per_10k", "prefiling"), "median"] == 0
 
 

@@ -102,13 +102,16 @@ def test_level_zero_is_the_shipped_model_draw_for_draw():
 def test_more_settled_in_the_village_and_fewer_reach_court(paired):
     """Paired over five seeds, 2021-2025 means, default GridWorkerParams.
 
-    Measured when written: village share +0.100 to +0.126 per seed (mean +0.116); disputes
-    reaching court -10.9% to -14.2% (mean -13.2%). Tolerance: the mean within 0.03 of +0.116
-    and within 4 points of -13%, and every seed clearly in the claimed direction; the
-    seed-to-seed spread is about 0.01 and 1.2 points, so only a change in the mechanism or
-    the shipped model moves the means that far.
+    Measured when written, with village mediation capacity from sourced workloads (13.1
+    mediators per 10,000 at 4.9 cases a year): village share +0.025 to +0.039 per seed (mean
+    +0.030); disputes reaching court -4.5% to -6.4% (mean -5.6%). The referrals fill the
+    village committees' queues: the mean wait for mediation rises from about 0.3 to about
+    1.0 month, so the workers help less than they did when capacity never bound (+0.116 and
+    -13%). Tolerance: the mean within 0.012 of +0.030 and within 2 points of -5.6%, every
+    seed clearly in the claimed direction; the seed-to-seed spread is about 0.005 and 0.8
+    points, so only a change in the mechanism or the shipped model moves the means that far.
     """
-    village, court, lawsuits = [], [], []
+    village, court, lawsuits, waits = [], [], [], []
     for plain, grid in paired:
         village.append(_yearly(grid, "village_share_of_resolved")
                        - _yearly(plain, "village_share_of_resolved"))
@@ -116,12 +119,15 @@ def test_more_settled_in_the_village_and_fewer_reach_court(paired):
                      / _yearly(plain, "filings_per_10k") - 1)
         lawsuits.append(_yearly(grid, "lawsuits_per_10k") / _yearly(plain, "lawsuits_per_10k")
                         - 1)
+        waits.append(_yearly(grid, "mediation_wait_months")
+                     / _yearly(plain, "mediation_wait_months"))
     village, court, lawsuits = map(np.array, (village, court, lawsuits))
-    assert village.min() > 0.05, village
-    assert court.max() < -0.05, court
-    assert village.mean() == pytest.approx(0.116, abs=0.03)
-    assert court.mean() == pytest.approx(-0.13, abs=0.04)
-    assert lawsuits.mean() < -0.05, lawsuits
+    assert village.min() > 0.015, village
+    assert court.max() < -0.03, court
+    assert village.mean() == pytest.approx(0.030, abs=0.012)
+    assert court.mean() == pytest.approx(-0.056, abs=0.02)
+    assert lawsuits.mean() < -0.03, lawsuits
+    assert min(waits) > 2, waits  # the referrals queue up at the village committees
 
 
 # -- (a) a process-pool ensemble with bands
@@ -135,7 +141,7 @@ def test_runs_in_a_process_pool_ensemble_with_bands():
     # Bands of the grid-worker model, not the shipped one: its village share is far higher.
     plain = fs.simulate("baseline", region="town", seed=0)
     plain_share = plain.query("metric == 'village_share_of_resolved' and year == 2025").value
-    assert s.query("scenario == 'baseline'")["median"].iloc[0] > plain_share.iloc[0] + 0.05
+    assert s.query("scenario == 'baseline'")["median"].iloc[0] > plain_share.iloc[0] + 0.015
 
 
 # -- (b) the command line, with a report naming the model

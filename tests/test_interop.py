@@ -157,7 +157,10 @@ def test_ema_run_builds_through_the_spec():
     sc = baseline(end_year=2022)
     plain = ema_run("town", sc, outcomes=["filings_per_10k"])
     never = ema_run("town", sc, outcomes=["filings_per_10k"], model=NeverSue)
-    assert plain["filings_per_10k"] > 0 and never["filings_per_10k"] == 0
+    # Residents who never choose court: only the centre's court window and petition
+    # routing send a few there (under a twentieth of the shipped model's filings).
+    assert plain["filings_per_10k"] > 50 and never["filings_per_10k"] < 0.05 * plain[
+        "filings_per_10k"]
     by_name = ema_run("town", sc, model="spec_models:SPEC", impatience=0.2)
     assert by_name == ema_run("town", sc, model=SPEC, impatience=0.2)
 
@@ -173,4 +176,6 @@ def test_ema_model_runs_the_spec():
         behaviour=NeverSue)
     _, outcomes = ew.perform_experiments(model, scenarios=2, policies=1,
                                          evaluator=ew.SequentialEvaluator(model))
-    assert (outcomes["filings_per_10k"] == 0).all()
+    # The shipped model files about 150 per 10,000; NeverSue residents only reach court when
+    # the centre's court window or petition routing sends them.
+    assert (outcomes["filings_per_10k"] < 7.5).all()

@@ -138,7 +138,7 @@ def test_ramp_may_lower_a_lever():
 BAD_FILES = [
     ("[levers.online_court]\ntarget = 1.5\n", "levers.online_court.target", "0 to 1"),
     ("[levers.online_court]\ntarget = -0.1\n", "levers.online_court.target", "0 to 1"),
-    ("[levers]\nmediators_per_10k = 20.5\n", "levers.mediators_per_10k.target", "0 to 20"),
+    ("[levers]\nmediators_per_10k = 60.5\n", "levers.mediators_per_10k.target", "0 to 60"),
     ("[levers.online_court]\ntarget = nan\n", "levers.online_court.target", "0 to 1"),
     ("[levers.online_court]\ntarget = true\n", "levers.online_court.target", "number"),
     ('[levers.online_court]\ntarget = "0.5"\n', "levers.online_court.target", "number"),
@@ -330,7 +330,7 @@ def test_dict_errors_use_the_given_source():
         scenario_from_dict({"levers": {"online_court": 2.0}}, source="mine")
 
 
-@pytest.mark.parametrize("lid", ["online_court", "mediators_per_10k", "legal_adviser_hours"])
+@pytest.mark.parametrize("lid", ["online_court", "mediators_per_10k", "lawyer_hours_per_month"])
 def test_values_are_never_clipped(lid: str):
     lev = LEVERS[lid]
     for bad in (np.nextafter(lev.maximum, np.inf), np.nextafter(lev.minimum, -np.inf)):

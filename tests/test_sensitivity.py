@@ -26,9 +26,11 @@ FACTORS = {lid: (LEVERS[lid].baseline, LEVERS[lid].plan_2025) for lid in COURT_S
 # * psychological services act on grievance and so on petitions, not on suits (about 0);
 # * online courts cut the court's cost by more (a utility rise of 0.317: at most +37%), so
 #   the mechanism alone does not rank them against pre-filing; only disputes at the margin
-#   switch to court and many would have reached it later anyway. The lever tests in
-#   test_model.py measure about +15% against -24%, and this is asserted as the model's answer
-#   with a margin (ratio of elementary effects above 1.3), not decided by the ranges.
+#   switch to court and many would have reached it later anyway. Online courts also speed
+#   judges up, which shortens the trial waits that hold some residents back; court-annexed
+#   mediators' capacity caps how much of the diversion is mediated. Measured on Zhuji, each
+#   step alone: pre-filing -21%, online courts +14%, so the two lead with elementary effects
+#   close to each other (ratio about 1.1 here); the test asserts the pair, not its order.
 
 
 @pytest.fixture(scope="module")
@@ -40,25 +42,31 @@ def morris_rank():
 def test_morris_ranks_the_plan_steps_on_lawsuits(morris_rank):
     r = morris_rank[morris_rank.metric == "lawsuits_per_10k"].set_index("factor")
     order = list(r.index)
-    assert order[0] == "pre_filing_mediation_share", r
-    assert order[1] == "online_court", r
+    assert set(order[:2]) == {"pre_filing_mediation_share", "online_court"}, r
     assert set(order[2:4]) == {"legal_aid_coverage", "abusive_litigation_screening"}, r
     assert order[4] == "psychological_services", r
     assert list(r["rank"]) == [1, 2, 3, 4, 5]
     mu = r.mu_star
-    assert mu["pre_filing_mediation_share"] > 1.3 * mu["online_court"], r
     assert mu["psychological_services"] < 0.05 * mu["pre_filing_mediation_share"], r
     # Each effect in its documented direction (signed mean elementary effect).
     for lid in COURT_SIDE[:4]:
         assert np.sign(r.at[lid, "mu"]) == dict(LEVERS[lid].moves)["lawsuits_per_10k"], lid
     # Size: Morris' mu* is the change over the whole range (SALib divides by the step as a
-    # share of the range), so pre-filing's must match the closed form times the lawsuit
-    # rate; +-25% for the other levers moving that rate by up to ~10% along the trajectories.
-    pred = lx.pre_filing_lawsuit_change(Params(), *FACTORS["pre_filing_mediation_share"])
-    rate = np.mean([fs.simulate(baseline(2021, 2022), region="town", seed=s)
-                   .query("metric == 'lawsuits_per_10k' and year == 2022").value.iloc[0]
-                    for s in range(3, 7)])
-    assert mu["pre_filing_mediation_share"] == pytest.approx(abs(pred) * rate, rel=0.25)
+    # share of the range). Pre-filing's is the closed form times the lawsuit rate, but how
+    # much of the diversion court-annexed mediators take depends on how many disputes reach
+    # court, which the other factors move along the trajectories (online courts and legal
+    # aid add at most a fifth: 1.14 x 1.05). So: at most the uncapped closed form, at least
+    # the capped one with a fifth more arrivals, less 15% for four trajectories on one town
+    # year (the Monte Carlo error of mu* here is about a tenth).
+    runs = [fs.simulate(baseline(2021, 2022), region="town", seed=s).query("year == 2022")
+            .set_index("metric").value for s in range(3, 7)]
+    rate = np.mean([r["lawsuits_per_10k"] for r in runs])
+    arrivals = np.mean([r["filings_per_10k"] for r in runs])
+    lo, hi = FACTORS["pre_filing_mediation_share"]
+    p, town = Params(), fs.get_region("town").population
+    ceiling = -lx.pre_filing_lawsuit_change(p, lo, hi) * rate
+    floor = -0.85 * lx.pre_filing_lawsuit_change(p, lo, hi, 1.2 * arrivals, town) * rate
+    assert floor <= mu["pre_filing_mediation_share"] <= ceiling, (floor, ceiling, r)
     assert set(morris_rank.metric) == {"lawsuits_per_10k", "petitions"}
     assert {"mu_star", "mu_star_conf", "sigma"} <= set(morris_rank.columns)
 

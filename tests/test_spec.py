@@ -112,8 +112,11 @@ def test_build_applies_every_override():
 def test_the_override_changes_results(serial, plain):
     assert serial.model_label == SPEC.label
     assert plain.model_label == fs.ModelSpec().label
-    assert (_metric(serial, "filings_per_10k") == 0).all()  # NeverSue travelled
-    assert (_metric(plain, "filings_per_10k") > 0).any()
+    # NeverSue travelled: residents never choose court; only the centre's court window and
+    # petition routing still send a few (well under a twentieth of the shipped model's).
+    shipped = _metric(plain, "filings_per_10k")
+    assert (shipped > 50).all()
+    assert (_metric(serial, "filings_per_10k") < 0.05 * shipped.mean()).all()
     # SlowCommittee travelled: village mediation settles less often than the shipped one.
     with_both = _metric(serial, "mediation_success_rate").mean()
     never_sue = fs.run_ensemble(SHORT, executor=fs.Serial(), model=NeverSue, **RUN)

@@ -175,10 +175,26 @@ class Behaviour:
         x = x + p.claim_litigiousness * litigiousness
         return 1.0 / (1.0 + np.exp(-x))
 
-    def advice_probability(self) -> float:
-        """Chance a claimant in a village with a legal adviser gets advice, from hours on site."""
-        hours = self.levels["legal_adviser_hours"]
-        return hours / (hours + self.params.adviser_hours_half)
+    def advice_probability(self, capacity: np.ndarray, claims: np.ndarray) -> np.ndarray:
+        """Chance a new claimant gets the village legal adviser's advice, per village.
+
+        A share ``advice_uptake`` of claimants seek advice; the adviser sees as many as
+        ``capacity`` allows, so the chance saturates once capacity exceeds demand.
+
+        Parameters
+        ----------
+        capacity
+            Claimants each village's adviser can see this month, shape (villages,).
+        claims
+            New claims in each village this month, shape (villages,).
+
+        Returns
+        -------
+        ndarray
+            Probability per village, shape (villages,).
+        """
+        uptake = self.params.advice_uptake
+        return np.minimum(uptake, capacity / np.maximum(claims, 1))
 
     # -- choosing a channel
     def available_options(self, stage: np.ndarray, village_open: np.ndarray) -> np.ndarray:

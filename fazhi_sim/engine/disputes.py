@@ -11,7 +11,7 @@ from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["State", "Layer", "Option", "DisputePool", "TYPES", "LAYER_OF_STATE"]
+__all__ = ["State", "Layer", "Option", "CentreRoute", "DisputePool", "TYPES", "LAYER_OF_STATE"]
 
 
 class State(IntEnum):
@@ -50,6 +50,15 @@ class Option(IntEnum):
     COUNTY = 4
     COURT = 5
     PETITION = 6
+
+
+class CentreRoute(IntEnum):
+    """Where the county centre's triage (分流) sends a case it takes in."""
+
+    LEGAL = 0  # legal services desk (法律服务): advice, then a negotiation with it
+    MEDIATION = 1  # joint multi-agency mediation (联合调处) in the centre's queue
+    PETITION_DESK = 2  # the petition desk (信访超市), for petitions lodged at the centre
+    COURT = 3  # the court's window in the centre (诉调对接)
 
 
 LAYER_OF_STATE = {

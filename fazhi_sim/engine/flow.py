@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .behaviour import Situation, type_table
-from .disputes import TYPES, Layer, Option, State
+from .disputes import TYPES, CentreRoute, Layer, Option, State
 from .handling import HANDLING_LAYERS, handling_months
 from .institutions import Cases
 from .streams import Purpose
@@ -68,8 +68,12 @@ class DisputeFlow:
         ids, village, kind = ids[claim], village[claim], kind[claim]
         claimant, respondent, county = claimant[claim], respondent[claim], county[claim]
         self.tally.add("disputes", self.row, county)
-        advised = (self.covered("legal_adviser_coverage")[village] > 0) & (
-            self.streams.uniform(ids, self.month, Purpose.ADVICE) < b.advice_probability())
+        n = self.region.n_villages
+        chance = b.advice_probability(
+            self.institution_classes["village"].advice_capacity(self, n),
+            np.bincount(village, minlength=n))
+        advised = self.streams.uniform(ids, self.month, Purpose.ADVICE) < chance[village]
+        self.tally.add("advised", self.row, county[advised])
         if advised.any():
             res.awareness[claimant[advised]] = b.learn_from_advice(res.awareness[claimant[advised]])
         self.pool.add(id=ids, kind=kind, claimant=claimant, respondent=respondent,
@@ -147,7 +151,9 @@ class DisputeFlow:
         self.close(pos[choice == Option.LUMP], resolved=False)
         self.negotiate(pos[choice == Option.NEGOTIATE])
         for opt, state in _OPTION_STATE.items():
-            self.enter(pos[choice == opt], state)
+            if opt != Option.COUNTY:
+                self.enter(pos[choice == opt], state)
+        self.arrive_at_centre(pos[choice == Option.COUNTY])
         court = pos[choice == Option.COURT]
         # The one-stop centre houses a court window (诉调对接): moving on from it to court
         # is no new door where the centre is integrated.
@@ -165,17 +171,21 @@ class DisputeFlow:
         self.resolve(pos[ok], Layer.NEGOTIATION)
         self.fail(pos[~ok], Layer.NEGOTIATION)
 
-    def enter(self, pos: np.ndarray, state: State, free_door: np.ndarray | None = None) -> None:
-        """Queue disputes at an institution; entering a new institution is one more door."""
-        if len(pos) == 0:
-            return
+    def walk_in(self, pos: np.ndarray, door: Layer, free_door: np.ndarray | None = None) -> None:
+        """Arrive at an institution: one more door unless already there or let in free."""
         pool = self.pool
-        door = _DOOR.get(state, Layer.COURT)
         new_door = pool.door[pos] != door
         if free_door is not None:
             new_door &= ~free_door
         pool.doors[pos] += new_door
         pool.door[pos] = door
+
+    def enter(self, pos: np.ndarray, state: State, free_door: np.ndarray | None = None) -> None:
+        """Queue disputes at an institution; entering a new institution is one more door."""
+        if len(pos) == 0:
+            return
+        pool = self.pool
+        self.walk_in(pos, _DOOR.get(state, Layer.COURT), free_door)
         pool.step[pos] += 1
         pool.state[pos] = state
         pool.queued[pos] = self.month
@@ -215,11 +225,53 @@ class DisputeFlow:
             return
         pool = self.pool
         county = self.county_of(pos)
+        repeat = pool.petitions[pos] > 0
         self.tally.add("petitions", self.row, county)
-        self.tally.add("repeat_petitions", self.row, county[pool.petitions[pos] > 0])
+        self.tally.add("repeat_petitions", self.row, county[repeat])
+        # A repeat after a lawful channel failed, against one after the office left it (缠访).
+        self.tally.add("repeat_after_routing", self.row,
+                       county[repeat & (pool.stage[pos] != Layer.PETITION)])
         pool.petitions[pos] += 1
-        free = (pool.door[pos] == Layer.PETITION)
-        self.enter(pos, State.PETITION, free)
+        centre = self.institution_classes["county"]
+        at_centre = self.draw(pos, Purpose.DOOR) < centre.petition_intake_probability(
+            self, self.cases(pos))
+        self.tally.add("petitions_at_centre", self.row, county[at_centre])
+        self.arrive_at_centre(pos[at_centre], petition=True)
+        office = pos[~at_centre]
+        self.enter(office, State.PETITION, pool.door[office] == Layer.PETITION)
+
+    def arrive_at_centre(self, pos: np.ndarray, petition: bool = False) -> None:
+        """The county centre takes a case in and triages it (one door, 只进一扇门)."""
+        if len(pos) == 0:
+            return
+        centre = self.institution_classes["county"]
+        route = centre.triage(self, self.cases(pos), self.draw(pos, Purpose.ROUTE),
+                              np.full(len(pos), petition))
+        self.tally.add("centre_intake", self.row, self.county_of(pos))
+        self.walk_in(pos, Layer.COUNTY)
+        self.enter(pos[route == CentreRoute.MEDIATION], State.COUNTY)
+        desk = pos[route == CentreRoute.PETITION_DESK]
+        self.tally.add("centre_desk", self.row, self.county_of(desk))
+        self.enter(desk, State.PETITION, np.ones(len(desk), dtype=bool))
+        self.centre_legal_services(pos[route == CentreRoute.LEGAL])
+        court = pos[route == CentreRoute.COURT]
+        self.tally.add("centre_to_court", self.row, self.county_of(court))
+        self.go_to_court(court, np.ones(len(court), dtype=bool))
+
+    def centre_legal_services(self, pos: np.ndarray) -> None:
+        """The centre's legal services: advice, then the parties negotiate with it."""
+        if len(pos) == 0:
+            return
+        self.tally.add("centre_legal", self.row, self.county_of(pos))
+        self.pool.advised[pos] = True
+        c = self.pool.claimant[pos]
+        self.residents.awareness[c] = self.behaviour.learn_from_advice(self.residents.awareness[c])
+        self.pool.step[pos] += 1
+        ok = self.draw(pos, Purpose.SUCCESS) < self.behaviour.negotiation_probability(
+            self.pool.advised[pos])
+        self.handled(pos, "negotiation", queued=False)
+        self.resolve(pos[ok], Layer.COUNTY)
+        self.fail(pos[~ok], Layer.NEGOTIATION)
 
     # -- endings
     def handled(self, pos: np.ndarray, layer: str, queued: bool = True) -> None:
@@ -229,7 +281,8 @@ class DisputeFlow:
         # handled twice at one step (pre-filing, then trial) gets two independent times.
         purpose = Purpose.HANDLING * 16 + HANDLING_LAYERS.index(layer)
         extra = handling_months(self.params, layer,
-                                self.streams.uniform(pool.id[pos], pool.step[pos], purpose))
+                                self.streams.uniform(pool.id[pos], pool.step[pos], purpose),
+                                self.levels["small_claims_share"])
         if queued:
             extra = extra + (self.month - pool.queued[pos])
         pool.elapsed[pos] += extra

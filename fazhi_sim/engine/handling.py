@@ -7,7 +7,8 @@ or a queue.
 
 Each layer's days are lognormal with mean ``handling_days_<layer>`` and coefficient of
 variation ``handling_cv_*``, truncated at the layer's limit ``limit_days_*`` (docs/model.md
-7.18). A trial is on the simple track (简易程序 and small claims, 3 months) with probability
+7.18). A trial is a small claim (小额诉讼, 2 months) with the probability the lever
+``small_claims_share`` gives, else on the simple track (简易程序, 3 months) with probability
 ``simple_procedure_share``, else on the ordinary procedure (6 months).
 """
 
@@ -34,6 +35,8 @@ _SPEC = {  # layer: (mean days, coefficient of variation, limit in days), as Par
     "town": ("handling_days_town", "handling_cv_mediation", "limit_days_mediation"),
     "county": ("handling_days_county", "handling_cv_mediation", "limit_days_mediation"),
     "prefiling": ("handling_days_prefiling", "handling_cv_mediation", "limit_days_prefiling"),
+    "small_claims": ("handling_days_small_claims", "handling_cv_court",
+                     "limit_days_small_claims"),
     "simple": ("handling_days_simple", "handling_cv_court", "limit_days_simple"),
     "ordinary": ("handling_days_ordinary", "handling_cv_court", "limit_days_ordinary"),
     "enforcement": ("handling_days_enforcement", "handling_cv_enforcement",
@@ -53,17 +56,23 @@ def truncated_lognormal(u: np.ndarray, mean: float, cv: float, limit: float) -> 
     return np.exp(mu + sigma * ndtri(np.asarray(u, float) * top))
 
 
-def handling_months(params: Params, layer: str, u: np.ndarray) -> np.ndarray:
-    """Months ``layer`` takes over each case, from one uniform in (0, 1) per case."""
+def handling_months(params: Params, layer: str, u: np.ndarray, small_claims: float = 0.0
+                    ) -> np.ndarray:
+    """Months ``layer`` takes over each case, from one uniform in (0, 1) per case.
+
+    ``small_claims`` is the share of trials heard as small claims (the lever's level).
+    """
     u = np.asarray(u, float)
     if layer != "court":
         return _days(params, layer, u) / DAYS_PER_MONTH
-    share = params.simple_procedure_share
-    simple = u < share
+    simple = small_claims + (1 - small_claims) * params.simple_procedure_share
+    edges = (0.0, small_claims, simple, 1.0)
     days = np.empty(len(u))
     # One uniform picks the track and, rescaled within it, is again uniform for the days.
-    days[simple] = _days(params, "simple", u[simple] / max(share, 1e-300))
-    days[~simple] = _days(params, "ordinary", (u[~simple] - share) / max(1 - share, 1e-300))
+    for track, lo, hi in zip(("small_claims", "simple", "ordinary"), edges[:-1], edges[1:],
+                             strict=True):
+        on = (u >= lo) & (u < hi) if track != "ordinary" else u >= lo
+        days[on] = _days(params, track, (u[on] - lo) / max(hi - lo, 1e-300))
     return days / DAYS_PER_MONTH
 
 

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import mesa
 import numpy as np
 
-from .disputes import TYPES, State
+from .disputes import TYPES, CentreRoute, Layer, State
 from .logits import logistic, logit
 
 __all__ = [
@@ -152,6 +152,16 @@ class Institution(mesa.Agent):
                             * model.levels["judicial_confirmation_share"])
         return np.full(len(cases), rate)
 
+    @classmethod
+    def refusal_probability(cls, model: Any, cases: Cases) -> np.ndarray:
+        """Chance the other party declines a mediation taken up (mediation is voluntary)."""
+        return np.full(len(cases), model.params.mediation_refusal)
+
+    @classmethod
+    def stall_probability(cls, model: Any, cases: Cases) -> np.ndarray:
+        """Chance a mediation taken up is not concluded within its limit (终止调解)."""
+        return np.full(len(cases), model.params.mediation_stall)
+
 
 def mediation_logit(model: Any, cases: Cases, base: float) -> np.ndarray:
     """Log-odds that people's mediation settles: ``base``, raised by trust and advice."""
@@ -173,6 +183,17 @@ class VillageMediationCommittee(Institution):
         per_person = lv["mediators_per_10k"] / 1e4 * p.cases_per_mediator
         per_person *= 1.0 + p.online_mediation_capacity * lv["online_mediation_share"]
         return population * per_person * model.covered("mediation_coverage")
+
+    @classmethod
+    def advice_capacity(cls, model: Any, n_villages: int) -> np.ndarray:
+        """Claimants the village legal adviser (一村一法律顾问) can advise this month, per village.
+
+        Lawyers per village times their hours on site times consultations an hour: a lawyer
+        shared by two villages (0.5) gives each half the hours, whatever its size.
+        """
+        p, lv = model.params, model.levels
+        hours = lv["lawyers_per_village"] * lv["lawyer_hours_per_month"]
+        return np.full(n_villages, hours * p.consultations_per_hour)
 
     @classmethod
     def settle_probability(cls, model: Any, cases: Cases) -> np.ndarray:
@@ -236,6 +257,45 @@ class CountyCentre(Institution):
         (信访超市): moving between them is one door.
         """
         return np.full(len(cases), model.levels["county_centre"])
+
+    @classmethod
+    def refusal_probability(cls, model: Any, cases: Cases) -> np.ndarray:
+        """Fewer refusals where integrated: the agency concerned sits at the table (联合调处)."""
+        p = model.params
+        cut = p.centre_refusal_cut * model.levels["county_centre"]
+        return np.full(len(cases), p.mediation_refusal * (1.0 - cut))
+
+    @classmethod
+    def petition_intake_probability(cls, model: Any, cases: Cases) -> np.ndarray:
+        """Chance a petition is lodged at the centre's 信访超市 desk, not the petition office."""
+        return np.full(len(cases), model.levels["county_centre"])
+
+    @classmethod
+    def triage(cls, model: Any, cases: Cases, u: np.ndarray, petition: np.ndarray
+               ) -> np.ndarray:
+        """Where the centre sends each case it takes in (a :class:`CentreRoute` per row).
+
+        Integration (``county_centre``) decides which desks work: with it, an unadvised
+        dispute goes first to legal services (``centre_route_legal``) and a few to the court
+        window (``centre_route_court``); a petition lodged here stays at the petition desk
+        with ``centre_petition_desk``, otherwise it is triaged like a dispute. The rest go to
+        joint mediation. A petitioner past the centre's mediation (or past court) is kept at
+        the desk. ``u`` is one uniform per case; ``petition`` marks petitions.
+        """
+        p, g = model.params, model.levels["county_centre"]
+        desk = np.where(petition, p.centre_petition_desk, 0.0)
+        v = np.where(petition, (u - desk) / np.maximum(1.0 - desk, 1e-12), u)
+        legal = g * p.centre_route_legal * ~cases.advised
+        route = np.full(len(u), int(CentreRoute.MEDIATION), dtype=np.int8)
+        route[v < legal + g * p.centre_route_court] = CentreRoute.COURT
+        route[v < legal] = CentreRoute.LEGAL
+        route[u < desk] = CentreRoute.PETITION_DESK
+        # The ladder holds: a petitioner who already failed at this layer (or in court) is
+        # not mediated (or sent to court) again; the desk keeps them.
+        spent = ((route == CentreRoute.MEDIATION) & (cases.stage >= Layer.COUNTY)) | (
+            (route == CentreRoute.COURT) & (cases.stage >= Layer.COURT))
+        route[spent] = CentreRoute.PETITION_DESK
+        return route
 
 
 class Court(Institution):

@@ -89,14 +89,16 @@ LEVERS: dict[str, Lever] = {
             moves=(("village_share_of_resolved", +1),),
         ),
         Lever(
-            "mediators_per_10k", "专职人民调解员(每万人,折合全时)",
-            "Full-time-equivalent people's mediators per 10,000", "二十三", "六",
-            "per 10,000 residents", 0.0, 20.0, 2.6, 4.0,
-            "baseline derived: 130,000 mediators in Zhejiang 2019 (as reported) on 64.6 million "
-            "residents is 20 per 10,000, times the 13% full-time share nationally in 2022 (412,000 "
-            "of 3.176 million, Ministry of Justice); plan level assumed",
-            "village mediation capacity (cases a month); a queue forms where it is short",
-            moves=(("village_share_of_resolved", +1),),
+            "mediators_per_10k", "村(社区)人民调解员(每万人)",
+            "Village and community people's mediators per 10,000", "二十三", "六",
+            "per 10,000 residents", 0.0, 60.0, 13.1, 15.0,
+            "baseline derived: 3.3 mediators per village and community (Jiande 2006: 1,792 for "
+            "544, 新华社 2006-07-23) times Shaoxing's 2,148 villages and communities on 5.394 "
+            "million residents; Zhejiang had 19.8 people's mediators per 10,000 at all levels in "
+            "2019 (中新网 2019-09-24); plan level assumed",
+            "village mediation capacity (cases a month, cases_per_mediator each); where it is "
+            "short, queues, waits and drop-outs grow and claimants go higher",
+            moves=(("village_local_share", +1),),
         ),
         Lever(
             "online_mediation_share", "在线调解占比", "Share of mediation done online",
@@ -109,8 +111,10 @@ LEVERS: dict[str, Lever] = {
             "County one-stop centre integration", "二十三", "六", _S, 0.0, 1.0, 0.5, 1.0,
             "assumed; Zhejiang had a centre in every county by end-2019 (浙江法制报 2022-06-01), "
             "so the lever measures how far agencies are integrated behind its one door",
-            "centre capacity and appeal; referrals onward from the centre need no new door",
-            moves=(("county_share_of_resolved", +1),),
+            "how much of the one-stop centre works: petitions lodged at its 信访超市 desk, its "
+            "legal services and court window (诉调对接) in the triage, joint mediation that "
+            "fewer parties refuse, more staff and appeal; moving on inside it is no new door",
+            moves=(("petitions", -1),),
         ),
         Lever(
             "petition_agency", "民情信访代办覆盖率", "Petition agent (信访代办) coverage",
@@ -132,16 +136,22 @@ LEVERS: dict[str, Lever] = {
             moves=(("petitions", -1),),
         ),
         Lever(
-            "legal_adviser_coverage", "一村(社区)一法律顾问覆盖率",
-            "One legal adviser per village coverage", "二十二", "六", _S, 0.0, 1.0, 0.9, 1.0,
-            "assumed", "claimants in covered villages may get advice (see legal_adviser_hours)",
+            "lawyers_per_village", "一村(社区)一法律顾问(每村律师数)",
+            "Legal advisers (lawyers) per village", "二十二", "六", "lawyers per village",
+            0.0, 5.0, 0.9, 1.0,
+            "plan: one legal adviser in every village and community (一村一法律顾问); more than "
+            "600,000 villages and communities had one by end-2022 (人民日报 2023-06-17); the 2020 "
+            "level is assumed. 0.5 is one lawyer shared by two villages, 2 is two",
+            "with lawyer_hours_per_month, the advice each village can give a month; claimants "
+            "advised negotiate and mediate more and petition less; no gain once advice "
+            "capacity exceeds demand",
             moves=(("petitions", -1),),
         ),
         Lever(
-            "legal_adviser_hours", "法律顾问驻村服务时长(小时/月)",
+            "lawyer_hours_per_month", "法律顾问驻村服务时长(小时/月)",
             "Legal adviser hours in the village per month", "二十二", "六", "hours a month",
-            0.0, 80.0, 4.0, 8.0, "assumed (plan: from 走进来 to 坐下来, so more hours on site)",
-            "chance a claimant is advised: more negotiation and mediation, fewer petitions",
+            0.0, 160.0, 4.0, 8.0, "assumed (plan: from 走进来 to 坐下来, so more hours on site)",
+            "as lawyers_per_village: advice capacity is lawyers x hours x consultations an hour",
             moves=(("petitions", -1),),
         ),
         Lever(
@@ -189,8 +199,9 @@ LEVERS: dict[str, Lever] = {
         ),
         Lever(
             "small_claims_share", "小额诉讼、独任制适用比例", "Small-claims and single-judge share",
-            "十七", "五", _S, 0.0, 1.0, 0.2, 0.4, "assumed", "judges conclude more cases a month",
-            moves=(("cases_per_judge", +1),),
+            "十七", "五", _S, 0.0, 1.0, 0.2, 0.4, "assumed",
+            "judges conclude more cases a month (shorter trial queues) and small claims close "
+            "within two months", moves=(("mean_months_to_resolution", -1),),
         ),
         Lever(
             "judicial_confirmation_share", "调解协议司法确认比例",

@@ -32,7 +32,11 @@ COUNTERS = (
     "resolved_court", "resolved_petition", "dropped", "closed", "handoffs",
     "mediation_concluded", "mediation_settled", "prefiling_concluded", "prefiling_settled",
     "trials_concluded", "new_defaulters", "defaulters", "mediators", "judges",
-    "prefiling_resolved", "refused", "prevented",
+    "prefiling_resolved", "refused", "prevented", "advised", "mediation_refused",
+    "mediation_stalled", "centre_intake", "centre_legal", "centre_to_court",
+    "centre_desk", "petitions_at_centre", "petitions_routed", "repeat_after_routing",
+    "mediation_waiting",
+    "trial_waiting",
 )
 """Raw monthly counts kept per county ("defaulters", "mediators", "judges" are stocks)."""
 
@@ -45,6 +49,7 @@ METRICS = (
     "median_months_to_resolution", "cases_per_mediator", "cases_per_judge",
     "filings_per_10k", "lawsuits", "population", "village_local_share", "town_local_share",
     "county_local_share", "mean_months_to_resolution", "p90_months_to_resolution",
+    "mediation_wait_months", "trial_wait_months",
 )
 """Metrics in every yearly result."""
 
@@ -58,7 +63,9 @@ FLOW_COUNTERS = (
     "prevented", "grievances", "disputes", "resolved_negotiation", "resolved_village",
     "resolved_town", "resolved_county", "resolved_court", "resolved_petition", "dropped",
     "court_arrivals", "prefiling_resolved", "refused", "lawsuits", "petitions",
-    "repeat_petitions",
+    "repeat_petitions", "repeat_after_routing", "petitions_routed", "petitions_at_centre",
+    "centre_intake", "centre_legal", "centre_to_court", "centre_desk", "mediation_refused",
+    "mediation_stalled", "advised",
 )
 """Yearly counter sums behind the pathway decomposition (``simulate(counters=True)``)."""
 
@@ -240,5 +247,9 @@ def _rates_and_shares(c: dict[str, np.ndarray], pop: np.ndarray) -> dict[str, np
         "village_local_share": _ratio(village, c["closed"]),
         "town_local_share": _ratio(town, c["closed"]),
         "county_local_share": _ratio(county, c["closed"]),
+        # Months a case taken up had waited: case-months in the queue over cases taken up.
+        "mediation_wait_months": _ratio(c["mediation_waiting"], c["mediation_concluded"]
+                                        + c["mediation_refused"] + c["mediation_stalled"]),
+        "trial_wait_months": _ratio(c["trial_waiting"], c["trials_concluded"]),
     }
     return values

@@ -38,7 +38,7 @@ from .streams import Streams
 
 __all__ = ["DisputeModel"]
 
-_COVERAGE_LEVERS = ("mediation_coverage", "legal_adviser_coverage", "legal_literacy_coverage")
+_COVERAGE_LEVERS = ("mediation_coverage", "legal_literacy_coverage")
 
 
 class DisputeModel(DisputeFlow, Service, mesa.Model):

@@ -58,7 +58,7 @@ class Params(BaseModel):
         1.0, 0.0, 10.0, "multiplies each type's grievance rate in data/dispute_types.csv"
     )
     claim_intercept: float = _calibrated(
-        -0.510477, -0.3, -10.0, 10.0, "logit of claiming at zero awareness"
+        -0.542336, -0.3, -10.0, 10.0, "logit of claiming at zero awareness"
     )
     claim_awareness: float = _p(
         2.0, 0.0, 10.0, "awareness raises claiming",
@@ -72,14 +72,14 @@ class Params(BaseModel):
 
     # -- Channel choice (behaviour.py): multinomial logit; lumping it has utility 0
     asc_negotiate: float = _p(0.4, -10.0, 10.0, "constant for negotiating directly")
-    asc_village: float = _calibrated(-1.76567, 0.0, -10.0, 10.0, "constant for village mediation")
+    asc_village: float = _calibrated(-1.34343, 0.0, -10.0, 10.0, "constant for village mediation")
     asc_town: float = _calibrated(
-        -1.96567, -0.2, -10.0, 10.0, "constant for the town justice office or tribunal"
+        -1.54343, -0.2, -10.0, 10.0, "constant for the town justice office or tribunal"
     )
     asc_county: float = _calibrated(
-        -2.36567, -0.6, -10.0, 10.0, "constant for the county one-stop centre"
+        -1.94343, -0.6, -10.0, 10.0, "constant for the county one-stop centre"
     )
-    asc_court: float = _calibrated(-1.1582, -0.4, -10.0, 10.0, "constant for going to court")
+    asc_court: float = _calibrated(-1.14019, -0.4, -10.0, 10.0, "constant for going to court")
     asc_petition: float = _p(-0.3, -10.0, 10.0, "constant for petitioning (信访)")
     b_trust: float = _p(1.5, 0.0, 10.0, "trust in mediation raises the mediation channels")
     b_wait: float = _p(0.5, 0.0, 10.0, "utility lost per month of expected queue")
@@ -121,10 +121,10 @@ class Params(BaseModel):
         "assumed; reported success is 96-98.8% (Shengzhou 2020, China 2018, as reported)",
     )
     town_success: float = _calibrated(
-        0.973935, 0.9, 0.0, 1.0, "chance town mediation settles a case"
+        0.973937, 0.9, 0.0, 1.0, "chance town mediation settles a case"
     )
     county_success: float = _calibrated(
-        0.959228, 0.85, 0.0, 1.0, "chance the county centre settles a case"
+        0.95923, 0.85, 0.0, 1.0, "chance the county centre settles a case"
     )
     success_trust: float = _p(1.0, 0.0, 10.0, "trust raises mediation success (logit per unit)")
     success_trust_reference: float = _p(
@@ -147,27 +147,72 @@ class Params(BaseModel):
     confirmation_relapse_cut: float = _p(
         0.8, 0.0, 1.0, "share of breakdowns judicial confirmation prevents"
     )
-    cases_per_mediator: float = _p(4.0, 0.1, 100.0, "cases one full-time mediator concludes")
+    cases_per_mediator: float = _p(
+        4.9 / 12, 0.01, 20.0, "cases a village people's mediator (mostly part-time) concludes a "
+        "month at full load",
+        "Zhejiang 2022: 640,000 disputes mediated by about 130,000 people's mediators, 4.9 each "
+        "a year (statistics review, as reported); that average load is taken as capacity")
+    mediation_refusal: float = _p(
+        0.10, 0.0, 1.0, "chance the other party declines a people's mediation taken up "
+        "(mediation is voluntary); the case is handed on, not concluded")
+    mediation_stall: float = _p(
+        0.05, 0.0, 1.0, "chance a people's mediation taken up is not concluded within its "
+        "limit (终止调解); the case is handed on, not concluded")
     online_mediation_capacity: float = _p(0.5, 0.0, 5.0, "capacity gain at full online share")
-    town_staff_per_10k: float = _p(0.6, 0.0, 20.0, "town justice office mediation staff")
-    town_cases_per_staff: float = _p(6.0, 0.1, 100.0, "cases one town staff member concludes")
+    town_staff_per_10k: float = _p(
+        0.75, 0.0, 20.0, "full-time mediators at town justice offices and tribunals",
+        "derived: Shengzhou 2020 had 85 full-time people's mediators on 675,226 residents, 1.26 "
+        "per 10,000 (sznews.zjol.com.cn 2020-09-15); assumed 0.75 of those at the town layer")
+    town_cases_per_staff: float = _p(
+        55.0 / 12, 0.1, 100.0, "cases a full-time mediator concludes a month",
+        "老杨调解室, Zhuji: 4 mediators settled 1,763 disputes in 8 years, 55 each a year "
+        "(中国网 2018-11-08, as reported)")
     fengqiao_capacity: float = _p(0.5, 0.0, 5.0, "town capacity gain at full Fengqiao coverage")
-    centre_staff_per_10k: float = _p(0.4, 0.0, 20.0, "county centre mediation staff")
-    centre_cases_per_staff: float = _p(6.0, 0.1, 100.0, "cases one centre staff member concludes")
-    centre_capacity: float = _p(0.5, 0.0, 5.0, "centre capacity gain at full integration")
+    centre_staff_per_10k: float = _p(
+        0.5, 0.0, 20.0, "full-time mediators at the county centre (联合调处)",
+        "derived: the rest of Shengzhou's 1.26 full-time mediators per 10,000 (2020), assumed")
+    centre_cases_per_staff: float = _p(
+        55.0 / 12, 0.1, 100.0, "cases a centre mediator concludes a month",
+        "as town_cases_per_staff (老杨调解室, Zhuji, 55 a year)")
+    centre_capacity: float = _p(
+        0.5, 0.0, 5.0, "centre capacity gain at full integration (agencies stationed in it)")
+    centre_refusal_cut: float = _p(
+        0.5, 0.0, 1.0, "share of refusals joint mediation prevents at full integration (the "
+        "agency concerned sits at the table)")
+    centre_route_legal: float = _p(
+        0.69, 0.0, 1.0, "share of unadvised disputes the integrated centre sends to its legal "
+        "services desk first",
+        "derived: Zhuji centre Nov 2019-Aug 2020 sent 4,995 to legal services, 2,060 to "
+        "mediation bodies and 151 to court (人民论坛网 2020-09-25): 4,995 / 7,206")
+    centre_route_court: float = _p(
+        0.021, 0.0, 1.0, "share of disputes the integrated centre sends to the court window "
+        "(诉调对接)", "derived: Zhuji centre, 151 / 7,206 (as centre_route_legal)")
+    centre_petition_desk: float = _p(
+        0.5, 0.0, 1.0, "share of petitions lodged at the centre (信访超市) its petition desk "
+        "keeps; the rest are triaged like disputes")
     impatience: float = _p(0.15, 0.0, 5.0, "hazard of leaving a queue per month waited")
     prefiling_success: float = _p(
         0.69, 0.0, 1.0, "chance court pre-filing mediation settles",
         "SPC 2023: 11,998,100 of 17,459,800 pre-filing mediations settled (as reprinted)",
     )
     prefiling_per_10k: float = _p(
-        12.0, 0.0, 100.0, "pre-filing mediation capacity, cases per 10,000 residents"
-    )
-    judges_per_10k: float = _p(0.3, 0.01, 10.0, "judges hearing first-instance civil cases")
+        7.0, 0.0, 100.0, "court pre-filing mediation capacity, cases a month per 10,000",
+        "derived: Zhejiang Jan-Nov 2023, 342,000 pre-filing settlements at 69% success on 66.27 "
+        "million residents is about 81 mediations per 10,000 a year (China News Service, as "
+        "reprinted); rounded up to 7 a month")
+    judges_per_10k: float = _p(
+        0.41, 0.01, 10.0, "judges' time on first-instance civil and administrative cases, in "
+        "judges per 10,000",
+        "derived: Shengzhou 2020, 14,779 cases at 273.1 per front-line judge is 54 judges on "
+        "675,226 residents (0.80 per 10,000), times the civil/commercial share of cases "
+        "(7,579 / 14,779) (sznews.zjol.com.cn 2021-02-20)")
     cases_per_judge: float = _p(
-        40.0, 1.0, 200.0, "cases one judge concludes; with judges_per_10k, about 480 a year, "
-        "above the baseline caseload so courts are busy but not the binding constraint"
-    )
+        273.1 / 0.83 / 12 / 1.1 / 1.06, 1.0, 200.0, "cases a judge can conclude a month "
+        "without small claims or online hearings",
+        "derived: Shengzhou's front-line judges concluded 273.1 cases each in 2020, a year "
+        "intake fell 17%, so about 329 in 2019 (sznews.zjol.com.cn 2021-02-20; Keqiao 2018: "
+        "484); 329 a year divided by the small-claims and online-court gains at 2020 levels "
+        "(1.1 and 1.06)")
     small_claims_speedup: float = _p(0.5, 0.0, 5.0, "capacity gain at full small-claims share")
     online_court_speedup: float = _p(0.2, 0.0, 5.0, "capacity gain at full online-court use")
     court_settle: float = _p(0.35, 0.0, 1.0, "share of trials ending in court mediation/withdrawal")
@@ -215,9 +260,11 @@ class Params(BaseModel):
         "法律明白人 are present)"
     )
     service_access_effect: float = _p(0.1, 0.0, 1.0, "awareness gap closed at full access")
-    adviser_hours_half: float = _p(
-        8.0, 0.1, 200.0, "adviser hours a month at which half of claimants get advice"
-    )
+    consultations_per_hour: float = _p(
+        1.0, 0.05, 20.0, "claimants a village legal adviser can advise per hour on site")
+    advice_uptake: float = _p(
+        0.5, 0.0, 1.0, "share of claimants who seek the village legal adviser's advice when "
+        "the adviser has time")
 
     # -- Handling times (handling.py): days a layer takes over a case, drawn per case from a
     # lognormal with this mean and coefficient of variation, truncated at the layer's limit.
@@ -235,6 +282,8 @@ class Params(BaseModel):
     handling_days_enforcement: float = _p(
         49.79, 0.5, 730.0, "mean days an enforcement case takes",
         "人民法院报 2024-08: Zhejiang courts' average enforcement time, Jan-Jun 2024, 49.79 days")
+    handling_days_small_claims: float = _p(
+        30.0, 0.5, 730.0, "mean days from filing to judgment in small claims (小额诉讼)")
     handling_days_petition: float = _p(40.0, 0.5, 365.0, "mean days the petition office takes")
     handling_cv_mediation: float = _p(
         0.7, 0.05, 3.0, "coefficient of variation of negotiation and people's and pre-filing "
@@ -261,6 +310,9 @@ class Params(BaseModel):
     limit_days_simple: float = _p(
         90.0, 1.0, 730.0, "limit on the simple procedure",
         "Civil Procedure Law (2021 text) art. 164: simple-procedure cases close within 3 months")
+    limit_days_small_claims: float = _p(
+        60.0, 1.0, 730.0, "limit on small-claims procedure",
+        "Civil Procedure Law (2021 text) art. 169: small-claims cases close within 2 months")
     limit_days_ordinary: float = _p(
         180.0, 1.0, 730.0, "limit on the ordinary procedure",
         "Civil Procedure Law (2021 text) art. 152: ordinary-procedure cases close within 6 months")
@@ -272,7 +324,7 @@ class Params(BaseModel):
         60.0, 1.0, 365.0, "limit on the petition office's reply",
         "信访条例 (2005) art. 33, kept by 信访工作条例 (2022): handled within 60 days")
     initial_defaulters_per_10k: float = _calibrated(
-        22.723, 27.0, 0.0, 1000.0, "defaulters (失信被执行人) listed at the start, per 10,000",
+        22.8089, 27.0, 0.0, 1000.0, "defaulters (失信被执行人) listed at the start, per 10,000",
         "assumed: the default baseline's own steady state, so the baseline starts level",
         how="set to the calibrated baseline's steady state",
     )

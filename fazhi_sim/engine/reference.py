@@ -35,19 +35,19 @@ import mesa
 import numpy as np
 
 from .behaviour import Behaviour, Situation, type_table
-from .disputes import LAYER_OF_STATE, TYPES, Layer, Option, State
-from .handling import handling_months
+from .disputes import LAYER_OF_STATE, TYPES, CentreRoute, Layer, Option, State
 from .institutions import Cases, Institution, institution_classes
 from .keywords import resolve_scenario
 from .metrics import Tally
 from .params import Params
 from .reference_agents import Dispute, Office, Resident
+from .reference_service import ReferenceService
 from .region import Region, get_region
 from .scenario import Scenario
 
 __all__ = ["ReferenceModel", "Resident", "Office", "Dispute"]
 
-_COVERAGE_LEVERS = ("mediation_coverage", "legal_adviser_coverage", "legal_literacy_coverage")
+_COVERAGE_LEVERS = ("mediation_coverage", "legal_literacy_coverage")
 _OPTION_STATE = {Option.VILLAGE: State.VILLAGE, Option.TOWN: State.TOWN,
                  Option.COUNTY: State.COUNTY}
 # The queue whose expected wait a resident weighs for each served option (court: the trials).
@@ -56,7 +56,7 @@ _WAIT_QUEUE = {**_OPTION_STATE, Option.COURT: State.TRIAL, Option.PETITION: Stat
 _UNIT = {State.VILLAGE: "village", State.TOWN: "town"}
 
 
-class ReferenceModel(mesa.Model):
+class ReferenceModel(ReferenceService, mesa.Model):
     """The per-agent reference model of the dispute flow.
 
     Parameters
@@ -202,6 +202,7 @@ class ReferenceModel(mesa.Model):
         self.new_claims.sort(key=lambda d: (d.village, d.kind))
         for d in self.new_claims:
             d.id, self._next_id = self._next_id, self._next_id + 1
+        self.advise(self.new_claims)
         self.open += self.new_claims
         self.new_claims = []
         self.route([d for d in self.open if d.state == State.CHOOSING])
@@ -214,6 +215,19 @@ class ReferenceModel(mesa.Model):
         self.end_month()
         self.month += 1
         self.running = self.month + self.warmup < self.n_months
+
+    def advise(self, claims: list[Dispute]) -> None:
+        """New claimants get the village legal adviser's advice as far as its hours go."""
+        n, b = self.region.n_villages, self.behaviour
+        counts = np.bincount([d.village for d in claims], minlength=n)
+        capacity = self.institution_classes["village"].advice_capacity(self, n)
+        chance = b.advice_probability(capacity, counts)
+        for d in claims:
+            d.advised = self.chance(float(chance[d.village]))
+            if d.advised:
+                self.count("advised", d.county)
+                c = d.claimant
+                c.awareness = float(b.learn_from_advice(np.float64(c.awareness)))
 
     def run(self) -> ReferenceModel:
         """Run every month of the scenario (warm-up included)."""
@@ -247,6 +261,8 @@ class ReferenceModel(mesa.Model):
                 self.close(d, resolved=False)
             elif choice == Option.NEGOTIATE:
                 self.negotiate(d)
+            elif choice == Option.COUNTY:
+                self.arrive_at_centre(d)
             elif choice in _OPTION_STATE:
                 self.enter(d, _OPTION_STATE[choice])
             elif choice == Option.COURT:
@@ -305,136 +321,40 @@ class ReferenceModel(mesa.Model):
         self.count("petitions", d.county)
         if d.petitions > 0:
             self.count("repeat_petitions", d.county)
+            self.count("repeat_after_routing", d.county, d.stage != Layer.PETITION)
         d.petitions += 1
-        self.enter(d, State.PETITION)
+        if self.chance(self.probability("county", "petition_intake_probability", d)):
+            self.count("petitions_at_centre", d.county)
+            self.arrive_at_centre(d, petition=True)
+        else:
+            self.enter(d, State.PETITION, d.door == Layer.PETITION)
 
-    # -- service
-    def take_up(self, state: State) -> tuple[list[Dispute], list[Dispute]]:
-        """Each office takes up its oldest ``state`` cases, up to this month's capacity.
-
-        Returns the cases taken up and those left waiting, all out of their queues for now.
-        """
-        taken, waiting = [], []
-        memory = self.params.wait_memory
-        for office in self.offices[state]:
-            queue = sorted(office.queues[state], key=lambda d: (d.queued, d.id))
-            # Stochastic rounding keeps a fractional capacity (2.6 cases a month) unbiased.
-            n = math.floor(office.capacity[state] + self.random.random())
-            taken += queue[:n]
-            waiting += queue[n:]
-            office.queues[state] = []
-            # Word of mouth: the wait residents expect follows the real one with a lag.
-            now = len(queue[n:]) / max(office.capacity[state], self.params.wait_capacity_floor)
-            old = office.expected_wait.get(state, now)
-            office.expected_wait[state] = old + memory * (now - old)
-        return taken, waiting
-
-    def wait(self, waiting: list[Dispute], layer: Layer | None) -> None:
-        """Cases left waiting: grievance grows; at a mediation layer some give up the queue."""
-        p = self.params
-        grow = self.behaviour.grievance_from_waiting()
-        for d in waiting:
-            d.grievance += grow
-            waited = self.month - d.queued + 1
-            if layer is not None and self.chance(1 - math.exp(-p.impatience * waited)):
-                self.fail(d, layer)
-            else:
-                self.office(d.state, d).queues[d.state].append(d)
-
-    def handled(self, d: Dispute, name: str, queued: bool = True) -> None:
-        """Add the months waited in the queue and a handling time drawn as the engine's."""
-        months = handling_months(self.params, name, np.array([self.rng.random()]))
-        d.elapsed += float(months[0]) + (self.month - d.queued if queued else 0)
-
-    def probability(self, role: str, method: str, d: Dispute) -> float:
-        """One dispute's chance from an institution class's formula (as the engine's)."""
-        cls = self.institution_classes[role]
-        return float(getattr(cls, method)(self, Cases.of([d]))[0])
-
-    def relapses(self, role: str, d: Dispute) -> bool:
-        """A mediated agreement breaks down (fewer when judicially confirmed, 司法确认)."""
-        return self.chance(self.probability(role, "relapse_probability", d))
-
-    def serve_mediation(self, state: State) -> None:
-        """People's mediation at the village, town or county layer."""
-        layer, role = Layer(int(state)), state.name.lower()  # village, town, county
-        taken, waiting = self.take_up(state)
-        self.wait(waiting, layer)
-        for d in taken:
-            self.handled(d, role)  # village, town, county
-            ok = self.chance(self.probability(role, "settle_probability", d))
-            self.count("mediation_concluded", d.county)
-            self.count("mediation_settled", d.county, ok)
-            d.claimant.trust = float(self.behaviour.learn_from_mediation(
-                np.float64(d.claimant.trust), np.array(ok)))
-            if ok and not self.relapses(role, d):
-                self.resolve(d, layer)
-            else:
-                self.fail(d, layer)
-
-    def serve_prefiling(self) -> None:
-        """Court pre-filing mediation; what it does not settle, or cannot reach, is filed."""
-        taken, to_file = self.take_up(State.PREFILING)  # 30-day limit: nobody waits here
-        for d in taken:
-            self.handled(d, "prefiling")
-            ok = self.chance(self.probability("court", "prefiling_probability", d))
-            self.count("prefiling_concluded", d.county)
-            self.count("prefiling_settled", d.county, ok)
-            if ok and not self.relapses("court", d):
-                self.count("prefiling_resolved", d.county)
-                self.resolve(d, Layer.COURT)
-            else:
-                to_file.append(d)
-        for d in to_file:
-            self.file_case(d)
-
-    def serve_trials(self) -> None:
-        """Trials: court mediation or withdrawal, else a judgment, performed or enforced."""
-        taken, waiting = self.take_up(State.TRIAL)
-        self.wait(waiting, None)
-        for d in taken:
-            self.count("trials_concluded", d.county)
-            self.handled(d, "court")
+    def arrive_at_centre(self, d: Dispute, petition: bool = False) -> None:
+        """The county centre takes ``d`` in and triages it (one door, 只进一扇门)."""
+        centre = self.institution_classes["county"]
+        route = int(centre.triage(self, Cases.of([d]), np.array([self.random.random()]),
+                                  np.array([petition]))[0])
+        self.count("centre_intake", d.county)
+        self.walk_in(d, Layer.COUNTY)
+        if route == CentreRoute.MEDIATION:
+            self.enter(d, State.COUNTY)
+        elif route == CentreRoute.PETITION_DESK:
+            self.count("centre_desk", d.county)
+            self.enter(d, State.PETITION, free=True)
+        elif route == CentreRoute.COURT:
+            self.count("centre_to_court", d.county)
+            self.go_to_court(d, free=True)
+        else:
+            self.count("centre_legal", d.county)
+            d.advised = True
             c = d.claimant
-            c.awareness = float(self.behaviour.learn_from_court(np.float64(c.awareness)))
-            if self.chance(self.probability("court", "settle_probability", d)) or self.chance(
-                    self.probability("court", "performance_probability", d)):
-                self.resolve(d, Layer.COURT)
+            c.awareness = float(self.behaviour.learn_from_advice(np.float64(c.awareness)))
+            pr = float(self.behaviour.negotiation_probability(np.array([True]))[0])
+            self.handled(d, "negotiation", queued=False)
+            if self.chance(pr):
+                self.resolve(d, Layer.COUNTY)
             else:
-                self.enter(d, State.ENFORCEMENT)
-
-    def serve_enforcement(self) -> None:
-        """Enforcement recovers the judgment, or the debtor becomes a defaulter (失信)."""
-        taken, waiting = self.take_up(State.ENFORCEMENT)
-        self.wait(waiting, None)
-        for d in taken:
-            self.handled(d, "enforcement")
-            if self.chance(self.probability("court", "enforcement_probability", d)):
-                self.resolve(d, Layer.COURT)
-            else:
-                self.defaulters.append(d.respondent)
-                self.count("new_defaulters", d.county)
-                self.fail(d, Layer.COURT)
-
-    def serve_petitions(self) -> None:
-        """The petition office routes, settles, or leaves petitioners to return (缠访) or quit."""
-        taken, waiting = self.take_up(State.PETITION)
-        self.wait(waiting, None)
-        for d in taken:
-            self.handled(d, "petition")
-            routed = self.chance(self.probability("petition", "routing_probability", d))
-            # The centre is the 信访超市: moving on from its petition desk is no new door.
-            free = self.chance(self.probability("county", "one_door_probability", d))
-            if routed and d.stage < Layer.COUNTY:
-                self.enter(d, State.COUNTY, free)
-            elif routed and d.stage < Layer.COURT:
-                self.go_to_court(d, free)
-            elif self.chance(self.probability("petition", "settle_probability", d)):
-                self.resolve(d, Layer.PETITION)
-            elif self.chance(self.probability("petition", "repeat_probability", d)):
-                self.fail(d, Layer.PETITION)
-            else:
-                self.close(d, resolved=False)
+                self.fail(d, Layer.NEGOTIATION)
 
     # -- outcomes
     def fail(self, d: Dispute, layer: Layer) -> None:

@@ -86,13 +86,10 @@ class Resident(mesa.Agent):
         if not m.chance(float(b.claim_probability(m.awareness_now(self), self.litigiousness))):
             return  # never voiced (naming, blaming, claiming)
         m.count("disputes", self.county)
-        advised = bool(m.covered("legal_adviser_coverage")[self.village]) and m.chance(
-            b.advice_probability())
-        if advised:
-            self.awareness = float(b.learn_from_advice(np.float64(self.awareness)))
         respondent = m.random.choice(m.villagers[self.village])
+        # Advice is decided once the month's claims are in (the adviser's hours are shared).
         m.new_claims.append(Dispute(-1, kind, self, respondent, self.village, self.county,
-                                    m.month, advised, self.grievance))
+                                    m.month, False, self.grievance))
 
 
 class Office(mesa.Agent):

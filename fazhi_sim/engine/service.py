@@ -17,6 +17,10 @@ from .streams import Purpose
 
 __all__ = ["Service"]
 
+# The counter of case-months spent waiting in each queue behind the wait metrics.
+_WAITING = {State.VILLAGE: "mediation_waiting", State.TOWN: "mediation_waiting",
+            State.COUNTY: "mediation_waiting", State.TRIAL: "trial_waiting"}
+
 
 class Service:
     """Queues, service, waiting and the month's end (a part of the model)."""
@@ -41,6 +45,9 @@ class Service:
         """Cases left waiting: grievance grows; some give up on the queue (if ``layer``)."""
         p, pool = self.params, self.pool
         pool.grievance[pos] += np.float32(self.behaviour.grievance_from_waiting())
+        waiting = _WAITING.get(state)
+        if waiting:
+            self.tally.add(waiting, self.row, self.county_of(pos))
         cap = self.capacity[state]
         now = np.bincount(unit, minlength=len(cap)) / np.maximum(cap, p.wait_capacity_floor)
         # Residents learn of queues by word of mouth: the wait they expect follows the real
@@ -67,8 +74,9 @@ class Service:
         pos = pos[served]
         if len(pos) == 0:
             return
-        county = self.county_of(pos)
         self.handled(pos, kind)
+        pos = self.not_concluded(pos, cls, layer)
+        county = self.county_of(pos)
         ok = self.draw(pos, Purpose.SUCCESS) < cls.settle_probability(self, self.cases(pos))
         self.tally.add("mediation_concluded", self.row, county)
         self.tally.add("mediation_settled", self.row, county[ok])
@@ -78,6 +86,20 @@ class Service:
         holds = ok & ~self.relapses(pos, cls)
         self.resolve(pos[holds], layer)
         self.fail(pos[~holds], layer)
+
+    def not_concluded(self, pos: np.ndarray, cls: type, layer: Layer) -> np.ndarray:
+        """Mediations refused by the other party or stalled past the limit are handed on.
+
+        Returns the positions that go on to a concluded mediation.
+        """
+        cases = self.cases(pos)
+        refused = self.draw(pos, Purpose.REFUSE) < cls.refusal_probability(self, cases)
+        stalled = ~refused & (self.draw(pos, Purpose.STALL) < cls.stall_probability(self, cases))
+        county = self.county_of(pos)
+        self.tally.add("mediation_refused", self.row, county[refused])
+        self.tally.add("mediation_stalled", self.row, county[stalled])
+        self.fail(pos[refused | stalled], layer)
+        return pos[~(refused | stalled)]
 
     def serve_prefiling(self) -> None:
         """Court pre-filing mediation; what it does not settle is filed (30-day limit)."""
@@ -157,6 +179,7 @@ class Service:
         free = self.draw(pos, Purpose.DOOR) < centre.one_door_probability(self, cases)
         to_county = route & (pool.stage[pos] < Layer.COUNTY)
         to_court = route & ~to_county & (pool.stage[pos] < Layer.COURT)
+        self.tally.add("petitions_routed", self.row, self.county_of(pos[to_county | to_court]))
         self.enter(pos[to_county], State.COUNTY, free[to_county])
         self.go_to_court(pos[to_court], free[to_court])
         handled = pos[~(to_county | to_court)]

@@ -46,6 +46,8 @@ class Purpose(IntEnum):
     EXIT = 14
     DIVERT = 15
     HANDLING = 16  # one per layer: HANDLING * 16 + index in handling.HANDLING_LAYERS
+    REFUSE = 17
+    STALL = 18
 
 
 _MASK = (1 << 64) - 1

@@ -47,7 +47,7 @@ __all__ = ["GridWorkerParams", "GridWorker", "GridWorkerModel", "Beats", "Rounds
 GRID_SPOT = 101
 """Purpose number of the spotting draw (``model.draw(pos, GRID_SPOT)``).
 
-No engine draw uses it (:class:`~fazhi_sim.engine.streams.Purpose` stops at 15, the channel
+No engine draw uses it (:class:`~fazhi_sim.engine.streams.Purpose` stops at 18, the channel
 noise uses 48-54), so adding grid workers leaves every other draw as it was, and replicate
 ``k`` of two scenarios still meets the same luck (common random numbers).
 """

@@ -15,9 +15,10 @@ filings, ``centre`` includes administrative disputes settled before reconsiderat
 the year's end, or waiting for pre-filing mediation), disputes that come to court again, and
 those that close elsewhere after a court visit. Both lines are identities, so the change
 between a scenario and the baseline in one paired replicate (same seed) is the sum of the
-changes of their terms, each with the sign it has in the line. 信访量 splits into first and
-repeat lodgings. Bands are taken over replicates per pathway; means add up exactly, medians
-need not.
+changes of their terms, each with the sign it has in the line. 信访量 splits into first
+lodgings, repeats after the petition office left a petition unsettled (缠访), and repeats
+after a lawful channel it was routed into (or the centre's mediation) failed. Bands are
+taken over replicates per pathway; means add up exactly, medians need not.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ OUTCOMES = ("lawsuits_per_10k", "filings_per_10k", "petitions")
 
 PATHWAYS = ("arising", "prevented", "not_voiced", "lumped", "negotiation", "village", "town",
             "centre", "petition_settled", "prefiling", "screened", "first_petitions",
-            "repeat_petitions", "other")
+            "repeat_unsettled", "repeat_after_routing", "other")
 """Pathways in reading order; ``"total"`` follows them in tables."""
 
 _LEFT_BEFORE_COURT = {"negotiation": "resolved_negotiation", "village": "resolved_village",
@@ -63,7 +64,8 @@ def _levels(c: pd.DataFrame) -> pd.DataFrame:
     t["other"] = other_before + other_court
     t["filings_per_10k"], t["lawsuits_per_10k"] = filings, lawsuits
     t["first_petitions"] = c.petitions - c.repeat_petitions
-    t["repeat_petitions"] = c.repeat_petitions
+    t["repeat_unsettled"] = c.repeat_petitions - c.repeat_after_routing
+    t["repeat_after_routing"] = c.repeat_after_routing
     t["petitions"] = c.petitions
     return t
 
@@ -78,7 +80,8 @@ def _long(d: pd.DataFrame) -> pd.DataFrame:
         "filings_per_10k": {**{p: d[p] for p in before}, "prefiling": 0.0, "screened": 0.0,
                             "other": d.other_filings, "total": d.filings_per_10k},
         "petitions": {"first_petitions": d.first_petitions,
-                      "repeat_petitions": d.repeat_petitions, "total": d.petitions},
+                      "repeat_unsettled": d.repeat_unsettled,
+                      "repeat_after_routing": d.repeat_after_routing, "total": d.petitions},
     }
     frames = []
     for outcome, terms in parts.items():

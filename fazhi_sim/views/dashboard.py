@@ -5,7 +5,8 @@ schedules a run (debounced, so a drag makes one run, not twenty); the scenario's
 run on worker processes kept for the dashboard's life, the baseline is computed once per
 region and horizon, and the Altair ``JupyterChart``s are updated in place. JavaScript comes
 from the installed vl-convert bundle (``JupyterChart.enable_offline()``): no CDN, so it works
-on an intranet.
+on an intranet. Below the charts, the "why did it change" panel (:mod:`.dashboard_explain`)
+splits the last year's change by pathway from counters the same runs collect.
 """
 
 from __future__ import annotations
@@ -26,12 +27,16 @@ from ..experiments.executors import LocalProcesses, Serial, default_jobs
 from ..experiments.simulate import as_scenario
 from ..experiments.spec import as_spec
 from . import charts
+from .dashboard_explain import ExplainPanel
 from .i18n import label, region_label
 
 __all__ = ["dashboard", "Dashboard"]
 
 SHOWN = ("lawsuits_per_10k", "petitions")
 """Metrics charted: 万人成讼率 and 信访量."""
+
+KEPT = (*SHOWN, "population")
+"""Metrics the dashboard's ensemble keeps: the charted ones and what the pathway split needs."""
 
 
 def _current_level(sc: Scenario, lever_id: str, year: int) -> float:
@@ -107,6 +112,7 @@ class Dashboard:
                        for m in SHOWN}
         self.diffs = {m: alt.JupyterChart(alt.Chart().mark_point(), embed_options=embed)
                       for m in SHOWN}
+        self.why = ExplainPanel(lang, embed_options=embed)
 
         self.baseline_button.on_click(lambda _: self.set_levels("baseline"))
         self.plan_button.on_click(lambda _: self.set_levels("plan"))
@@ -117,8 +123,8 @@ class Dashboard:
         controls = w.VBox([self.baseline_button, self.plan_button, self.region, self.year,
                            self.replicates, self.lang, self.sections, self.progress,
                            self.status], layout=w.Layout(width="36%"))
-        graphs = w.VBox([w.HBox([self.charts[m], self.diffs[m]]) for m in SHOWN],
-                        layout=w.Layout(width="64%"))
+        graphs = w.VBox([*(w.HBox([self.charts[m], self.diffs[m]]) for m in SHOWN),
+                         self.why.widget], layout=w.Layout(width="64%"))
         self.widget = w.HBox([controls, graphs])
 
     # -- labels
@@ -146,10 +152,11 @@ class Dashboard:
         finally:
             self._quiet = False
         self.region.description = label("region", lang)
-        self.year.description = "期末年份" if zh else "Last year"
+        self.year.description = label("dash_last_year", lang)
         self.replicates.description = label("replicates", lang)
-        self.baseline_button.description = "基线(2020年水平)" if zh else "Baseline (2020 levels)"
-        self.plan_button.description = "规划(2025年目标)" if zh else "Plan (2025 targets)"
+        self.baseline_button.description = label("dash_baseline_button", lang)
+        self.plan_button.description = label("dash_plan_button", lang)
+        self.why.relabel(lang)
         if self.ensemble is not None:
             self._draw()
 
@@ -207,7 +214,7 @@ class Dashboard:
             reps, region, year = int(self.replicates.value), self.region.value, self.year.value
             key = (region, reps, year, self.start.params.model_dump_json(), self.spec)
             self.progress.max, self.progress.value = 2, 0
-            self.status.value = "计算中…" if self.lang.value == "zh" else "running…"
+            self.status.value = label("dash_running", self.lang.value)
             ex = self._get_executor()
             if key not in self._baselines:
                 base = Scenario(name="baseline", end_year=year, params=self.start.params)
@@ -217,22 +224,14 @@ class Dashboard:
             self.progress.value = 1
             mine = run_ensemble({"scenario": self.scenario()}, replicates=reps, region=region,
                                 executor=ex, progress=False, model=self.spec)
-            base_runs = self._baselines[key].runs
-            import pandas as pd
-
-            # Only the charted metrics: summarising all 22 would cost a third of a second.
-            runs = pd.concat([base_runs, mine.runs], ignore_index=True)
-            runs = runs[runs.metric.isin(SHOWN)]
-            runs["scenario"] = pd.Categorical(runs.scenario.astype(str),
-                                              categories=["baseline", "scenario"])
-            scenarios = {"baseline": self._baselines[key].scenarios["baseline"],
-                         "scenario": mine.scenarios["scenario"]}
-            self.ensemble = Ensemble(runs, scenarios, model_label=mine.model_label)
+            self.ensemble = _joined(self._baselines[key], mine)
             self._draw()
+            # The counters came with the same runs: splitting the change needs no new run.
+            self.why.update(self.ensemble, "scenario", int(year))
             self.progress.value = 2
             self.last_run_seconds = time.perf_counter() - t0
-            self.status.value = (f"{self.last_run_seconds:.1f} 秒" if self.lang.value == "zh"
-                                 else f"{self.last_run_seconds:.1f} s")
+            self.status.value = label("dash_seconds", self.lang.value).format(
+                s=self.last_run_seconds)
             return self.last_run_seconds
 
     def _draw(self) -> None:
@@ -240,8 +239,8 @@ class Dashboard:
         lang = self.lang.value
         summ = self.ensemble.summary()
         comp = self.ensemble.compare("baseline")
-        names = {"baseline": "基线" if lang == "zh" else "baseline",
-                 "scenario": "当前设置" if lang == "zh" else "this setting"}
+        names = {"baseline": label("dash_baseline", lang),
+                 "scenario": label("dash_setting", lang)}
         summ["scenario"] = summ.scenario.astype(str).map(names)
         comp["scenario"] = comp.scenario.astype(str).map(names)
         comp["baseline"] = names["baseline"]
@@ -258,6 +257,24 @@ class Dashboard:
         if self._pool is not None:
             self._pool.__exit__(None, None, None)
             self._pool = self._executor = None
+
+
+def _joined(base: Ensemble, mine: Ensemble) -> Ensemble:
+    """The baseline's and the setting's runs as one ensemble, with their counters."""
+    import pandas as pd
+
+    def both(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+        out = pd.concat([a, b], ignore_index=True)
+        out["scenario"] = pd.Categorical(out.scenario.astype(str),
+                                         categories=["baseline", "scenario"])
+        return out
+
+    # Only the metrics kept: summarising all 22 would cost a third of a second.
+    runs = both(base.runs[base.runs.metric.isin(KEPT)], mine.runs[mine.runs.metric.isin(KEPT)])
+    counters = (both(base.counters, mine.counters)
+                if base.counters is not None and mine.counters is not None else None)
+    scenarios = {"baseline": base.scenarios["baseline"], "scenario": mine.scenarios["scenario"]}
+    return Ensemble(runs, scenarios, model_label=mine.model_label, counters=counters)
 
 
 class _null:

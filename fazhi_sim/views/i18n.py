@@ -57,6 +57,9 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "county_local_share": ("县级就地化解率(矛盾不上交)",
                            "Closed disputes resolved within the county (disputes not passed "
                            "up)"),
+    "mediation_wait_months": ("人民调解排队等候(月)",
+                              "Months a mediation case waited in the queue"),
+    "trial_wait_months": ("立案后排期等候(月)", "Months a lawsuit waited for trial"),
 }
 """Metric id to (Chinese, English) label; covers every name in :data:`fazhi_sim.METRICS`."""
 
@@ -83,6 +86,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no": ("未达到", "not reached"),
     # Charts (charts.py)
     "median": ("中位数", "Median"),
+    "mean": ("均值", "Mean"),
     "q10": ("10% 分位", "10th percentile"),
     "q90": ("90% 分位", "90th percentile"),
     "band_subtitle": ("线为中位数,阴影为 10%–90% 区间({n} 次重复)",
@@ -147,9 +151,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "path_prefiling": ("诉前调解分流化解", "Diverted and settled before filing"),
     "path_screened": ("立案审查不予受理", "Screened out at filing"),
     "path_first_petitions": ("初次信访", "First petitions"),
-    "path_repeat_petitions": ("重复信访", "Repeat petitions"),
+    "path_repeat_unsettled": ("重复信访(未化解再访)", "Repeats after an unsettled petition"),
+    "path_repeat_after_routing": ("重复信访(导入法定途径后再访)",
+                                  "Repeats after a lawful channel failed"),
     "path_other": ("其他(跨年结转等)", "Other (carried over, etc.)"),
     "path_total": ("合计变化", "Total change"),
+    "explain_mean_note": ("条形为同一随机种子下各次配对重复的均值,各途径相加等于合计变化;"
+                          "细线为 10%–90% 区间",
+                          "bars: mean over paired replicates, so the pathways add up to the "
+                          "total change; lines: 10–90% band"),
+    # Dashboard (dashboard.py, dashboard_explain.py)
+    "why_changed": ("为什么变化", "Why did it change"),
+    "why_changed_scope": ("{year}年 · {scenario}相对{base}", "{year} · {scenario} against "
+                          "{base}"),
+    "why_changed_total": ("{outcome}合计变化 {total} [{q10}, {q90}](均值 [10%, 90%])",
+                          "{outcome}: total change {total} [{q10}, {q90}] (mean [10%, 90%])"),
+    "why_changed_none": ("这些运行没有记录流量计数,无法分解变化",
+                         "these runs kept no flow counters, so the change cannot be split"),
+    "dash_baseline": ("基线", "baseline"),
+    "dash_setting": ("当前设置", "this setting"),
+    "dash_baseline_button": ("基线(2020年水平)", "Baseline (2020 levels)"),
+    "dash_plan_button": ("规划(2025年目标)", "Plan (2025 targets)"),
+    "dash_last_year": ("期末年份", "Last year"),
+    "dash_running": ("计算中…", "running…"),
+    "dash_seconds": ("{s:.1f} 秒", "{s:.1f} s"),
     # HTML report (report.py)
     "report_title": ("法治绍兴建设规划(2021—2025年)情景模拟报告",
                      "Rule of law in Shaoxing 2021-2025: scenario simulation report"),
