@@ -64,7 +64,9 @@ class Situation:
     advised : got a legal adviser's advice; stage : highest layer already failed (-1 if new);
     failures : failures so far; wait : expected months of queue per option (n, options);
     available : options open to the dispute (n, options); step : moves each dispute has made
-    (keys its random draws; optional).
+    (keys its random draws; optional); literate_tie : 1.0 where the claimant is or hears a
+    法律明白人 (optional); reputation : the reputation of the claimant's own village, town and
+    county units above its expected level, (n, options), zero elsewhere (optional).
     """
 
     kind: np.ndarray
@@ -78,6 +80,8 @@ class Situation:
     wait: np.ndarray
     available: np.ndarray
     step: np.ndarray | None = None
+    literate_tie: np.ndarray | None = None
+    reputation: np.ndarray | None = None
 
 
 def available_options(stage: np.ndarray, village_open: np.ndarray) -> np.ndarray:
@@ -147,7 +151,7 @@ class Behaviour:
         return self.model.levels
 
     # -- naming, blaming, claiming
-    def effective_awareness(self, awareness: np.ndarray, literacy_covered: np.ndarray
+    def effective_awareness(self, awareness: np.ndarray, literate_tie: np.ndarray
                             ) -> np.ndarray:
         """Awareness at the moment of deciding: 法律明白人 and legal services close a gap share.
 
@@ -155,8 +159,9 @@ class Behaviour:
         ----------
         awareness
             Residents' legal awareness in [0, 1], shape (n,).
-        literacy_covered
-            1.0 where the resident's village has 法律明白人 this month, else 0.0, shape (n,).
+        literate_tie
+            1.0 where the resident is a 法律明白人 or hears one (``model.literate_tie``),
+            else 0.0, shape (n,).
 
         Returns
         -------
@@ -164,7 +169,7 @@ class Behaviour:
             Effective awareness, shape (n,).
         """
         p = self.params
-        lift = p.literacy_effect * literacy_covered
+        lift = p.literacy_effect * literate_tie
         lift = lift + p.service_access_effect * self.levels["legal_service_access"]
         return awareness + (1.0 - awareness) * np.minimum(lift, 1.0)
 
@@ -230,6 +235,12 @@ class Behaviour:
         u[:, Option.COURT] += self._court_utility(s)
         u[:, Option.PETITION] += self._petition_utility(s, adv)
         u -= p.b_wait * s.wait
+        if s.literate_tie is not None:
+            # A 法律明白人 among one's ties refers to village mediation, away from petitions.
+            u[:, Option.VILLAGE] += p.b_literacy_village * s.literate_tie
+            u[:, Option.PETITION] -= p.b_literacy_petition * s.literate_tie
+        if s.reputation is not None:
+            u += p.b_reputation * s.reputation
         return u
 
     def _court_utility(self, s: Situation) -> np.ndarray:
@@ -287,19 +298,32 @@ class Behaviour:
         rate = np.float32(self.params.trust_learning)
         return trust + rate * (settled.astype(np.float32) - trust)
 
-    def social_influence(self, values: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
-        """One yearly DeGroot step of each resident toward what their ties think.
+    def word_of_mouth(self, values: np.ndarray, heard: np.ndarray, weight: np.ndarray
+                      ) -> np.ndarray:
+        """A listener's view after hearing one report along a tie (DeGroot: a step toward it).
 
-        ``neighbours`` is the tie-weighted mean of the same trait over each resident's
-        village, row for row with ``values``.
+        Parameters
+        ----------
+        values
+            The listeners' current view (trust in mediation), shape (m,).
+        heard
+            What each reports: 1.0 the mediation settled, 0.0 it did not, shape (m,).
+        weight
+            Tie weight of each report, shape (m,).
+
+        Returns
+        -------
+        ndarray
+            The listeners' new view, shape (m,). Override for another rule: bounded
+            confidence (ignore reports too far from one's view), simple contagion, ...
         """
-        step = np.float32(self.params.social_influence)
-        return values + step * (neighbours - values)
+        step = np.minimum(np.float32(self.params.word_of_mouth) * weight, np.float32(1.0))
+        return values + step * (heard - values)
 
-    def teach(self, awareness: np.ndarray, literacy_covered: np.ndarray) -> np.ndarray:
-        """Lasting yearly awareness gain where 法律明白人 work (``literacy_learning``)."""
-        rate = np.float32(self.params.literacy_learning)
-        return awareness + rate * literacy_covered * (1 - awareness)
+    def teach(self, awareness: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        """Lasting yearly awareness gain from 法律明白人, per unit of tie weight to them."""
+        rate = np.minimum(np.float32(self.params.literacy_learning) * weight, np.float32(1.0))
+        return awareness + rate * (1 - awareness)
 
     # -- grievance (Epstein 2002)
     def grievance_factor(self) -> float:

@@ -28,6 +28,7 @@ RESOLVED_COUNTER = {
 """The tally counter of disputes resolved at each layer."""
 _OPTION_STATE = {Option.VILLAGE: State.VILLAGE, Option.TOWN: State.TOWN,
                  Option.COUNTY: State.COUNTY}
+_STATE_OPTION = {state: opt for opt, state in _OPTION_STATE.items()}
 _DOOR = {State.VILLAGE: Layer.VILLAGE, State.TOWN: Layer.TOWN, State.COUNTY: Layer.COUNTY,
          State.PETITION: Layer.PETITION}
 _WAIT_QUEUES = ((Option.VILLAGE, State.VILLAGE, "village"), (Option.TOWN, State.TOWN, "town"),
@@ -61,8 +62,8 @@ class DisputeFlow:
         county = self.region.village_county[village]
         self.tally.add("grievances", self.row, county)
         b, res = self.behaviour, self.residents
-        literacy = self.covered("legal_literacy_coverage")[village]
-        pc = b.claim_probability(b.effective_awareness(res.awareness[claimant], literacy),
+        pc = b.claim_probability(b.effective_awareness(res.awareness[claimant],
+                                                       self.literate_tie[claimant]),
                                  res.litigiousness[claimant])
         claim = self.streams.uniform(ids, self.month, Purpose.CLAIM) < pc
         ids, village, kind = ids[claim], village[claim], kind[claim]
@@ -114,10 +115,13 @@ class DisputeFlow:
             perceived = self.perceived_wait.get(state)
             if perceived is not None:
                 wait[:, opt] = perceived[self.unit_of(pos, level)]
+        reputation = np.zeros((len(pos), len(Option)))
+        for state, seen in self.reputation_seen(pos).items():
+            reputation[:, _STATE_OPTION[state]] = seen
         return Situation(
             kind=pool.kind[pos],
-            awareness=b.effective_awareness(
-                res.awareness[claimant], self.covered("legal_literacy_coverage")[village]),
+            awareness=b.effective_awareness(res.awareness[claimant],
+                                            self.literate_tie[claimant]),
             trust=res.trust[claimant].astype(float),
             litigiousness=res.litigiousness[claimant].astype(float),
             grievance=pool.grievance[pos].astype(float),
@@ -128,6 +132,8 @@ class DisputeFlow:
             available=b.available_options(pool.stage[pos],
                                           self.capacity[State.VILLAGE][village] > 0),
             step=pool.step[pos],
+            literate_tie=self.literate_tie[claimant],
+            reputation=reputation,
         )
 
     def choose_channel(self, situation: Situation, ids: np.ndarray) -> np.ndarray:

@@ -134,6 +134,23 @@ class Institution(mesa.Agent):
         return float(self.model.capacity[self.state][self.unit])
 
     @property
+    def reputation(self) -> float | None:
+        """Share of the cases it took up that it settled for good, as residents have learned
+        it (mediation units only; None for others)."""
+        rep = getattr(self.model, "reputation", {}).get(self.state)
+        return None if rep is None else float(rep[self.unit])
+
+    def step(self) -> None:
+        """Nothing to do alone: the model updates every unit of a class at once.
+
+        A unit's monthly work (its queue taken up to capacity, its reputation learned from
+        the cases it settled) runs vectorised per class in
+        :class:`~fazhi_sim.engine.service.Service`, calling the class methods below, so the
+        per-agent reference model and 2,148 village committees share one formula and stay
+        fast. The agent holds the unit's state (``capacity``, ``queue``, ``reputation``).
+        """
+
+    @property
     def queue(self) -> int:
         """Cases waiting here now."""
         m = self.model
@@ -151,6 +168,30 @@ class Institution(mesa.Agent):
         rate = p.relapse * (1 - p.confirmation_relapse_cut
                             * model.levels["judicial_confirmation_share"])
         return np.full(len(cases), rate)
+
+    @classmethod
+    def expected_reputation(cls, model: Any) -> float:
+        """The reputation a unit starts with: not refused, not stalled, settled and held at
+        the class's base rates (no trust or advice effects) and this month's levels."""
+        empty = Cases(kind=np.zeros(1, dtype=np.int64), trust=np.array(
+            [model.params.success_trust_reference]), advised=np.zeros(1, dtype=bool),
+            stage=np.full(1, -1))
+        ok = [1 - cls.refusal_probability(model, empty), 1 - cls.stall_probability(
+            model, empty), 1 - cls.relapse_probability(model, empty)]
+        settle = getattr(cls, "settle_probability", None)
+        if settle is not None:
+            ok.append(settle(model, empty))
+        return float(np.prod([float(x[0]) for x in ok]))
+
+    @classmethod
+    def learn_reputation(cls, model: Any, old: np.ndarray, taken: np.ndarray,
+                         lasting: np.ndarray) -> np.ndarray:
+        """Each unit's reputation after a month: a step ``reputation_learning`` toward the
+        share of the cases it took up that ended in a lasting settlement (units that took
+        up none keep theirs)."""
+        rate = model.params.reputation_learning
+        share = lasting / np.maximum(taken, 1)
+        return np.where(taken > 0, old + rate * (share - old), old)
 
     @classmethod
     def refusal_probability(cls, model: Any, cases: Cases) -> np.ndarray:

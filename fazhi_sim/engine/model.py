@@ -9,8 +9,9 @@ One step is one month, in this order (docs/model.md, "Process overview"):
    enforcement) and the petition office each take up their queue, oldest first, up to
    capacity; cases taken up settle, fail (and choose again next month) or move on;
    cases left waiting may give up on the queue;
-5. defaulters leave the list at a monthly rate; in December residents' trust and awareness
-   drift toward their village's mean (DeGroot), and 法律明白人 teach where present.
+5. defaulters leave the list at a monthly rate; in December 法律明白人 teach those who hear
+   them. Through the month, claimants' ties hear how their mediations ended (word of mouth)
+   and each mediation unit learns its reputation (:mod:`fazhi_sim.engine.social`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .region import Region, get_region
 from .reporters import model_reporters
 from .scenario import Scenario
 from .service import Service
+from .social import Social
 from .streams import Streams
 
 __all__ = ["DisputeModel"]
@@ -41,7 +43,7 @@ __all__ = ["DisputeModel"]
 _COVERAGE_LEVERS = ("mediation_coverage", "legal_literacy_coverage")
 
 
-class DisputeModel(DisputeFlow, Service, mesa.Model):
+class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
     """The dispute-flow model: residents as columns, institutions as Mesa agents.
 
     Parameters
@@ -73,6 +75,13 @@ class DisputeModel(DisputeFlow, Service, mesa.Model):
     ----------
     residents : Residents
         Resident columns.
+    ties : scipy.sparse.csr_matrix
+        Who hears whom (:mod:`fazhi_sim.engine.ties`): row ``i`` holds the residents whose
+        view resident ``i`` hears, with tie weights.
+    literate : ndarray of bool
+        Residents who are 法律明白人.
+    reputation : dict
+        Each mediation unit's reputation, keyed by the queue's :class:`State`.
     pool : DisputePool
         Open disputes.
     tally : Tally
@@ -144,6 +153,8 @@ class DisputeModel(DisputeFlow, Service, mesa.Model):
         self.running = True
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
         self._set_month_levels()
+        self.setup_social()
+        self.update_literate()
 
     # ------------------------------------------------------------------ set-up
     def _make_agents(self) -> None:
@@ -194,6 +205,7 @@ class DisputeModel(DisputeFlow, Service, mesa.Model):
     def step(self) -> None:
         """Advance one month."""
         self._set_month_levels()
+        self.update_literate()
         self.arise()
         self.route(self.pool.in_state(State.CHOOSING))
         for state, kind in ((State.VILLAGE, "village"), (State.TOWN, "town"),

@@ -51,7 +51,14 @@ class Params(BaseModel):
     trust_mean: float = _p(0.6, 0.01, 0.99, "mean trust in people's mediation at start")
     litigiousness_mean: float = _p(0.3, 0.01, 0.99, "mean propensity to sue")
     trait_spread: float = _p(0.8, 0.0, 3.0, "sd of traits on the logit scale")
-    ties_mean: float = _p(8.0, 1.0, 50.0, "mean village ties per resident")
+    ties_mean: float = _p(
+        8.0, 0.0, 50.0, "ties per resident (whose view each hears; 0: nobody talks)")
+    tie_rewire: float = _p(
+        0.1, 0.0, 1.0, "share of ties redrawn to anyone in the village (small world)")
+    tie_cross_village: float = _p(
+        0.05, 0.0, 1.0, "share of ties to a resident of another village of the town")
+    tie_kin_weight: float = _p(
+        2.0, 0.0, 10.0, "weight of a tie to one's household (the nearest on either side)")
 
     # -- Arising and claiming (naming, blaming, claiming)
     grievance_rate_scale: float = _p(
@@ -249,16 +256,31 @@ class Params(BaseModel):
     # -- Learning (behaviour.py) and advice
     trust_learning: float = _p(0.2, 0.0, 1.0, "step toward the outcome in trust after mediation")
     awareness_learning: float = _p(0.05, 0.0, 1.0, "awareness gained from court or advice")
-    social_influence: float = _p(
-        0.3, 0.0, 1.0, "yearly step of each resident toward the village mean (DeGroot)"
-    )
+    word_of_mouth: float = _p(
+        0.05, 0.0, 1.0, "step a resident's trust takes toward what a tie reports of a "
+        "mediation it went through, per unit of tie weight (DeGroot)")
     literacy_effect: float = _p(
-        0.3, 0.0, 1.0, "share of the awareness gap 法律明白人 close while present"
+        0.3, 0.0, 1.0, "share of the awareness gap a 法律明白人 closes for residents tied to "
+        "them (and for themselves) at the moment of deciding"
     )
     literacy_learning: float = _p(
-        0.0, 0.0, 1.0, "yearly lasting awareness gain where covered (0: the lift lasts only while "
-        "法律明白人 are present)"
+        0.05, 0.0, 1.0, "yearly lasting awareness gain of each resident per unit of tie weight "
+        "to 法律明白人 (teaching along ties)"
     )
+    literacy_per_village: float = _p(
+        6.0, 0.0, 100.0, "法律明白人 per covered village, the best-connected residents",
+        "derived: 4.2 million 法律明白人 nationally, 'at least one in every village' (央视网 "
+        "2024-10-30), over about 690,000 villages and communities")
+    b_literacy_village: float = _p(
+        0.5, 0.0, 10.0, "a 法律明白人 among one's ties refers disputes to village mediation")
+    b_literacy_petition: float = _p(
+        0.5, 0.0, 10.0, "a 法律明白人 among one's ties steers away from petitions")
+    reputation_learning: float = _p(
+        0.1, 0.0, 1.0, "monthly step of a unit's reputation toward its month's share of "
+        "cases taken up that ended in a lasting settlement")
+    b_reputation: float = _p(
+        2.0, 0.0, 20.0, "utility per unit of a mediation unit's reputation above its "
+        "expected level")
     service_access_effect: float = _p(0.1, 0.0, 1.0, "awareness gap closed at full access")
     consultations_per_hour: float = _p(
         1.0, 0.05, 20.0, "claimants a village legal adviser can advise per hour on site")

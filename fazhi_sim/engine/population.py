@@ -2,7 +2,8 @@
 
 Shaoxing has 5.4 million residents; one Python object each would not fit the interactive
 budget, so residents are arrays (as in Starsim and Covasim). Rows are ordered by village, so a
-village's residents are one contiguous block and its ties are the block.
+village's residents are one contiguous block; who talks to whom is ``model.ties``
+(:mod:`fazhi_sim.engine.ties`).
 """
 
 from __future__ import annotations
@@ -38,13 +39,11 @@ class Residents:
     awareness : ndarray of float32
         Legal awareness in [0, 1]: raises claiming and lawful channels, lowers petitions.
     trust : ndarray of float32
-        Trust in people's mediation in [0, 1]; learned from outcomes, shared along ties.
+        Trust in people's mediation in [0, 1]; learned from outcomes, heard along ties.
     litigiousness : ndarray of float32
         Propensity to claim and to sue, in [0, 1]; fixed.
     grievance : ndarray of float32
         Grievance carried from past failures (Epstein 2002); raises petitioning.
-    ties : ndarray of uint8
-        Number of ties in the village; weights a resident's voice in the village mean.
     """
 
     def __init__(self, region: Region, params: Params, rng: np.random.Generator):
@@ -58,29 +57,8 @@ class Residents:
         self.trust = _logit_normal(rng, self.n, params.trust_mean, s)
         self.litigiousness = _logit_normal(rng, self.n, params.litigiousness_mean, s)
         self.grievance = np.zeros(self.n, dtype=np.float32)
-        # Uniform on 1..2*mean-1 (mean ``ties_mean``): a Poisson draw costs 0.3 s at 5 million.
-        top = int(min(255, max(2, round(2 * params.ties_mean))))
-        self.ties = rng.integers(1, top, self.n, dtype=np.uint8)
-        self._tie_weight = self.ties.astype(np.float32)
-        self._village_ties = np.add.reduceat(self._tie_weight, self.village_start,
-                                             dtype=np.float64)
 
     def sample(self, villages: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One resident drawn uniformly from each given village."""
         offset = (rng.random(len(villages)) * self.village_size[villages]).astype(np.int64)
         return self.village_start[villages] + offset
-
-    def village_mean(self, values: np.ndarray) -> np.ndarray:
-        """Tie-weighted mean of a column per village."""
-        # Rows are sorted by village, so each village is one block: reduceat beats bincount.
-        num = np.add.reduceat(self._tie_weight * values, self.village_start, dtype=np.float64)
-        return (num / self._village_ties).astype(np.float32)
-
-    def drift_to_village(self, column: np.ndarray, step: float) -> None:
-        """One DeGroot step: every resident moves ``step`` of the way to the village mean."""
-        if step <= 0:
-            return
-        target = np.repeat(self.village_mean(column), self.village_size)
-        target -= column
-        target *= np.float32(step)
-        column += target

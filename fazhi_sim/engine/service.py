@@ -71,11 +71,12 @@ class Service:
         pos, unit, served = self.take_up(state, cls.level)
         layer = Layer(int(state))
         self.wait(pos[~served], state, unit[~served], layer)
-        pos = pos[served]
+        pos, taken_unit = pos[served], unit[served]
         if len(pos) == 0:
             return
         self.handled(pos, kind)
-        pos = self.not_concluded(pos, cls, layer)
+        kept = self.not_concluded(pos, cls, layer)
+        pos = pos[kept]
         county = self.county_of(pos)
         ok = self.draw(pos, Purpose.SUCCESS) < cls.settle_probability(self, self.cases(pos))
         self.tally.add("mediation_concluded", self.row, county)
@@ -83,14 +84,18 @@ class Service:
         res = self.residents
         c = self.pool.claimant[pos]
         res.trust[c] = self.behaviour.learn_from_mediation(res.trust[c], ok)
+        self.spread_word(c, ok)
         holds = ok & ~self.relapses(pos, cls)
+        lasting = np.zeros(len(kept), dtype=bool)
+        lasting[np.flatnonzero(kept)[holds]] = True
+        self.learn_reputations(state, taken_unit, lasting)
         self.resolve(pos[holds], layer)
         self.fail(pos[~holds], layer)
 
     def not_concluded(self, pos: np.ndarray, cls: type, layer: Layer) -> np.ndarray:
         """Mediations refused by the other party or stalled past the limit are handed on.
 
-        Returns the positions that go on to a concluded mediation.
+        Returns a mask over ``pos``: True for the cases that go on to a concluded mediation.
         """
         cases = self.cases(pos)
         refused = self.draw(pos, Purpose.REFUSE) < cls.refusal_probability(self, cases)
@@ -99,7 +104,7 @@ class Service:
         self.tally.add("mediation_refused", self.row, county[refused])
         self.tally.add("mediation_stalled", self.row, county[stalled])
         self.fail(pos[refused | stalled], layer)
-        return pos[~(refused | stalled)]
+        return ~(refused | stalled)
 
     def serve_prefiling(self) -> None:
         """Court pre-filing mediation; what it does not settle is filed (30-day limit)."""
@@ -222,14 +227,7 @@ class Service:
                 + self.county_population * staff_per_10k / 1e4)
 
     def yearly_learning(self) -> None:
-        """December: a DeGroot step to the village; 法律明白人 teach; grievance fades."""
-        p, res, b = self.params, self.residents, self.behaviour
-        if p.social_influence > 0:
-            for column in (res.trust, res.awareness):
-                neighbours = np.repeat(res.village_mean(column), res.village_size)
-                column[:] = b.social_influence(column, neighbours)
-        if p.literacy_learning > 0:
-            covered = np.repeat(self.covered("legal_literacy_coverage").astype(np.float32),
-                                res.village_size)
-            res.awareness[:] = b.teach(res.awareness, covered)
-        res.grievance[:] = b.grievance_after_year(res.grievance)
+        """December: 法律明白人 teach those who hear them; old grievances fade."""
+        res = self.residents
+        self.teach_along_ties()
+        res.grievance[:] = self.behaviour.grievance_after_year(res.grievance)

@@ -77,6 +77,7 @@ class Streams:
     """
 
     PROCESSES = ("population", "villages", "arising")
+    LATER = ("ties",)
 
     def __init__(self, seed: int):
         self.seed = int(seed)
@@ -87,6 +88,11 @@ class Streams:
             for name, child in zip(self.PROCESSES, children, strict=False)
         }
         self.key = np.uint64(children[-1].generate_state(1, np.uint64)[0])
+        # Later processes take the children after the key's, so adding one moves no earlier
+        # stream (a run without it draws exactly as before).
+        for i, name in enumerate(self.LATER, start=len(self.PROCESSES) + 1):
+            self.generators[name] = np.random.default_rng(
+                np.random.SeedSequence(self.seed, spawn_key=(i,)))
 
     def __getitem__(self, process: str) -> np.random.Generator:
         return self.generators[process]
