@@ -53,7 +53,8 @@ class DisputeFlow:
         """What an institution sees of the disputes at ``pos``."""
         pool = self.pool
         return Cases(kind=pool.kind[pos], trust=self.residents.trust[pool.claimant[pos]],
-                     advised=pool.advised[pos], stage=pool.stage[pos])
+                     advised=pool.advised[pos], stage=pool.stage[pos],
+                     village=pool.village[pos])
 
     # -- 2. arising and claiming
     def arise(self) -> None:

@@ -57,12 +57,16 @@ class Cases:
         The claimant got a legal adviser's advice.
     stage : ndarray of int
         Highest :class:`~fazhi_sim.Layer` already failed (-1 for a new claim).
+    village : ndarray of int, optional
+        The village each dispute arose in (its unit at the village layer; the town and
+        county follow from ``model.region``).
     """
 
     kind: np.ndarray
     trust: np.ndarray
     advised: np.ndarray
     stage: np.ndarray
+    village: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -73,7 +77,8 @@ class Cases:
         return cls(kind=np.array([d.kind for d in disputes], dtype=np.int64),
                    trust=np.array([d.claimant.trust for d in disputes], dtype=float),
                    advised=np.array([d.advised for d in disputes], dtype=bool),
-                   stage=np.array([d.stage for d in disputes], dtype=np.int64))
+                   stage=np.array([d.stage for d in disputes], dtype=np.int64),
+                   village=np.array([d.village for d in disputes], dtype=np.int64))
 
 
 def serve_in_order(units: np.ndarray, order: np.ndarray, capacity: np.ndarray) -> np.ndarray:
@@ -135,8 +140,10 @@ class Institution(mesa.Agent):
 
     @property
     def reputation(self) -> float | None:
-        """Share of the cases it took up that it settled for good, as residents have learned
-        it (mediation units only; None for others)."""
+        """Its reputation: the share of cases taken up it settled for good, as learned.
+
+        Mediation units only; None for the others.
+        """
         rep = getattr(self.model, "reputation", {}).get(self.state)
         return None if rep is None else float(rep[self.unit])
 
@@ -171,8 +178,11 @@ class Institution(mesa.Agent):
 
     @classmethod
     def expected_reputation(cls, model: Any) -> float:
-        """The reputation a unit starts with: not refused, not stalled, settled and held at
-        the class's base rates (no trust or advice effects) and this month's levels."""
+        """The reputation a unit starts with.
+
+        Not refused, not stalled, settled and held, at the class's base rates (no trust or
+        advice effects) and this month's levels.
+        """
         empty = Cases(kind=np.zeros(1, dtype=np.int64), trust=np.array(
             [model.params.success_trust_reference]), advised=np.zeros(1, dtype=bool),
             stage=np.full(1, -1))
@@ -186,9 +196,11 @@ class Institution(mesa.Agent):
     @classmethod
     def learn_reputation(cls, model: Any, old: np.ndarray, taken: np.ndarray,
                          lasting: np.ndarray) -> np.ndarray:
-        """Each unit's reputation after a month: a step ``reputation_learning`` toward the
-        share of the cases it took up that ended in a lasting settlement (units that took
-        up none keep theirs)."""
+        """Each unit's reputation after a month.
+
+        A step ``reputation_learning`` toward the share of the cases it took up that ended in
+        a lasting settlement; units that took up none keep theirs.
+        """
         rate = model.params.reputation_learning
         share = lasting / np.maximum(taken, 1)
         return np.where(taken > 0, old + rate * (share - old), old)

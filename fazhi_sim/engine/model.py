@@ -76,8 +76,8 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
     residents : Residents
         Resident columns.
     ties : scipy.sparse.csr_matrix
-        Who hears whom (:mod:`fazhi_sim.engine.ties`): row ``i`` holds the residents whose
-        view resident ``i`` hears, with tie weights.
+        Who talks to whom (:mod:`fazhi_sim.engine.ties`): row ``i`` holds the residents
+        resident ``i`` talks to (who hear what happened to ``i``), with tie weights.
     literate : ndarray of bool
         Residents who are 法律明白人.
     reputation : dict

@@ -42,6 +42,7 @@ from .metrics import Tally
 from .params import Params
 from .reference_agents import Dispute, Office, Resident
 from .reference_service import ReferenceService
+from .reference_social import ReferenceSocial
 from .region import Region, get_region
 from .scenario import Scenario
 
@@ -50,13 +51,14 @@ __all__ = ["ReferenceModel", "Resident", "Office", "Dispute"]
 _COVERAGE_LEVERS = ("mediation_coverage", "legal_literacy_coverage")
 _OPTION_STATE = {Option.VILLAGE: State.VILLAGE, Option.TOWN: State.TOWN,
                  Option.COUNTY: State.COUNTY}
+_OPTION_OF_STATE = {state: opt for opt, state in _OPTION_STATE.items()}
 # The queue whose expected wait a resident weighs for each served option (court: the trials).
 _WAIT_QUEUE = {**_OPTION_STATE, Option.COURT: State.TRIAL, Option.PETITION: State.PETITION}
 # Which of the claimant's units an office of each queue belongs to (the rest: the county).
 _UNIT = {State.VILLAGE: "village", State.TOWN: "town"}
 
 
-class ReferenceModel(ReferenceService, mesa.Model):
+class ReferenceModel(ReferenceService, ReferenceSocial, mesa.Model):
     """The per-agent reference model of the dispute flow.
 
     Parameters
@@ -127,10 +129,13 @@ class ReferenceModel(ReferenceService, mesa.Model):
         self._resolved: list[tuple[int, float]] = []  # (county, months taken) this month
         self.running = True
         self._set_month_levels()
+        self.setup_social()
+        self.update_literate()
 
     def _make_residents(self) -> None:
-        # As population.py: logit-normal traits; ties uniform on 1..2*mean-1; an initial stock
-        # of defaulters drawn at random.
+        # As population.py: logit-normal traits; an initial stock of defaulters drawn at
+        # random. Residents are created village by village, so ``everyone[row]`` is the
+        # engine's row order (the ties' rows).
         p, r = self.params, self.region
 
         def trait(mean: float) -> list[float]:
@@ -138,14 +143,13 @@ class ReferenceModel(ReferenceService, mesa.Model):
             return (1 / (1 + np.exp(-(z + math.log(mean / (1 - mean)))))).tolist()
 
         village = np.repeat(np.arange(r.n_villages), r.village_population).tolist()
-        top = int(min(255, max(2, round(2 * p.ties_mean))))
-        ties = self.rng.integers(1, top, r.population).tolist()
         rows = zip(village, trait(p.awareness_mean), trait(p.trust_mean),
-                   trait(p.litigiousness_mean), ties, strict=True)
+                   trait(p.litigiousness_mean), strict=True)
         self.villagers: list[list[Resident]] = [[] for _ in range(r.n_villages)]
-        for v, awareness, trust, litigiousness, n_ties in rows:
-            self.villagers[v].append(Resident(self, v, awareness, trust, litigiousness, n_ties))
+        for row, (v, awareness, trust, litigiousness) in enumerate(rows):
+            self.villagers[v].append(Resident(self, v, awareness, trust, litigiousness, row))
         everyone = [x for villagers in self.villagers for x in villagers]
+        self.everyone = everyone
         n_listed = self.rng.binomial(r.population, min(1.0, p.initial_defaulters_per_10k / 1e4))
         self.defaulters: list[Resident] = [self.random.choice(everyone) for _ in range(n_listed)]
 
@@ -164,8 +168,8 @@ class ReferenceModel(ReferenceService, mesa.Model):
 
     def awareness_now(self, resident: Resident) -> float:
         """Effective awareness: 法律明白人 and legal services close part of the gap."""
-        covered = self.covered("legal_literacy_coverage")[resident.village]
-        return float(self.behaviour.effective_awareness(resident.awareness, covered))
+        return float(self.behaviour.effective_awareness(resident.awareness,
+                                                        resident.literate_tie))
 
     def office(self, state: State, d: Dispute) -> Office:
         """The office whose ``state`` queue serves dispute ``d``."""
@@ -196,6 +200,7 @@ class ReferenceModel(ReferenceService, mesa.Model):
     def step(self) -> None:
         """Advance one month."""
         self._set_month_levels()
+        self.update_literate()
         self.agents_by_type[Resident].shuffle_do("step")
         # Number the month's claims village by village, type by type, as the engine does:
         # queues break ties by id, so this order decides who is served first.
@@ -245,12 +250,16 @@ class ReferenceModel(ReferenceService, mesa.Model):
             wait[0, opt] = office.expected_wait.get(state, 0.0)
         stage = np.array([d.stage])
         village_open = np.array([self.office(State.VILLAGE, d).capacity[State.VILLAGE] > 0])
+        reputation = np.zeros((1, n))
+        for state, seen in self.reputation_seen(d).items():
+            reputation[0, _OPTION_OF_STATE[state]] = seen
         s = Situation(
             kind=np.array([d.kind]), awareness=np.array([self.awareness_now(c)]),
             trust=np.array([c.trust]), litigiousness=np.array([c.litigiousness]),
             grievance=np.array([d.grievance]), advised=np.array([d.advised]), stage=stage,
             failures=np.array([d.failures]), wait=wait,
             available=self.behaviour.available_options(stage, village_open),
+            literate_tie=np.array([c.literate_tie]), reputation=reputation,
         )
         return Option(int(self.behaviour.choose_channel(s, self.rng.gumbel(size=(1, n)))[0]))
 
@@ -404,16 +413,8 @@ class ReferenceModel(ReferenceService, mesa.Model):
             self.yearly_learning()
 
     def yearly_learning(self) -> None:
-        """December: a DeGroot step to the village mean; 法律明白人 teach; grievance fades."""
-        b, literacy = self.behaviour, self.covered("legal_literacy_coverage")
-        for v, villagers in enumerate(self.villagers):
-            ties = np.array([x.ties for x in villagers], dtype=float)
-            trust = np.array([x.trust for x in villagers])
-            aware = np.array([x.awareness for x in villagers])
-            if self.params.social_influence > 0:
-                trust = b.social_influence(trust, np.full_like(trust, ties @ trust / ties.sum()))
-                aware = b.social_influence(aware, np.full_like(aware, ties @ aware / ties.sum()))
-            aware = b.teach(aware, np.full_like(aware, literacy[v]))
-            for x, t, a in zip(villagers, trust.tolist(), aware.tolist(), strict=True):
-                x.trust, x.awareness = t, a
-                x.grievance = float(b.grievance_after_year(np.float64(x.grievance)))
+        """December: 法律明白人 teach those they talk to; old grievances fade."""
+        self.teach_along_ties()
+        b = self.behaviour
+        for x in self.everyone:
+            x.grievance = float(b.grievance_after_year(np.float64(x.grievance)))

@@ -52,14 +52,16 @@ class Resident(mesa.Agent):
     """One resident: legal awareness, trust in mediation, litigiousness and grievance."""
 
     def __init__(self, model: ReferenceModel, village: int, awareness: float, trust: float,
-                 litigiousness: float, ties: int):
+                 litigiousness: float, row: int):
         super().__init__(model)
         r = model.region
         self.village, self.town, self.county = village, int(r.village_town[village]), int(
             r.village_county[village])
         self.awareness, self.trust, self.litigiousness = awareness, trust, litigiousness
         self.grievance = 0.0  # carried from past failures (Epstein 2002)
-        self.ties = ties  # weight of this resident's voice in the village mean
+        self.row = row  # the engine's row: this resident's row of ``model.ties``
+        self.literate_tie = 0.0  # 1.0 when within two ties of a 法律明白人
+        self.literate_weight = 0.0  # tie weight from 法律明白人 (who teach each December)
 
     def step(self) -> None:
         """Grievances of each type arise with probability rate/12; each may become a claim."""
@@ -106,3 +108,4 @@ class Office(mesa.Agent):
         self.queues: dict[State, list[Dispute]] = {s: [] for s in services}
         self.capacity: dict[State, float] = dict.fromkeys(services, 0.0)
         self.expected_wait: dict[State, float] = {}  # none until the queue is first served
+        self.reputation = 0.0  # mediation offices: set by the model, learned from outcomes

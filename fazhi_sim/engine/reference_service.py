@@ -14,7 +14,7 @@ import numpy as np
 from .disputes import Layer, State
 from .handling import handling_months
 from .institutions import Cases
-from .reference_agents import Dispute
+from .reference_agents import Dispute, Office
 
 __all__ = ["ReferenceService"]
 
@@ -80,7 +80,10 @@ class ReferenceService:
         layer, role = Layer(int(state)), state.name.lower()  # village, town, county
         taken, waiting = self.take_up(state)
         self.wait(waiting, layer)
+        outcomes: dict[Office, list[int]] = {}  # per office: taken up, settled for good
         for d in taken:
+            tally = outcomes.setdefault(self.office(state, d), [0, 0])
+            tally[0] += 1
             self.handled(d, role)  # village, town, county
             if self.chance(self.probability(role, "refusal_probability", d)):
                 self.count("mediation_refused", d.county)
@@ -95,10 +98,13 @@ class ReferenceService:
             self.count("mediation_settled", d.county, ok)
             d.claimant.trust = float(self.behaviour.learn_from_mediation(
                 np.float64(d.claimant.trust), np.array(ok)))
+            self.spread_word(d.claimant, ok)
             if ok and not self.relapses(role, d):
+                tally[1] += 1
                 self.resolve(d, layer)
             else:
                 self.fail(d, layer)
+        self.learn_reputations(state, outcomes)
 
     def serve_prefiling(self) -> None:
         """Court pre-filing mediation; what it does not settle, or cannot reach, is filed."""

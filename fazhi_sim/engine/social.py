@@ -3,8 +3,8 @@
 :class:`Social` is a part of :class:`~fazhi_sim.DisputeModel` (beside
 :class:`~fazhi_sim.engine.flow.DisputeFlow` and :class:`~fazhi_sim.engine.service.Service`):
 
-* ``model.ties`` (:mod:`fazhi_sim.engine.ties`): row ``i`` holds the residents whose view
-  resident ``i`` hears, with tie weights;
+* ``model.ties`` (:mod:`fazhi_sim.engine.ties`): row ``i`` holds the residents ``i`` talks
+  to (who hear what happened to ``i``), with tie weights;
 * word of mouth: when a mediation ends, the claimant's ties hear how it went and move their
   trust toward it (:meth:`Behaviour.word_of_mouth`; DeGroot unless a subclass says
   otherwise). This replaces a yearly drift toward the village mean, so residents' differences
@@ -20,15 +20,57 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import scipy.sparse as sp
 
 from .disputes import State
 from .ties import village_ties
 
-__all__ = ["Social", "MEDIATION_STATES"]
+__all__ = ["Social", "MEDIATION_STATES", "best_connected", "literate_reach"]
 
 MEDIATION_STATES = {State.VILLAGE: "village", State.TOWN: "town", State.COUNTY: "county"}
 """The mediation queues whose units carry a reputation, with their institution role."""
+
+
+def best_connected(residents: Any, heard_from: np.ndarray, per_village: int,
+                   rng: np.random.Generator) -> np.ndarray:
+    """In each village, the ``per_village`` residents the most others talk to (rows)."""
+    score = heard_from + rng.random(len(heard_from)) * 0.5  # breaks ties at random
+    picked = []
+    for start, size in zip(residents.village_start, residents.village_size, strict=True):
+        take = min(per_village, int(size))
+        if take:
+            block = score[start:start + size]
+            picked.append(start + np.argpartition(-block, take - 1)[:take])
+    return np.sort(np.concatenate(picked)) if picked else np.zeros(0, dtype=np.int64)
+
+
+def literate_reach(ties: sp.csr_matrix, village: np.ndarray, literate: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who hears the 法律明白人 ``literate`` (rows), inside their own villages.
+
+    Returns
+    -------
+    reached, weight : ndarray
+        Residents a 法律明白人 talks to, and the summed tie weight from them.
+    near : ndarray
+        Residents within two ties of one (and they themselves): a 法律明白人's word travels
+        to those they talk to and on to whom those talk to.
+    """
+    def audience(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sub = ties[rows]
+        who = sub.indices.astype(np.int64)
+        same = (village[who] == np.repeat(village[rows], np.diff(sub.indptr))) & (sub.data > 0)
+        return who[same], sub.data[same].astype(np.float32)
+
+    who, w = audience(literate)
+    reached, inverse = np.unique(who, return_inverse=True)
+    weight = np.bincount(inverse, w, len(reached)).astype(np.float32)
+    first = np.union1d(literate, reached)
+    second, _ = audience(first)
+    return reached, weight, np.union1d(first, second)
 
 
 class Social:
@@ -36,34 +78,22 @@ class Social:
 
     def setup_social(self) -> None:
         """Draw the ties; no 法律明白人 yet; every unit starts at its expected reputation."""
-        self.ties = village_ties(self.region, self.params, self.streams["ties"])
+        ties = village_ties(self.region, self.params, self.streams["ties"])
+        self.ties = ties.matrix
+        self.literacy_candidates = best_connected(
+            self.residents, ties.heard_from, int(round(self.params.literacy_per_village)),
+            self.streams["ties"])
         n = self.residents.n
-        self.literacy_candidates = self._best_connected()
         self.literate = np.zeros(n, dtype=bool)
         self.literate_tie = np.zeros(n, dtype=np.float32)
-        self.literate_weight = np.zeros(n, dtype=np.float32)  # tie weight to 法律明白人
-        self._hears_literate = np.zeros(n, dtype=bool)
+        self.literate_weight = np.zeros(n, dtype=np.float32)  # tie weight from 法律明白人
+        self._reached = np.zeros(0, dtype=np.int64)
         self._literate_villages = np.zeros(self.region.n_villages, dtype=bool)
         self.reputation_reference = {
             state: self.institution_classes[role].expected_reputation(self)
             for state, role in MEDIATION_STATES.items()}
         self.reputation = {state: np.full(len(self.unit_population(state)), ref)
                            for state, ref in self.reputation_reference.items()}
-
-    def _best_connected(self) -> np.ndarray:
-        """In each village, the ``literacy_per_village`` residents most others hear."""
-        res, k = self.residents, int(round(self.params.literacy_per_village))
-        heard_by = np.bincount(self.ties.indices, weights=self.ties.data,
-                               minlength=res.n).astype(np.float64)
-        # A little noise breaks ties between equally heard residents at random.
-        heard_by += self.streams["ties"].random(res.n) * 1e-3
-        picked = []
-        for start, size in zip(res.village_start, res.village_size, strict=True):
-            take = min(k, int(size))
-            if take:
-                block = heard_by[start:start + size]
-                picked.append(start + np.argpartition(-block, take - 1)[:take])
-        return np.sort(np.concatenate(picked)) if picked else np.zeros(0, dtype=np.int64)
 
     def unit_population(self, state: State) -> np.ndarray:
         """Residents served by each unit of a mediation queue."""
@@ -75,36 +105,26 @@ class Social:
     def update_literate(self) -> None:
         """Give the role in newly covered villages (kept while the village is covered)."""
         covered = self.covered("legal_literacy_coverage") > 0
-        changed = np.flatnonzero(covered != self._literate_villages)
-        if len(changed) == 0:
+        if np.array_equal(covered, self._literate_villages):
             return
         self._literate_villages = covered
         res, cand = self.residents, self.literacy_candidates
         self.literate[cand] = covered[res.village[cand]]
-        self._reach(changed)
-
-    def _reach(self, villages: np.ndarray) -> None:
-        """Who hears a 法律明白人 in these villages: within two ties, inside the village."""
-        res = self.residents
-        size = res.village_size[villages]
-        rows = np.repeat(res.village_start[villages] - np.cumsum(size) + size, size)
-        rows += np.arange(int(size.sum()))
-        sub = self.ties[rows]
-        row_of = np.repeat(np.arange(len(rows)), np.diff(sub.indptr))
-        same = res.village[sub.indices] == res.village[rows[row_of]]
-        direct = same & self.literate[sub.indices]
-        self.literate_weight[rows] = np.bincount(row_of[direct], sub.data[direct], len(rows))
-        self._hears_literate[rows] = self.literate[rows] | (self.literate_weight[rows] > 0)
-        second = same & self._hears_literate[sub.indices]
-        near = self._hears_literate[rows] | (np.bincount(row_of[second], minlength=len(rows)) > 0)
-        self.literate_tie[rows] = near
+        self.literate_tie[self._reached] = 0
+        self.literate_weight[self._reached] = 0
+        reached, weight, near = literate_reach(self.ties, res.village,
+                                               np.flatnonzero(self.literate))
+        self.literate_weight[reached] = weight
+        self.literate_tie[near] = 1
+        self._reached = near
 
     def teach_along_ties(self) -> None:
         """December: 法律明白人 raise the awareness of those who hear them, for good."""
         if self.params.literacy_learning <= 0 or not self.literate.any():
             return
-        res = self.residents
-        res.awareness[:] = self.behaviour.teach(res.awareness, self.literate_weight)
+        res, reached = self.residents, self._reached
+        res.awareness[reached] = self.behaviour.teach(res.awareness[reached],
+                                                      self.literate_weight[reached])
 
     # -- word of mouth
     def spread_word(self, claimants: np.ndarray, settled: np.ndarray) -> None:

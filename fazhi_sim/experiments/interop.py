@@ -28,7 +28,7 @@ __all__ = ["ema_model", "ema_run", "EMA_UNCERTAINTIES", "EMA_OUTCOMES"]
 # ---------------------------------------------------------------------- EMA Workbench
 EMA_UNCERTAINTIES = (
     "impatience", "b_wait", "court_cost", "relapse", "petition_repeat", "enforcement_success",
-    "defaulter_exit", "trust_learning", "social_influence",
+    "defaulter_exit", "trust_learning", "word_of_mouth",
 )
 """Default uncertainties of :func:`ema_model`: assumed mechanism parameters whose whole
 allowed range still gives a run of ordinary cost (``grievance_rate_scale``, by contrast, may
