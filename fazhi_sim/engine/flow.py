@@ -260,6 +260,8 @@ class DisputeFlow:
         desk = pos[route == CentreRoute.PETITION_DESK]
         self.tally.add("centre_desk", self.row, self.county_of(desk))
         self.enter(desk, State.PETITION, np.ones(len(desk), dtype=bool))
+        # The desk is inside the centre: coming back to it later is no new door.
+        self.pool.door[desk] = Layer.COUNTY
         self.centre_legal_services(pos[route == CentreRoute.LEGAL])
         court = pos[route == CentreRoute.COURT]
         self.tally.add("centre_to_court", self.row, self.county_of(court))

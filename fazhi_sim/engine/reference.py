@@ -350,6 +350,7 @@ class ReferenceModel(ReferenceService, ReferenceSocial, mesa.Model):
         elif route == CentreRoute.PETITION_DESK:
             self.count("centre_desk", d.county)
             self.enter(d, State.PETITION, free=True)
+            d.door = Layer.COUNTY  # the desk is inside the centre: coming back is no new door
         elif route == CentreRoute.COURT:
             self.count("centre_to_court", d.county)
             self.go_to_court(d, free=True)
