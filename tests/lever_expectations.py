@@ -187,11 +187,11 @@ def claim_change(p: Params, lift: float, claim_share: float) -> float:
     return (1 - claim_share) * p.claim_awareness * lift * (1 - p.awareness_mean)
 
 
-def petition_change(p: Params, reach: float, lift: float) -> float:
+def petition_change(p: Params, reach: float, lift: float, extra: float = 0.0) -> float:
     """Petitions when the awareness gap closes by ``lift`` for a share ``reach`` of
     residents: the petition utility falls by ``b_awareness_petition`` times the awareness
-    gained, which multiplies a small choice share by exp(-du)."""
-    du = p.b_awareness_petition * lift * (1 - p.awareness_mean)
+    gained (plus ``extra``), which multiplies a small choice share by exp(-du)."""
+    du = p.b_awareness_petition * lift * (1 - p.awareness_mean) + extra
     return reach * (math.exp(-du) - 1)
 
 

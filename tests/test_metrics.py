@@ -161,8 +161,7 @@ def _changes_2025(metric: str) -> np.ndarray:
 
 
 def test_plan_moves_filings_and_lawsuits_differently():
-    """万人起诉率 rises while 万人成讼率 barely moves: pre-filing mediation sits between them."""
+    """万人起诉率 can rise while 万人成讼率 falls: pre-filing mediation sits between them."""
     filings, lawsuits = _changes_2025("filings_per_10k"), _changes_2025("lawsuits_per_10k")
-    assert filings.mean() > 0
+    assert filings.mean() > 0 > lawsuits.mean()
     assert (filings - lawsuits > 0).all()
-    assert abs(lawsuits.mean()) < 0.5 * filings.mean()

@@ -225,6 +225,16 @@ def _advice(lid: str) -> tuple[float, float]:
     return -2 * s, -s * (1 - math.exp(-_P.b_advice_petition)) / 2
 
 
+@functools.cache
+def _literacy_reach() -> float:
+    """Share of residents the plan's literacy step newly brings within two ties of a 法律明白人
+    (the town's network, seed 0)."""
+    runs = [fs.DisputeModel("baseline", region="town", seed=0, end_year=2021, **kw).run()
+            for kw in ({}, {"legal_literacy_coverage": LEVERS["legal_literacy_coverage"]
+                            .plan_2025})]
+    return float(runs[1].literate_tie.mean() - runs[0].literate_tie.mean())
+
+
 def _centre_petitions() -> tuple[float, float]:
     # Integration acts on petitions two ways: the county option gains b_centre x 0.5 of
     # utility (a logit: petitions fall by at most 1 - exp(-du) of themselves), and more
@@ -324,12 +334,17 @@ EXPECT: dict[tuple[str, str], Expect] = {
         "+-60%, as petitioners' awareness is not the residents' mean"),
     ("legal_literacy_coverage", "disputes"): Expect(
         16, lambda s0, c: _around(lx.claim_change(
-            _P, _P.literacy_effect * _d("legal_literacy_coverage"), c), 0.35),
-        "around: 40% more villages (in expectation) gain 法律明白人; claim logit as above"),
+            _P, _P.literacy_effect * _literacy_reach(), c), 0.5),
+        "around: the residents newly within two ties of a 法律明白人 (measured on the run's "
+        "own network) gain literacy_effect of their awareness gap; claim logit as above; "
+        "+-50% for the awareness they also learn each December"),
     ("legal_literacy_coverage", "petitions"): Expect(
-        16, lambda s0, c: _around(lx.petition_change(
-            _P, _d("legal_literacy_coverage"), _P.literacy_effect), 0.4),
-        "around: in 40% of villages petition utility falls as above; +-40%"),
+        16, lambda s0, c: _up_to(lx.petition_change(
+            _P, _literacy_reach(), _P.literacy_effect,
+            extra=_P.b_literacy_petition) * 2),
+        "up to: for the residents newly reached petition utility falls by the awareness "
+        "term and b_literacy_petition; twice that as the ceiling for what they teach and "
+        "for petitioners being among the less aware; no first-order floor (the 2-se test)"),
     ("village_compact_strength", "grievances"): Expect(
         8, lambda s0, c: _around(lx.compact_grievance_change(
             _P, LEVERS["village_compact_strength"].baseline,

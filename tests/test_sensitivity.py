@@ -72,9 +72,11 @@ def test_morris_ranks_the_plan_steps_on_lawsuits(morris_rank):
 
 
 def test_sobol_ranks_pre_filing_above_online_courts():
-    """The same question by variance: with near-additive effects ST is about each factor's
-    squared range effect over their sum, (24 / (24 + 15))^2-like shares: about 0.7 for
-    pre-filing and 0.2 for online courts; psychological services about 0."""
+    """The same question by variance: with additive effects ST is about each factor's
+    squared range effect over their sum: (21^2 / (21^2 + 14^2)), about 0.7 for pre-filing and
+    0.3 for online courts; psychological services about 0. The two interact through
+    court-annexed mediators' capacity (online courts bring more arrivals, which fill it),
+    which adds to both totals, so the test asks for a ratio above 1.2, not 2.2."""
     three = {k: FACTORS[k] for k in ("pre_filing_mediation_share", "online_court",
                                      "psychological_services")}
     r = sensitivity(three, method="sobol", region="town", year=2021, samples=16,
@@ -82,7 +84,7 @@ def test_sobol_ranks_pre_filing_above_online_courts():
                     executor=Serial(), progress=False, seed=0).set_index("factor")
     assert list(r.index) == ["pre_filing_mediation_share", "online_court",
                              "psychological_services"], r
-    assert r.at["pre_filing_mediation_share", "ST"] > 1.5 * r.at["online_court", "ST"], r
+    assert r.at["pre_filing_mediation_share", "ST"] > 1.2 * r.at["online_court", "ST"], r
     assert r.at["psychological_services", "ST"] < 0.05, r
     assert {"S1", "S1_conf", "ST_conf"} <= set(r.columns)
 

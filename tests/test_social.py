@@ -41,7 +41,8 @@ def test_ties_are_a_sparse_small_world_over_residents():
     # undirected adds some; +-0.06 covers that and the sample of 2,000 residents.
     p = m.params.tie_rewire + m.params.tie_cross_village
     assert stats["clustering"] == pytest.approx(0.643 * (1 - p) ** 3, abs=0.06)
-    # Most ties stay in the village; a share tie_cross_village reach another village.
+    # Most ties stay in the village; tie_cross_village of them go anywhere in the town, most
+    # of those to another village (the town has 20 villages of 2,500: 95% of draws).
     rows = np.repeat(np.arange(n), np.diff(m.ties.indptr))
     across = np.mean(m.residents.village[m.ties.indices] != m.residents.village[rows])
     assert across == pytest.approx(m.params.tie_cross_village, abs=0.01)
@@ -167,3 +168,15 @@ def test_a_failing_committee_loses_its_reputation_and_its_residents_go_elsewhere
     seen = np.array([m.village_zero for m in runs[fs.Params().b_reputation]])
     blind = np.array([m.village_zero for m in runs[0.0]])
     assert (seen < 0.8 * blind).all(), (seen, blind)
+
+
+def test_a_units_step_is_the_vectorised_update_for_that_unit():
+    m = fs.DisputeModel("baseline", region="town", seed=3, end_year=2021)
+    for _ in range(20):
+        m.step()
+    after = m.reputation[State.VILLAGE].copy()
+    old, taken, lasting = m.month_record[State.VILLAGE]
+    assert (taken > 0).any() and not np.array_equal(old, after)
+    m.reputation[State.VILLAGE][:] = old  # undo the month's update, then step each unit
+    m.agents_by_type[fs.VillageMediationCommittee].do("step")
+    np.testing.assert_array_equal(m.reputation[State.VILLAGE], after)

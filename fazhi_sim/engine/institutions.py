@@ -148,14 +148,23 @@ class Institution(mesa.Agent):
         return None if rep is None else float(rep[self.unit])
 
     def step(self) -> None:
-        """Nothing to do alone: the model updates every unit of a class at once.
+        """Update the unit for the month: its reputation, learned from the month's cases.
 
-        A unit's monthly work (its queue taken up to capacity, its reputation learned from
-        the cases it settled) runs vectorised per class in
-        :class:`~fazhi_sim.engine.service.Service`, calling the class methods below, so the
-        per-agent reference model and 2,148 village committees share one formula and stay
-        fast. The agent holds the unit's state (``capacity``, ``queue``, ``reputation``).
+        The model runs the same update for every unit of a class at once
+        (:meth:`~fazhi_sim.engine.social.Social.learn_reputations`, calling
+        :meth:`learn_reputation` on arrays), because stepping 2,148 village committees one by
+        one in Python every month would cost more than the rest of the simulation. ``step``
+        applies that formula to this unit alone, from the month's record (reputation before,
+        cases taken up, settled for good), so it gives the unit exactly what the vectorised
+        update gave it, and is the place to start for a researcher who steps units one by one.
+        Units without a reputation (courts, petition offices) have nothing to learn.
         """
+        record = getattr(self.model, "month_record", {}).get(self.state)
+        if record is None:
+            return
+        old, taken, lasting = (x[self.unit:self.unit + 1] for x in record)
+        new = type(self).learn_reputation(self.model, old, taken, lasting)
+        self.model.reputation[self.state][self.unit] = new[0]
 
     @property
     def queue(self) -> int:

@@ -170,9 +170,9 @@ LEVERS: dict[str, Lever] = {
             "legal_literacy_coverage", "法律明白人、学法守法示范户覆盖率",
             "Legal-literate persons (法律明白人) coverage", "二十", "六", _S, 0.0, 1.0, 0.6, 1.0,
             "plan target 100% coverage (section 六 goal, sourced); 2020 level assumed",
-            "awareness rises in covered villages while they are present (and lasts, spreading "
-            "along village ties, if literacy_learning > 0); more claims, more lawful channels, "
-            "fewer petitions",
+            "in covered villages the best-connected residents become 法律明白人: those within "
+            "two ties of one decide with more awareness, lean to village mediation and away "
+            "from petitions, and learn from them each December; more claims, fewer petitions",
             moves=(("disputes", +1), ("petitions", -1),), plan_target=True,
         ),
         Lever(

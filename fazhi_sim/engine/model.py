@@ -118,6 +118,7 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         self.params: Params = self.policy.params
         self.seed = seed
         self.streams = Streams(self.seed)
+        self.start_ties()  # drawn in the background while the rest is set up
         p, r = self.params, self.region
 
         self.warmup = p.warmup_months

@@ -56,16 +56,19 @@ class Params(BaseModel):
     tie_rewire: float = _p(
         0.1, 0.0, 1.0, "share of ties redrawn to anyone in the village (small world)")
     tie_cross_village: float = _p(
-        0.05, 0.0, 1.0, "share of ties to a resident of another village of the town")
-    tie_kin_weight: float = _p(
-        2.0, 0.0, 10.0, "weight of a tie to one's household (the nearest on either side)")
+        0.05, 0.0, 1.0, "share of ties redrawn to anyone in the town (most land in another "
+        "village)")
+    tie_kin_weight: int = Field(
+        2, ge=0, le=10, description="weight of a tie to one's household (the nearest on "
+        "either side); a whole number, as ties are stored as small integers",
+        json_schema_extra={"source": A})
 
     # -- Arising and claiming (naming, blaming, claiming)
     grievance_rate_scale: float = _p(
         1.0, 0.0, 10.0, "multiplies each type's grievance rate in data/dispute_types.csv"
     )
     claim_intercept: float = _calibrated(
-        -0.542336, -0.3, -10.0, 10.0, "logit of claiming at zero awareness"
+        -0.33353, -0.3, -10.0, 10.0, "logit of claiming at zero awareness"
     )
     claim_awareness: float = _p(
         2.0, 0.0, 10.0, "awareness raises claiming",
@@ -79,14 +82,14 @@ class Params(BaseModel):
 
     # -- Channel choice (behaviour.py): multinomial logit; lumping it has utility 0
     asc_negotiate: float = _p(0.4, -10.0, 10.0, "constant for negotiating directly")
-    asc_village: float = _calibrated(-1.34343, 0.0, -10.0, 10.0, "constant for village mediation")
+    asc_village: float = _calibrated(-1.38003, 0.0, -10.0, 10.0, "constant for village mediation")
     asc_town: float = _calibrated(
-        -1.54343, -0.2, -10.0, 10.0, "constant for the town justice office or tribunal"
+        -1.58003, -0.2, -10.0, 10.0, "constant for the town justice office or tribunal"
     )
     asc_county: float = _calibrated(
-        -1.94343, -0.6, -10.0, 10.0, "constant for the county one-stop centre"
+        -1.98003, -0.6, -10.0, 10.0, "constant for the county one-stop centre"
     )
-    asc_court: float = _calibrated(-1.14019, -0.4, -10.0, 10.0, "constant for going to court")
+    asc_court: float = _calibrated(-1.00186, -0.4, -10.0, 10.0, "constant for going to court")
     asc_petition: float = _p(-0.3, -10.0, 10.0, "constant for petitioning (信访)")
     b_trust: float = _p(1.5, 0.0, 10.0, "trust in mediation raises the mediation channels")
     b_wait: float = _p(0.5, 0.0, 10.0, "utility lost per month of expected queue")
@@ -124,14 +127,14 @@ class Params(BaseModel):
     # -- Service (institutions.py)
     negotiate_success: float = _p(0.35, 0.0, 1.0, "chance a direct negotiation settles")
     village_success: float = _calibrated(
-        0.992606, 0.97, 0.0, 1.0, "chance village mediation settles a case it takes up",
+        0.992778, 0.97, 0.0, 1.0, "chance village mediation settles a case it takes up",
         "assumed; reported success is 96-98.8% (Shengzhou 2020, China 2018, as reported)",
     )
     town_success: float = _calibrated(
-        0.973937, 0.9, 0.0, 1.0, "chance town mediation settles a case"
+        0.974531, 0.9, 0.0, 1.0, "chance town mediation settles a case"
     )
     county_success: float = _calibrated(
-        0.95923, 0.85, 0.0, 1.0, "chance the county centre settles a case"
+        0.960146, 0.85, 0.0, 1.0, "chance the county centre settles a case"
     )
     success_trust: float = _p(1.0, 0.0, 10.0, "trust raises mediation success (logit per unit)")
     success_trust_reference: float = _p(
@@ -346,7 +349,7 @@ class Params(BaseModel):
         60.0, 1.0, 365.0, "limit on the petition office's reply",
         "信访条例 (2005) art. 33, kept by 信访工作条例 (2022): handled within 60 days")
     initial_defaulters_per_10k: float = _calibrated(
-        22.8089, 27.0, 0.0, 1000.0, "defaulters (失信被执行人) listed at the start, per 10,000",
+        22.8661, 27.0, 0.0, 1000.0, "defaulters (失信被执行人) listed at the start, per 10,000",
         "assumed: the default baseline's own steady state, so the baseline starts level",
         how="set to the calibrated baseline's steady state",
     )

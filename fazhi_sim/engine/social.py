@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -76,9 +77,33 @@ def literate_reach(ties: sp.csr_matrix, village: np.ndarray, literate: np.ndarra
 class Social:
     """Ties, word of mouth, 法律明白人 and reputations (a part of the model)."""
 
+    def start_ties(self) -> None:
+        """Start drawing the ties on a thread.
+
+        numpy releases the interpreter lock for the large array work, so on a city this
+        overlaps with laying out residents and institutions. The ties have their own stream,
+        so the result is the same as drawing them in line.
+        """
+        box: dict[str, Any] = {}
+
+        def draw() -> None:
+            try:
+                box["ties"] = village_ties(self.region, self.params, self.streams["ties"])
+            except BaseException as err:  # re-raised in the model's thread by setup_social
+                box["error"] = err
+
+        thread = threading.Thread(target=draw, name="fazhi-ties", daemon=True)
+        thread.start()
+        self._ties_job = (thread, box)
+
     def setup_social(self) -> None:
-        """Draw the ties; no 法律明白人 yet; every unit starts at its expected reputation."""
-        ties = village_ties(self.region, self.params, self.streams["ties"])
+        """Take the ties; no 法律明白人 yet; every unit starts at its expected reputation."""
+        thread, box = self._ties_job
+        thread.join()
+        del self._ties_job
+        if "error" in box:
+            raise box["error"]
+        ties = box["ties"]
         self.ties = ties.matrix
         self.literacy_candidates = best_connected(
             self.residents, ties.heard_from, int(round(self.params.literacy_per_village)),
@@ -87,13 +112,14 @@ class Social:
         self.literate = np.zeros(n, dtype=bool)
         self.literate_tie = np.zeros(n, dtype=np.float32)
         self.literate_weight = np.zeros(n, dtype=np.float32)  # tie weight from 法律明白人
-        self._reached = np.zeros(0, dtype=np.int64)
         self._literate_villages = np.zeros(self.region.n_villages, dtype=bool)
         self.reputation_reference = {
             state: self.institution_classes[role].expected_reputation(self)
             for state, role in MEDIATION_STATES.items()}
         self.reputation = {state: np.full(len(self.unit_population(state)), ref)
                            for state, ref in self.reputation_reference.items()}
+        # Per queue: reputation before this month's update, cases taken up, settled for good.
+        self.month_record: dict[State, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def unit_population(self, state: State) -> np.ndarray:
         """Residents served by each unit of a mediation queue."""
@@ -105,24 +131,30 @@ class Social:
     def update_literate(self) -> None:
         """Give the role in newly covered villages (kept while the village is covered)."""
         covered = self.covered("legal_literacy_coverage") > 0
-        if np.array_equal(covered, self._literate_villages):
+        changed = np.flatnonzero(covered != self._literate_villages)
+        if len(changed) == 0:
             return
         self._literate_villages = covered
         res, cand = self.residents, self.literacy_candidates
         self.literate[cand] = covered[res.village[cand]]
-        self.literate_tie[self._reached] = 0
-        self.literate_weight[self._reached] = 0
-        reached, weight, near = literate_reach(self.ties, res.village,
-                                               np.flatnonzero(self.literate))
-        self.literate_weight[reached] = weight
-        self.literate_tie[near] = 1
-        self._reached = near
+        # Reach stays inside the village, so only the villages that changed are redone.
+        size = res.village_size[changed]
+        rows = np.repeat(res.village_start[changed] - np.cumsum(size) + size, size)
+        rows += np.arange(int(size.sum()))
+        self.literate_tie[rows] = 0
+        self.literate_weight[rows] = 0
+        lit = cand[np.isin(res.village[cand], changed) & self.literate[cand]]
+        if len(lit):
+            reached, weight, near = literate_reach(self.ties, res.village, lit)
+            self.literate_weight[reached] = weight
+            self.literate_tie[near] = 1
 
     def teach_along_ties(self) -> None:
         """December: 法律明白人 raise the awareness of those who hear them, for good."""
         if self.params.literacy_learning <= 0 or not self.literate.any():
             return
-        res, reached = self.residents, self._reached
+        res = self.residents
+        reached = np.flatnonzero(self.literate_weight)
         res.awareness[reached] = self.behaviour.teach(res.awareness[reached],
                                                       self.literate_weight[reached])
 
@@ -147,6 +179,7 @@ class Social:
         taken = np.bincount(unit, minlength=n)
         lasting = np.bincount(unit[held], minlength=n)
         cls = self.institution_classes[MEDIATION_STATES[state]]
+        self.month_record[state] = (self.reputation[state], taken, lasting)
         self.reputation[state] = cls.learn_reputation(self, self.reputation[state], taken,
                                                       lasting)
 

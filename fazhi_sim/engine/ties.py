@@ -4,8 +4,8 @@ Each resident talks to ``2h`` others (``h = round(ties_mean / 2)``): the ``h`` r
 either side in the village's row order, a ring lattice (Watts & Strogatz 1998) whose nearest
 neighbours stand for the household and kin, the rest for neighbours. A share ``tie_rewire``
 of ties is redrawn to a resident anywhere in the village, and a share ``tie_cross_village`` to
-a resident of another village in the same town, which gives the short paths of a small world
-while clustering stays high. A tie to one's own household (distance 1) weighs
+a resident anywhere in the town (most land in another village), which gives the short paths
+of a small world while clustering stays high. A tie to one's own household (distance 1) weighs
 ``tie_kin_weight``, the others 1.
 
 The network is one ``scipy.sparse`` CSR matrix over residents (``model.ties``): row ``i``
@@ -13,7 +13,7 @@ holds the residents ``i`` talks to - those who hear what happened to ``i`` - wit
 Ties are directed, so every resident talks to exactly ``2h`` others, while how many one hears
 from varies with the redrawn ties (:func:`heard_from`). Drawn from the run's ``"ties"``
 stream, the network is the same in every scenario of a replicate (common random numbers). At
-5.4 million residents and ``ties_mean`` 8 it holds 43 million ties in about 220 MB.
+5.4 million residents and ``ties_mean`` 8 it holds 43 million ties in about 240 MB.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from .params import Params
 from .region import Region
 
 __all__ = ["Ties", "village_ties", "heard_from", "tie_stats"]
+
+_BLOCK = 1 << 22  # uniforms drawn at a time when choosing which ties to redraw
 
 
 @dataclass
@@ -76,6 +78,10 @@ def village_ties(region: Region, params: Params, rng: np.random.Generator) -> Ti
     self_tie = maybe[flat[maybe] == maybe // (2 * h)]
     weights[self_tie] = 0
     np.subtract.at(heard, flat[self_tie], 1)
+    if params.tie_kin_weight == 0:  # weightless ties are no ties: nobody hears through them
+        kin = np.concatenate([np.arange(0, n * 2 * h, 2 * h), np.arange(h, n * 2 * h, 2 * h)])
+        kin = kin[weights[kin] == 0]
+        np.subtract.at(heard, flat[kin[~np.isin(kin, self_tie)]], 1)
     indptr = np.arange(0, 2 * h * n + 1, 2 * h, dtype=np.int64)
     return Ties(sp.csr_matrix((weights, flat, indptr), shape=(n, n)), heard)
 
@@ -83,17 +89,15 @@ def village_ties(region: Region, params: Params, rng: np.random.Generator) -> Ti
 def _ring(n: int, h: int, village: np.ndarray, start: np.ndarray, size: np.ndarray
           ) -> tuple[np.ndarray, np.ndarray]:
     """Ring-lattice targets (n, 2h), and which villages are smaller than the ring."""
-    first, span = start[village][:, None], size[village][:, None]
     offsets = np.concatenate([np.arange(1, h + 1), -np.arange(1, h + 1)]).astype(np.int32)
-    targets = (np.arange(n, dtype=np.int32)[:, None] - first) + offsets[None, :]
-    small = size <= 2 * h
-    if small.any():  # a village smaller than the ring wraps more than once
-        rows = np.flatnonzero(small[village])
-        targets[rows] %= span[rows]
-    np.subtract(targets, span, out=targets, where=targets >= span)
-    np.add(targets, span, out=targets, where=targets < 0)
-    targets += first
-    return targets, small
+    targets = np.arange(n, dtype=np.int32)[:, None] + offsets[None, :]
+    # Only residents within h of either end of their village's block wrap round its ring.
+    ends = np.concatenate([start[:, None] + np.arange(h)[None, :],
+                           (start + size)[:, None] - 1 - np.arange(h)[None, :]]).ravel()
+    ends = np.unique(ends[(ends >= 0) & (ends < n)])
+    first, span = start[village[ends]][:, None], size[village[ends]][:, None]
+    targets[ends] = (targets[ends] - first) % span + first
+    return targets, size <= 2 * h
 
 
 def _rewire(flat: np.ndarray, per_row: int, village: np.ndarray, start: np.ndarray,
@@ -107,22 +111,23 @@ def _rewire(flat: np.ndarray, per_row: int, village: np.ndarray, start: np.ndarr
     p = min(1.0, params.tie_rewire + params.tie_cross_village)
     if p <= 0:
         return np.zeros(0, dtype=np.int64)
-    # Each slot is redrawn with chance p: gaps between redrawn slots are geometric, which
-    # picks them in one pass, distinct and in order, without a draw per slot.
-    expect = total * p
-    gaps = rng.geometric(p, int(expect + 6 * np.sqrt(expect) + 16))
-    slots = np.cumsum(gaps) - 1
-    slots = slots[slots < total]
-    across_share = params.tie_cross_village / p
-    to_other = rng.random(len(slots)) < across_share
+    # One float32 uniform per tie decides both whether it is redrawn and where to. Drawn in
+    # blocks (the same numbers as one draw) so no 43-million-float array is ever allocated.
+    found, other = [], []
+    for lo in range(0, total, _BLOCK):
+        u = rng.random(min(_BLOCK, total - lo), dtype=np.float32)
+        hit = np.flatnonzero(u < np.float32(p))
+        found.append(hit + lo)
+        other.append(u[hit] < np.float32(params.tie_cross_village))
+    slots, to_other = np.concatenate(found), np.concatenate(other)
     inside, across = slots[~to_other], slots[to_other]
-    heard -= np.bincount(flat[slots], minlength=len(heard))
+    np.subtract.at(heard, flat[slots], 1)  # (numpy's ufunc.at is fast for this)
     v = village[inside // per_row]
     flat[inside] = start[v] + (rng.random(len(inside)) * size[v]).astype(np.int32)
     if len(across):
         pick = _other_village(village[across // per_row], region, size, rng)
         flat[across] = start[pick] + (rng.random(len(across)) * size[pick]).astype(np.int32)
-    heard += np.bincount(flat[slots], minlength=len(heard))
+    np.add.at(heard, flat[slots], 1)
     return slots
 
 
