@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-ensemble bench-dashboard clean
+.PHONY: demo test bench bench-ensemble bench-city bench-dashboard clean
 
 $(STAMP): pyproject.toml
 	@base=$$(tools/find-python) || exit 1; \
@@ -25,6 +25,9 @@ bench: $(STAMP)
 
 bench-ensemble: $(STAMP)
 	$(PY) benchmarks/bench_ensemble.py
+
+bench-city: $(STAMP)
+	$(PY) benchmarks/bench_ensemble.py --city
 
 bench-dashboard: $(STAMP)
 	$(PY) benchmarks/bench_dashboard.py

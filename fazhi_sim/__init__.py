@@ -27,16 +27,16 @@ from .engine.region import Region, RegionError, get_region, region_names
 from .engine.scenario import LeverSchedule, Scenario, ScenarioError, baseline, load_scenario
 from .experiments.ensemble import Ensemble, RunStore, run_ensemble
 from .experiments.executors import DaskCluster, LocalProcesses, Serial
-from .experiments.simulate import simulate
+from .experiments.simulate import simulate, simulate_batch
 from .experiments.spec import ModelSpec, SpecError, as_spec
 from .version import __version__
 
 __all__ = [
     "__version__",
-    "DisputeModel", "simulate", "run_ensemble", "Ensemble", "RunStore", "LocalProcesses",
-    "DaskCluster", "Serial", "load_scenario", "baseline", "Scenario", "LeverSchedule",
-    "ScenarioError", "Params", "LEVERS", "Lever", "METRICS", "Region", "RegionError",
-    "get_region", "region_names", "State", "Layer", "Option", "Institution",
+    "DisputeModel", "simulate", "simulate_batch", "run_ensemble", "Ensemble", "RunStore",
+    "LocalProcesses", "DaskCluster", "Serial", "load_scenario", "baseline", "Scenario",
+    "LeverSchedule", "ScenarioError", "Params", "LEVERS", "Lever", "METRICS", "Region",
+    "RegionError", "get_region", "region_names", "State", "Layer", "Option", "Institution",
     "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre", "Court", "PetitionOffice",
     "ModelSpec", "as_spec", "SpecError", "Behaviour", "Cases",
 ]

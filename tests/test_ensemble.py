@@ -327,13 +327,26 @@ class _Interrupting(Executor):
 
 
 def test_interrupted_ensemble_stores_what_finished(tmp_path, uninterrupted):
-    kw = {**STORE_ARGS, "executor": _Interrupting(after=3)}
+    # Runs alone (batch=1): a task is one seed's two scenarios; the first task finishes.
+    kw = {**STORE_ARGS, "executor": _Interrupting(after=1), "batch": 1}
     with pytest.raises(KeyboardInterrupt):
         fs.run_ensemble(SCEN, replicates=2, store=tmp_path, **kw)
-    assert len(finished_files(tmp_path)) == 3
+    assert len(finished_files(tmp_path)) == 2
     resumed = fs.run_ensemble(SCEN, replicates=2, store=tmp_path, **STORE_ARGS)
-    assert resumed.loaded == 3 and resumed.computed == 1
+    assert resumed.loaded == 2 and resumed.computed == 2
     pd.testing.assert_frame_equal(_values(resumed), _values(uninterrupted))
+
+
+def test_interrupted_batches_store_every_run_they_finished(tmp_path):
+    # Batches of two seeds: three of four tasks finish, so six of eight runs are stored.
+    kw = {**STORE_ARGS, "executor": _Interrupting(after=3), "batch": 2}
+    with pytest.raises(KeyboardInterrupt):
+        fs.run_ensemble(SCEN, replicates=4, store=tmp_path, **kw)
+    assert len(finished_files(tmp_path)) == 6
+    resumed = fs.run_ensemble(SCEN, replicates=4, store=tmp_path, **STORE_ARGS)
+    assert resumed.loaded == 6 and resumed.computed == 2
+    whole = fs.run_ensemble(SCEN, replicates=4, **STORE_ARGS)
+    pd.testing.assert_frame_equal(_values(resumed), _values(whole))
 
 
 def test_store_file_names_the_folder_that_is_a_file(tmp_path):

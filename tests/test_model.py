@@ -42,7 +42,7 @@ def test_mass_balance_every_month(tiny):
     closed_ids: set[int] = set()  # ids open at one month's end and gone at a later one
     open_ids: set[int] = set()
     while m.running:
-        first_new_id = m.next_id
+        first_new_id = int(m.next_id[0])  # ids are issued per replicate; one here
         m.step()
         t = m.row - 1
         created = c["disputes"][: t + 1].sum()

@@ -66,7 +66,9 @@ class Situation:
     available : options open to the dispute (n, options); step : moves each dispute has made
     (keys its random draws; optional); literate_tie : 1.0 where the claimant is or hears a
     法律明白人 (optional); reputation : the reputation of the claimant's own village, town and
-    county units above its expected level, (n, options), zero elsewhere (optional).
+    county units above its expected level, (n, options), zero elsewhere (optional);
+    replicate : each dispute's replicate in a batch of runs (keys its random draws; None in a
+    single run).
     """
 
     kind: np.ndarray
@@ -82,6 +84,7 @@ class Situation:
     step: np.ndarray | None = None
     literate_tie: np.ndarray | None = None
     reputation: np.ndarray | None = None
+    replicate: np.ndarray | None = None
 
 
 def available_options(stage: np.ndarray, village_open: np.ndarray) -> np.ndarray:

@@ -88,6 +88,7 @@ _COLUMNS: dict[str, type] = {
     "grievance": np.float32,
     "elapsed": np.float32,  # months waited in queues plus handling time so far
     "step": np.int16,  # moves made so far; keys the dispute's random draws
+    "rep": np.int16,  # replicate in a batch (0 in a single run); picks the draws' key
 }
 
 
@@ -115,8 +116,11 @@ class DisputePool:
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the disputes where ``mask`` is true."""
+        if mask.all():
+            return
+        rows = np.flatnonzero(mask)  # once, not once per column as a boolean index would
         for name in _COLUMNS:
-            setattr(self, name, getattr(self, name)[mask])
+            setattr(self, name, getattr(self, name).take(rows))
 
     def in_state(self, state: State) -> np.ndarray:
         """Positions of the disputes in a state."""

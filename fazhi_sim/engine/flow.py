@@ -9,6 +9,9 @@ per-agent reference model, which calls the same methods, cannot drift from it.
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import numpy as np
 
 from .behaviour import Situation, type_table
@@ -20,6 +23,7 @@ from .streams import Purpose
 __all__ = ["DisputeFlow", "RESOLVED_COUNTER"]
 
 _COMPACT = np.flatnonzero(type_table()["compact_sensitive"])
+_IS_COMPACT = np.asarray(type_table()["compact_sensitive"], dtype=bool)  # by type index
 RESOLVED_COUNTER = {
     Layer.NEGOTIATION: "resolved_negotiation", Layer.VILLAGE: "resolved_village",
     Layer.TOWN: "resolved_town", Layer.COUNTY: "resolved_county", Layer.COURT: "resolved_court",
@@ -36,6 +40,45 @@ _WAIT_QUEUES = ((Option.VILLAGE, State.VILLAGE, "village"), (Option.TOWN, State.
                 (Option.PETITION, State.PETITION, "county"))
 
 
+class PoolCases(Cases):
+    """:class:`Cases` over pool positions, each column read from the pool when first asked.
+
+    Most institution formulas use none of the columns (a rate for every case) or one, so
+    reading all five for every formula would be most of their cost.
+    """
+
+    def __init__(self, model: Any, pos: np.ndarray):  # no dataclass fields until asked
+        self._model, self._pos = model, pos
+
+    def __len__(self) -> int:
+        return len(self._pos)
+
+    @functools.cached_property
+    def kind(self) -> np.ndarray:  # type: ignore[override]
+        return self._model.pool.kind[self._pos]
+
+    @functools.cached_property
+    def trust(self) -> np.ndarray:  # type: ignore[override]
+        m = self._model
+        return m.residents.trust[m.pool.claimant[self._pos]]
+
+    @functools.cached_property
+    def advised(self) -> np.ndarray:  # type: ignore[override]
+        return self._model.pool.advised[self._pos]
+
+    @functools.cached_property
+    def stage(self) -> np.ndarray:  # type: ignore[override]
+        return self._model.pool.stage[self._pos]
+
+    @functools.cached_property
+    def village(self) -> np.ndarray:  # type: ignore[override]
+        return self._model.pool.village[self._pos]
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 class DisputeFlow:
     """Arising, claiming, channel choice, doors and endings (a part of the model)."""
 
@@ -47,64 +90,85 @@ class DisputeFlow:
     def draw(self, pos: np.ndarray, purpose: int) -> np.ndarray:
         """One uniform draw per dispute, keyed by (seed, dispute, its step, purpose)."""
         # Keyed by the dispute's step, not the month: a delay does not reshuffle its luck.
-        return self.streams.uniform(self.pool.id[pos], self.pool.step[pos], purpose)
+        pool = self.pool
+        return self.streams.uniform_at(pos, pool.id, pool.step, purpose,
+                                       None if self.n_replicates == 1 else pool.rep)
 
     def cases(self, pos: np.ndarray) -> Cases:
-        """What an institution sees of the disputes at ``pos``."""
-        pool = self.pool
-        return Cases(kind=pool.kind[pos], trust=self.residents.trust[pool.claimant[pos]],
-                     advised=pool.advised[pos], stage=pool.stage[pos],
-                     village=pool.village[pos])
+        """What an institution sees of the disputes at ``pos`` (columns read on first use)."""
+        return PoolCases(self, pos)
 
     # -- 2. arising and claiming
     def arise(self) -> None:
         """Grievances arise in each village by type; those voiced as claims enter the pool."""
-        ids, village, kind, claimant, respondent = self._new_grievances()
+        ids, village, kind, claimant, respondent, rep = self._new_grievances()
         county = self.region.village_county[village]
         self.tally.add("grievances", self.row, county)
         b, res = self.behaviour, self.residents
         pc = b.claim_probability(b.effective_awareness(res.awareness[claimant],
                                                        self.literate_tie[claimant]),
                                  res.litigiousness[claimant])
-        claim = self.streams.uniform(ids, self.month, Purpose.CLAIM) < pc
+        claim = self.streams.uniform(ids, self.month, Purpose.CLAIM, rep) < pc
         ids, village, kind = ids[claim], village[claim], kind[claim]
         claimant, respondent, county = claimant[claim], respondent[claim], county[claim]
+        rep = None if rep is None else rep[claim]
         self.tally.add("disputes", self.row, county)
         n = self.region.n_villages
         chance = b.advice_probability(
             self.institution_classes["village"].advice_capacity(self, n),
             np.bincount(village, minlength=n))
-        advised = self.streams.uniform(ids, self.month, Purpose.ADVICE) < chance[village]
+        advised = self.streams.uniform(ids, self.month, Purpose.ADVICE, rep) < chance[village]
         self.tally.add("advised", self.row, county[advised])
         if advised.any():
             res.awareness[claimant[advised]] = b.learn_from_advice(res.awareness[claimant[advised]])
         self.pool.add(id=ids, kind=kind, claimant=claimant, respondent=respondent,
                       village=village, born=np.full(len(ids), self.month), advised=advised,
-                      grievance=res.grievance[claimant])
+                      grievance=res.grievance[claimant], rep=rep)
 
     def _new_grievances(self) -> tuple[np.ndarray, ...]:
-        """The month's grievances that no village compact prevented."""
+        """The month's grievances that no village compact prevented.
+
+        Returns ids, village, kind, claimant, respondent and replicate (None in a single run).
+        """
         p, lv, r = self.params, self.levels, self.region
-        monthly = type_table()["rate_per_10k"] * p.grievance_rate_scale / 1e4 / 12.0
-        rng = self.streams["arising"]
-        counts = rng.binomial(r.village_population[:, None], np.minimum(monthly, 1.0)[None, :])
-        village = np.repeat(np.repeat(np.arange(r.n_villages), len(TYPES)), counts.ravel())
-        kind = np.tile(np.arange(len(TYPES)), r.n_villages)[None, :]
-        kind = np.repeat(kind.ravel(), counts.ravel()).astype(np.int8)
-        n = len(village)
-        ids = np.arange(self.next_id, self.next_id + n, dtype=np.int64)
-        self.next_id += n
-        claimant = self.residents.sample(village, rng)
-        respondent = self.residents.sample(village, rng)
+        ids, village, kind, rep, rngs = self._arising()
+        # Claimant, then respondent, from each replicate's own generator (as a run draws).
+        u = [(g.random(n), g.random(n)) for g, n in rngs]
+        claimant = self.residents.pick(village, _joined([x[0] for x in u]))
+        respondent = self.residents.pick(village, _joined([x[1] for x in u]))
         # Village compacts prevent a share of family, neighbour and land grievances; drawn
         # per candidate so the grievances that remain are the same ones in every scenario.
-        keep = np.ones(n, dtype=bool)
+        keep = np.ones(len(ids), dtype=bool)
         if len(_COMPACT):
             prevent = p.compact_effect * lv["village_compact_strength"]
-            u = self.streams.uniform(ids, self.month, Purpose.THIN)
-            keep = ~(np.isin(kind, _COMPACT) & (u < prevent))
+            u = self.streams.uniform(ids, self.month, Purpose.THIN, rep)
+            keep = ~(_IS_COMPACT[kind] & (u < prevent))
             self.tally.add("prevented", self.row, r.village_county[village[~keep]])
-        return ids[keep], village[keep], kind[keep], claimant[keep], respondent[keep]
+        rep = None if rep is None else rep[keep]
+        return ids[keep], village[keep], kind[keep], claimant[keep], respondent[keep], rep
+
+    def _arising(self) -> tuple[Any, ...]:
+        """Grievances by village and type, each replicate's counts from its own generator.
+
+        Returns ids, village, kind, replicate (None in a single run), and each replicate's
+        generator with its number of grievances.
+        """
+        base, n_rep = self.base_region, self.n_replicates
+        monthly = type_table()["rate_per_10k"] * self.params.grievance_rate_scale / 1e4 / 12.0
+        monthly = np.minimum(monthly, 1.0)[None, :]
+        gens = self.streams.each("arising")
+        counts = [g.binomial(base.village_population[:, None], monthly).ravel() for g in gens]
+        per_rep = np.array([int(c.sum()) for c in counts], dtype=np.int64)
+        counts = _joined(counts)
+        cells = np.arange(n_rep * base.n_villages)
+        village = np.repeat(np.repeat(cells, len(TYPES)), counts)
+        kind = np.repeat(np.tile(np.arange(len(TYPES), dtype=np.int8), len(cells)), counts)
+        # Ids run on from each replicate's last one.
+        first = np.repeat(self.next_id - (np.cumsum(per_rep) - per_rep), per_rep)
+        ids = np.arange(len(village), dtype=np.int64) + first
+        self.next_id += per_rep
+        rep = None if n_rep == 1 else np.repeat(np.arange(n_rep, dtype=np.int16), per_rep)
+        return ids, village, kind, rep, list(zip(gens, per_rep.tolist(), strict=True))
 
     # -- 3. channel choice
     def situation(self, pos: np.ndarray) -> Situation:
@@ -135,6 +199,7 @@ class DisputeFlow:
             step=pool.step[pos],
             literate_tie=self.literate_tie[claimant],
             reputation=reputation,
+            replicate=self.replicate_of(pos),
         )
 
     def choose_channel(self, situation: Situation, ids: np.ndarray) -> np.ndarray:
@@ -147,7 +212,7 @@ class DisputeFlow:
         """
         counter = situation.step if situation.step is not None else self.month
         return self.behaviour.choose_channel(
-            situation, self.streams.gumbel(ids, counter, len(Option)))
+            situation, self.streams.gumbel(ids, counter, len(Option), situation.replicate))
 
     def route(self, pos: np.ndarray) -> None:
         """Send choosing disputes where their choice takes them."""
@@ -289,9 +354,8 @@ class DisputeFlow:
         # Its own purpose per layer, so the handling draw shifts no other draw, and a case
         # handled twice at one step (pre-filing, then trial) gets two independent times.
         purpose = Purpose.HANDLING * 16 + HANDLING_LAYERS.index(layer)
-        extra = handling_months(self.params, layer,
-                                self.streams.uniform(pool.id[pos], pool.step[pos], purpose),
-                                self.levels["small_claims_share"])
+        u = self.draw(pos, purpose)
+        extra = handling_months(self.params, layer, u, self.levels["small_claims_share"])
         if queued:
             extra = extra + (self.month - pool.queued[pos])
         pool.elapsed[pos] += extra

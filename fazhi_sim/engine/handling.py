@@ -14,6 +14,8 @@ variation ``handling_cv_*``, truncated at the layer's limit ``limit_days_*`` (do
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.special import ndtr, ndtri
 
@@ -50,10 +52,17 @@ def truncated_lognormal(u: np.ndarray, mean: float, cv: float, limit: float) -> 
 
     Inversion keeps one uniform per case, so a case's draw does not depend on other cases.
     """
-    sigma = np.sqrt(np.log1p(cv * cv))
+    mu, sigma, top = _shape(float(mean), float(cv), float(limit))
+    return np.exp(mu + sigma * ndtri(np.asarray(u, float) * top))
+
+
+@functools.lru_cache(maxsize=256)
+def _shape(mean: float, cv: float, limit: float) -> tuple[np.float64, np.float64, np.float64]:
+    # The same few (mean, cv, limit) come back every month: their scalar maths, once.
+    sigma = np.sqrt(np.log1p(np.float64(cv) * cv))
     mu = np.log(mean) - sigma * sigma / 2
     top = ndtr((np.log(limit) - mu) / sigma)
-    return np.exp(mu + sigma * ndtri(np.asarray(u, float) * top))
+    return mu, sigma, top
 
 
 def handling_months(params: Params, layer: str, u: np.ndarray, small_claims: float = 0.0

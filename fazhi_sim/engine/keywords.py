@@ -8,7 +8,7 @@ rules and messages as a scenario file (docs/interop.md).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from .scenario import (
     scenario_from_dict,
 )
 
-__all__ = ["KEYWORD_SOURCE", "resolve_scenario", "apply_keywords", "run_seed"]
+__all__ = ["KEYWORD_SOURCE", "resolve_scenario", "apply_keywords", "run_seed", "batch_seeds"]
 
 KEYWORD_SOURCE = "DisputeModel keywords"
 """The ``source`` named in errors about keyword arguments (as a file name is for files)."""
@@ -128,3 +128,19 @@ def run_seed(seed: int | None, rng: Any = None) -> int:
         raise TypeError(f"seed/rng must be an integer or None, not {type(seed).__name__}; "
                         "the model draws from its own counter-based streams")
     return int(seed)
+
+
+def batch_seeds(seed: int | Sequence[int] | None, rng: Any = None) -> tuple[int, ...]:
+    """The seeds of a run (one) or of a batch of replicates (several).
+
+    ``seed`` is as for :func:`run_seed`, or a sequence of integers, one per replicate of a
+    batch.
+    """
+    if isinstance(seed, Sequence | np.ndarray) and not isinstance(seed, str | bytes):
+        if rng is not None:
+            raise ValueError("give a batch's seeds as seed=[...], not with rng")
+        seeds = tuple(run_seed(s) for s in seed)
+        if not seeds:
+            raise ValueError("a batch needs at least one seed")
+        return seeds
+    return (run_seed(seed, rng),)

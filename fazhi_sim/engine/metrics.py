@@ -80,6 +80,15 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
+_INDEX = {c: i for i, c in enumerate(COUNTERS)}
+
+_BUFFERED = 1024
+"""Longest county array :meth:`Tally.add` buffers."""
+
+_DURATIONS = ("median_months_to_resolution", "mean_months_to_resolution",
+              "p90_months_to_resolution")
+
+
 class Tally:
     """Monthly counters per county, and the resolution times behind the months metrics.
 
@@ -87,19 +96,81 @@ class Tally:
     ----------
     n_months, n_counties
         Shape of every counter.
+
+    Notes
+    -----
+    :meth:`add` buffers short unweighted arrays; they reach :attr:`counts` when a later month
+    is added to or :attr:`counts` is read. Counts are whole numbers, so one sum per month gives
+    the same floats as adding call by call.
     """
 
     def __init__(self, n_months: int, n_counties: int):
         self.n_counties = n_counties
-        self.counts = {c: np.zeros((n_months, n_counties)) for c in COUNTERS}
+        # One block for every counter, so that a month's buffered events go in at once;
+        # ``counts`` hands out views of it.
+        self._data = np.zeros((len(COUNTERS), n_months, n_counties))
+        self._counts = dict(zip(COUNTERS, self._data, strict=True))
+        self._pending_index: list[int] = []
+        self._pending_county: list[np.ndarray] = []
+        self._pending_size: list[int] = []
+        self._pending_month = 0
         self.resolution_county: list[np.ndarray] = []
         self.resolution_months: list[np.ndarray] = []
         self.resolution_month: list[np.ndarray] = []
 
+    def __getstate__(self) -> dict:
+        # Pickling (and deepcopy) would copy the views of ``counts`` apart from the block.
+        self._flush()
+        return {k: v for k, v in self.__dict__.items() if k != "_counts"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._counts = dict(zip(COUNTERS, self._data, strict=True))
+
+    @property
+    def n_months(self) -> int:
+        """Months in every counter."""
+        return self._data.shape[1]
+
+    @property
+    def counts(self) -> dict[str, np.ndarray]:
+        """Counter name to its monthly counts per county, shape ``(n_months, n_counties)``."""
+        self._flush()
+        return self._counts
+
     def add(self, counter: str, month: int, county: np.ndarray, weights=None) -> None:
-        """Count one event per entry of ``county`` (or add ``weights``) in ``month``."""
-        if len(county):
-            self.counts[counter][month] += np.bincount(county, weights, self.n_counties)
+        """Count one event per entry of ``county`` (or add ``weights``) in ``month``.
+
+        Small unweighted arrays are copied into a buffer (the caller may reuse them); the rest
+        are counted at once, where a ``bincount`` of their own costs little extra.
+        """
+        n = len(county)
+        if not n:
+            return
+        if weights is not None or n > _BUFFERED:
+            self._data[_INDEX[counter], month] += np.bincount(county, weights, self.n_counties)
+            return
+        if month != self._pending_month:
+            self._flush()
+            self._pending_month = month
+        self._pending_index.append(_INDEX[counter])
+        self._pending_county.append(np.array(county))
+        self._pending_size.append(n)
+
+    def _flush(self) -> None:
+        """Add the buffered events of the pending month to the counts, in one ``bincount``."""
+        if not self._pending_index:
+            return
+        nc = self.n_counties
+        county = np.concatenate(self._pending_county)
+        # An index out of range would land silently in another counter's columns.
+        if county.min() < 0 or county.max() >= nc:
+            raise ValueError(f"county index outside 0..{nc - 1}")
+        key = np.repeat(np.array(self._pending_index) * nc, self._pending_size) + county
+        # Untouched counters get zeros added, which changes no count nor stock.
+        self._data[:, self._pending_month] += np.bincount(
+            key, None, len(COUNTERS) * nc).reshape(len(COUNTERS), nc)
+        self._pending_index, self._pending_county, self._pending_size = [], [], []
 
     def set(self, counter: str, month: int, values: np.ndarray) -> None:
         """Record a stock at the end of ``month``."""
@@ -112,35 +183,102 @@ class Tally:
             self.resolution_months.append(months.astype(np.float32))
             self.resolution_month.append(np.full(len(county), month, np.int32))
 
-    def _durations(self, year_of_month: np.ndarray, n_years: int) -> dict[str, np.ndarray]:
+    def split(self, n_replicates: int) -> list[Tally]:
+        """One tally per replicate of a batched run.
+
+        Parameters
+        ----------
+        n_replicates
+            Replicates stacked in this tally: replicate ``r`` owns counties ``r * nc`` to
+            ``r * nc + nc - 1``, where ``nc = n_counties // n_replicates``.
+
+        Returns
+        -------
+        list of Tally
+            Each replicate's counts and resolution times, its counties numbered from 0 and
+            its resolution times in the order they were recorded.
+        """
+        nc, rest = divmod(self.n_counties, n_replicates)
+        if rest or not nc:
+            raise ValueError(f"{self.n_counties} counties do not split into "
+                             f"{n_replicates} replicates")
+        self._flush()
+        data = self._data
+        parts = [Tally(self.n_months, nc) for _ in range(n_replicates)]
+        for r, part in enumerate(parts):
+            part._data[...] = data[:, :, r * nc:(r + 1) * nc]
+        if self.resolution_county:
+            county = np.concatenate(self.resolution_county)
+            replicate = county // nc
+            order = _group_order(replicate, n_replicates)  # each in its recorded order
+            bound = np.searchsorted(replicate[order], np.arange(n_replicates + 1))
+            if bound[-1] != len(county):
+                raise ValueError("a resolution time has a county outside the replicates")
+            columns = (county[order], np.concatenate(self.resolution_months)[order],
+                       np.concatenate(self.resolution_month)[order])
+            for r, part in enumerate(parts):
+                if bound[r + 1] > bound[r]:
+                    c, t, m = (x[bound[r]:bound[r + 1]] for x in columns)
+                    part.resolution_county.append(c - np.int32(r * nc))
+                    part.resolution_months.append(t)
+                    part.resolution_month.append(m)
+        return parts
+
+    def _durations(self, year_of_month: np.ndarray, n_years: int, reps: int = 1
+                   ) -> dict[str, np.ndarray]:
         """Median, mean and 90th percentile of months to resolution, per period and county.
 
-        The last column is the whole region.
+        Per period, replicate by replicate of ``reps``, the counties then the whole region.
+        The values are bit for bit those of pandas' groupby ``median``, ``mean`` and
+        ``quantile(0.9)``, which leave out missing times.
         """
-        stats = ("median_months_to_resolution", "mean_months_to_resolution",
-                 "p90_months_to_resolution")
-        out = {m: np.full((n_years, self.n_counties + 1), np.nan) for m in stats}
+        nc = self.n_counties // reps
+        width = nc + 1
+        out = {m: np.full((n_years, reps * width), np.nan) for m in _DURATIONS}
         if not self.resolution_county:
             return out
-        df = pd.DataFrame({
-            "county": np.concatenate(self.resolution_county),
-            "t": np.concatenate(self.resolution_months).astype(float),
-            "year": year_of_month[np.concatenate(self.resolution_month)],
-        })
-        df = df[df.year >= 0]
-        for by, column in ((["year", "county"], None), ("year", -1)):
-            t = df.groupby(by).t
-            for metric, v in zip(stats, (t.median(), t.mean(), t.quantile(0.9)),
-                                 strict=True):
-                for key, x in v.items():
-                    year, county = (key, column) if column is not None else key
-                    out[metric][year, county] = x
+        t = np.concatenate(self.resolution_months)
+        # A key per (period, replicate, county) with a spare slot per (period, replicate) for
+        # the region, and the warm-up (and missing times) past the last group.
+        n_groups = n_years * reps * width
+        base = np.where(year_of_month >= 0, year_of_month * reps * width, n_groups)
+        county = np.concatenate(self.resolution_county).astype(np.int32)
+        month = np.concatenate(self.resolution_month)
+        key = base.astype(np.int32)[month] + county
+        if reps > 1:
+            key += county // nc
+        key[np.isnan(t)] = n_groups
+        bound = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=n_groups)
+                                               [:n_groups])))
+        grouped = t[_group_order(key, n_groups + reps * width)]
+        csum = np.zeros(len(t) + 1)
+        np.cumsum(grouped, dtype=float, out=csum[1:])
+        start = bound[:-1].copy()
+        start[nc::width] = start[::width]  # the region spans its counties
+        median, mean, p90 = (out[m].reshape(-1) for m in _DURATIONS)
+        # Non-negative float32s order as their bits do, and integers partition faster.
+        bits = t.dtype == np.float32 and not np.signbit(t).any()
+        select = grouped.view(np.uint32) if bits else grouped
+        for g in np.flatnonzero(bound[1:] > start):
+            median[g], p90[g] = _median_p90(select[start[g]:bound[g + 1]], t.dtype)
+        if bits and _sums_exact(t, csum[-1]):
+            with np.errstate(invalid="ignore"):
+                mean[:] = (csum[bound[1:]] - csum[start]) / (bound[1:] - start)
+        else:
+            mean[:] = _pandas_means(t, year_of_month[month], county, nc, reps, n_years)
         return out
 
-    def _period_sums(self, region: Region, warmup: int, monthly: bool
+    def _period_sums(self, region: Region, warmup: int, monthly: bool, reps: int = 1
                      ) -> tuple[dict[str, np.ndarray], list[str], np.ndarray, np.ndarray, int]:
-        """Counter sums per period (stocks: last or mean), the unit names and populations."""
-        n_months = next(iter(self.counts.values())).shape[0] - warmup
+        """Counter sums per period (stocks: last or mean), the unit names and populations.
+
+        With ``reps`` replicates of ``region`` stacked, the columns go replicate by replicate.
+        """
+        if region.n_counties * reps != self.n_counties:
+            raise ValueError(f"{reps} replicates of {region.id} do not have "
+                             f"{self.n_counties} counties")
+        counts = self.counts
+        n_months = self.n_months - warmup
         names = list(region.county_ids)
         if region.n_counties > 1:
             names.append(region.id)
@@ -148,18 +286,22 @@ class Tally:
         pop = np.append(pop, pop.sum()) if region.n_counties > 1 else pop
 
         def by_period(counter: str, period: np.ndarray, n: int, stock: str | None) -> np.ndarray:
-            x = self.counts[counter][warmup:]
+            x = counts[counter][warmup:]
             out = np.zeros((n, x.shape[1]))
-            if stock == "last":
+            if stock is not None and n == len(x):
+                out[:] = x  # a one-month period: the month is its last and its mean
+            elif stock == "last":
                 for k in range(n):
                     out[k] = x[period == k][-1]
             elif stock == "mean":
                 for k in range(n):
-                    out[k] = x[period == k].mean(axis=0)
+                    out[k] = _replicate_means(x[period == k], reps)
             else:
                 np.add.at(out, period, x)
-            return np.hstack([out, out.sum(axis=1, keepdims=True)]) if len(names) > x.shape[1] \
-                else out
+            if len(names) == region.n_counties:
+                return out
+            out = out.reshape(n, reps, -1)
+            return np.concatenate([out, out.sum(axis=2, keepdims=True)], axis=2).reshape(n, -1)
 
         if monthly:
             period = np.arange(n_months)
@@ -169,18 +311,13 @@ class Tally:
             n = int(period.max()) + 1 if n_months else 0
         c = {k: by_period(k, period, n, "last" if k == "defaulters" else
                           "mean" if k in _STOCKS else None) for k in COUNTERS}
-        return c, names, pop, period, n
+        return c, names, np.tile(pop, reps), period, n
 
     def counter_frame(self, region: Region, first_year: int, warmup: int) -> pd.DataFrame:
         """Yearly sums of :data:`FLOW_COUNTERS`, tidy like :meth:`frame`, metric = counter."""
-        c, names, pop, _period, n = self._period_sums(region, warmup, monthly=False)
-        rows = [pd.DataFrame({"year": first_year + np.arange(n), "region": name,
-                              "metric": counter, "value": c[counter][:, j]})
-                for counter in FLOW_COUNTERS for j, name in enumerate(names)]
-        df = pd.concat(rows, ignore_index=True)
-        df["region"] = df.region.astype("string")
-        df["metric"] = df.metric.astype("string")
-        return df
+        c, names, _pop, _period, n = self._period_sums(region, warmup, monthly=False)
+        period, (columns,) = _tidy(c, FLOW_COUNTERS, names, n, 1)
+        return pd.DataFrame({"year": first_year + period, **columns})
 
     def frame(self, region: Region, first_year: int, warmup: int, monthly: bool = False
               ) -> pd.DataFrame:
@@ -189,28 +326,68 @@ class Tally:
         Rows come per county and, when the region has several counties, for the region as a
         whole. Warm-up months are left out.
         """
-        c, names, pop, period, n = self._period_sums(region, warmup, monthly)
+        return self.frames(1, region, first_year, warmup, monthly)[0]
+
+    def frames(self, n_replicates: int, region: Region, first_year: int, warmup: int,
+               monthly: bool = False) -> list[pd.DataFrame]:
+        """:meth:`frame` of each replicate of a batched run, as from :meth:`split`.
+
+        Parameters
+        ----------
+        n_replicates
+            Replicates of ``region`` stacked in this tally, as in :meth:`split`.
+        region, first_year, warmup, monthly
+            As for :meth:`frame`, ``region`` being one replicate's.
+
+        Returns
+        -------
+        list of pandas.DataFrame
+            ``split(n_replicates)[r].frame(region, ...)`` for every replicate ``r``, computed
+            at once.
+        """
+        c, names, pop, period, n = self._period_sums(region, warmup, monthly, n_replicates)
         values = _rates_and_shares(c, pop)
-        month_year = np.full(len(self.counts["disputes"]), -1)
+        month_year = np.full(self.n_months, -1)
         month_year[warmup:] = period
-        for metric, v in self._durations(month_year, n).items():
-            values[metric] = v if len(names) > 1 else v[:, :1]
-        rows = []
-        for metric in METRICS:
-            v = values[metric]
-            for j, name in enumerate(names):
-                rows.append(pd.DataFrame({"period": np.arange(n), "region": name,
-                                          "metric": metric, "value": v[:, j]}))
-        df = pd.concat(rows, ignore_index=True)
-        if monthly:
-            df.insert(0, "year", first_year + df.period // 12)
-            df.insert(1, "month", df.period % 12 + 1)
-        else:
-            df.insert(0, "year", first_year + df.period)
-        df = df.drop(columns="period")
-        df["region"] = df.region.astype("string")
-        df["metric"] = df.metric.astype("string")
-        return df
+        width = region.n_counties + 1
+        for metric, v in self._durations(month_year, n, n_replicates).items():
+            values[metric] = v.reshape(n, n_replicates, width)[:, :, :len(names)].reshape(n, -1)
+        period, columns = _tidy(values, METRICS, names, n, n_replicates)
+        year = first_year + (period // 12 if monthly else period)
+        month = {"month": period % 12 + 1} if monthly else {}
+        return [pd.DataFrame({"year": year, **month, **x}) for x in columns]
+
+
+def _replicate_means(x: np.ndarray, reps: int) -> np.ndarray:
+    """Mean over the rows of ``x``, columns replicate by replicate of ``reps``.
+
+    Each replicate's block is averaged on its own, as one contiguous array, so that numpy
+    sums it in the same order as it would an unbatched run's.
+    """
+    blocks = x.reshape(len(x), reps, -1).swapaxes(0, 1).copy()
+    return blocks.mean(axis=1).reshape(-1)
+
+
+def _tidy(values: dict[str, np.ndarray], keys: tuple[str, ...], names: list[str], n: int,
+          reps: int) -> tuple[np.ndarray, list[dict[str, object]]]:
+    """Long columns from ``values[key][period, unit]``: key by key, unit by unit, in periods.
+
+    Returns
+    -------
+    tuple
+        The period of each row, and per replicate the columns ``region``, ``metric`` and
+        ``value``.
+    """
+    block = np.empty((reps, len(keys), len(names), n))
+    for i, key in enumerate(keys):
+        block[:, i] = values[key].reshape(n, reps, len(names)).transpose(1, 2, 0)
+    rows = len(names) * n
+    unit = np.tile(np.repeat(np.arange(len(names)), n), len(keys))
+    region = pd.array(names, dtype="string").take(unit)
+    metric = pd.array(list(keys), dtype="string").take(np.repeat(np.arange(len(keys)), rows))
+    return np.tile(np.arange(n), len(keys) * len(names)), [
+        {"region": region, "metric": metric, "value": block[r].reshape(-1)}
+        for r in range(reps)]
 
 
 def _rates_and_shares(c: dict[str, np.ndarray], pop: np.ndarray) -> dict[str, np.ndarray]:
@@ -253,3 +430,58 @@ def _rates_and_shares(c: dict[str, np.ndarray], pop: np.ndarray) -> dict[str, np
         "trial_wait_months": _ratio(c["trial_waiting"], c["trials_concluded"]),
     }
     return values
+
+
+def _group_order(key: np.ndarray, n: int) -> np.ndarray:
+    """Indices that put ``key`` (values below ``n``) in order, equal keys in their order."""
+    # numpy sorts 16-bit integers stably by radix sort, far faster than wider ones.
+    return np.argsort(key.astype(np.uint16) if n <= 1 << 16 else key, kind="stable")
+
+
+def _median_p90(x: np.ndarray, dtype: np.dtype) -> tuple[float, float]:
+    """Median and 90th percentile of ``x`` as pandas' groupby computes them.
+
+    ``x`` is a non-empty group without NaN, of ``dtype`` or its bits, and is reordered in
+    place. Between neighbours pandas interpolates as ``a + (b - a) * frac`` (numpy's differs).
+    """
+    n = len(x)
+    q = 0.9 * (n - 1)
+    lo, frac, mid = int(q), q % 1, n // 2
+    at = [max(mid - 1, 0), mid, lo, min(lo + 1, n - 1)]
+    x.partition(sorted(set(at)))
+    below, middle, a, b = x[at].view(dtype).astype(float).tolist()
+    median = middle if n % 2 else (middle + below) / 2
+    return median, a if frac == 0 else a + (b - a) * frac
+
+
+def _sums_exact(t: np.ndarray, total: float) -> bool:
+    """Whether every float64 sum of some of the non-negative float32s ``t`` is exact.
+
+    Each value is a multiple of the smallest one's last mantissa bit, so every partial sum is
+    exact, whatever the order and the grouping (pandas sums with Kahan's compensation), while
+    the ``total`` stays below 2**53 such units (halved for safety).
+    """
+    smallest = np.min(t, where=t > 0, initial=np.inf)
+    if smallest == np.inf:
+        return True
+    return bool(total < 2.0 ** (52 + np.frexp(smallest)[1] - 24))
+
+
+def _pandas_means(t: np.ndarray, year: np.ndarray, county: np.ndarray, nc: int, reps: int,
+                  n_years: int) -> np.ndarray:
+    """Mean of ``t`` per (period, replicate, county or region) by pandas' groupby.
+
+    pandas sums groups given in order with ``reduceat`` and others with Kahan's compensation,
+    so each replicate is grouped on its own, counties then years, as an unbatched run is.
+    """
+    width = nc + 1
+    out = np.full((n_years, reps, width), np.nan)
+    for r in range(reps):
+        rows = (year >= 0) & (county // nc == r)
+        x = pd.Series(t[rows].astype(float))
+        by_county = x.groupby(year[rows] * width + county[rows] - r * nc).mean()
+        by_year = x.groupby(year[rows]).mean()
+        slot = by_county.index.to_numpy()
+        out[slot // width, r, slot % width] = by_county.to_numpy()
+        out[by_year.index.to_numpy(), r, nc] = by_year.to_numpy()
+    return out.reshape(-1)

@@ -27,7 +27,7 @@ from .behaviour import Behaviour
 from .disputes import DisputePool, State
 from .flow import DisputeFlow
 from .institutions import Institution, institution_classes
-from .keywords import apply_keywords, resolve_scenario, run_seed
+from .keywords import apply_keywords, batch_seeds, resolve_scenario
 from .metrics import Tally
 from .params import Params
 from .population import Residents
@@ -100,6 +100,14 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
     behaviour_class: type[Behaviour] = Behaviour
     """The residents' behaviour unless ``behaviour=`` is given."""
 
+    collect_reporters: bool = True
+    """Collect ``datacollector``'s reporters every month (single runs only).
+
+    :func:`~fazhi_sim.simulate` and ensembles read the tally instead and turn this off for
+    the runs they make: the reporters are year-to-date sums of the tally, and collecting
+    them is a twentieth of a small region's run.
+    """
+
     def __init__(
         self,
         scenario: Scenario | str | Path | None = None,
@@ -111,13 +119,17 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         rng: int | None = None,
         **levers_and_params: Any,
     ):
-        seed = run_seed(seed, rng)
-        super().__init__(rng=seed)
+        seeds = batch_seeds(seed, rng)
+        super().__init__(rng=seeds[0])
         self.policy = apply_keywords(resolve_scenario(scenario), levers_and_params)
-        self.region = get_region(region or self.policy.region or "town")
+        self.base_region = get_region(region or self.policy.region or "town")
         self.params: Params = self.policy.params
-        self.seed = seed
-        self.streams = Streams(self.seed)
+        self.seeds = seeds
+        self.seed = seeds[0]
+        self.n_replicates = len(seeds)
+        # A batch simulates its replicates side by side as copies of the region.
+        self.region = self.base_region.stacked(self.n_replicates)
+        self.streams = Streams(seeds)
         self.start_ties()  # drawn in the background while the rest is set up
         p, r = self.params, self.region
 
@@ -128,20 +140,17 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         times = self.first_year + np.arange(-self.warmup, self.n_months - self.warmup) / 12.0
         self._lever_path = self.policy.lever_values(times)
 
-        self.residents = Residents(r, p, self.streams["population"])
+        self.residents = Residents(r, p, self.streams.each("population"))
         self.pool = DisputePool()
         self.tally = Tally(self.n_months, r.n_counties)
-        n_def = self.streams["population"].binomial(
-            self.residents.n, min(1.0, p.initial_defaulters_per_10k / 1e4))
-        self.defaulters = self.streams["population"].integers(0, self.residents.n, n_def)
-        # Each listing has a key (the dispute that caused it) for its exit draws, so exits
-        # never consume a shared generator whose position would then differ by scenario.
-        self.defaulter_keys = np.arange(n_def, dtype=np.int64) + (1 << 62)
-        self.next_id = 0
+        self._list_initial_defaulters()
+        self.next_id = np.zeros(self.n_replicates, dtype=np.int64)  # per replicate
         # Fixed order in which villages gain coverage as a coverage lever rises: the same
         # villages are covered in every scenario (common random numbers).
-        vrng = self.streams["villages"]
-        self._coverage_rank = {k: vrng.random(r.n_villages) for k in _COVERAGE_LEVERS}
+        vrngs = self.streams.each("villages")
+        n = self.base_region.n_villages
+        self._coverage_rank = {k: np.concatenate([g.random(n) for g in vrngs])
+                               for k in _COVERAGE_LEVERS}
 
         self.town_population = np.bincount(r.village_town, r.village_population, r.n_towns)
         self.county_population = r.county_population().astype(float)
@@ -158,6 +167,19 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         self.update_literate()
 
     # ------------------------------------------------------------------ set-up
+    def _list_initial_defaulters(self) -> None:
+        p, per = self.params, self.residents.n // self.n_replicates
+        rows, keys = [], []
+        for k, g in enumerate(self.streams.each("population")):
+            n_def = g.binomial(per, min(1.0, p.initial_defaulters_per_10k / 1e4))
+            rows.append(g.integers(0, per, n_def) + k * per)
+            # Each listing has a key (the dispute that caused it) for its exit draws, so
+            # exits never consume a shared generator whose position would then differ by
+            # scenario.
+            keys.append(np.arange(n_def, dtype=np.int64) + (1 << 62))
+        self.defaulters = np.concatenate(rows)
+        self.defaulter_keys = np.concatenate(keys)
+
     def _make_agents(self) -> None:
         r, ic = self.region, self.institution_classes
         for v in range(r.n_villages):
@@ -169,6 +191,16 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
                 ic[kind](self, c, c, int(self.county_population[c]))
 
     # ------------------------------------------------------------------ helpers
+    def replicate_of(self, pos: np.ndarray) -> np.ndarray | None:
+        """Replicate of the disputes at pool positions ``pos`` (None in a single run)."""
+        return None if self.n_replicates == 1 else self.pool.rep[pos]
+
+    def replicate_of_resident(self, rows: np.ndarray) -> np.ndarray | None:
+        """Replicate of the residents at ``rows`` (None in a single run)."""
+        if self.n_replicates == 1:
+            return None
+        return rows // (self.residents.n // self.n_replicates)
+
     def covered(self, lever_id: str) -> np.ndarray:
         """Per village: 1.0 where this coverage lever reaches the village this month."""
         return (self._coverage_rank[lever_id] < self.levels[lever_id]).astype(float)
@@ -218,7 +250,8 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         self.serve_petitions()
         self.end_month()
         self.month += 1
-        self.datacollector.collect(self)
+        if self.collect_reporters and self.n_replicates == 1:  # reporters: one run's region
+            self.datacollector.collect(self)
         if self.row >= self.n_months:
             self.running = False
 

@@ -8,10 +8,13 @@ village's residents are one contiguous block; who talks to whom is ``model.ties`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .params import Params
 from .region import Region
+from .shared_setup import region_key, shared
 
 __all__ = ["Residents"]
 
@@ -46,19 +49,44 @@ class Residents:
         Grievance carried from past failures (Epstein 2002); raises petitioning.
     """
 
-    def __init__(self, region: Region, params: Params, rng: np.random.Generator):
+    def __init__(self, region: Region, params: Params,
+                 rng: np.random.Generator | Sequence[np.random.Generator]):
         pop = region.village_population
         self.n = int(pop.sum())
         self.village_start = np.concatenate([[0], np.cumsum(pop)[:-1]]).astype(np.int64)
         self.village_size = pop.astype(np.int64)
         self.village = np.repeat(np.arange(len(pop), dtype=np.int32), pop)
-        s = params.trait_spread
-        self.awareness = _logit_normal(rng, self.n, params.awareness_mean, s)
-        self.trust = _logit_normal(rng, self.n, params.trust_mean, s)
-        self.litigiousness = _logit_normal(rng, self.n, params.litigiousness_mean, s)
+        # A batch stacks its replicates' residents in equal blocks, each drawn from its own
+        # replicate's generator in the order a single run draws them.
+        rngs = [rng] if isinstance(rng, np.random.Generator) else list(rng)
+        block = self.n // len(rngs)
+
+        def draw() -> tuple[np.ndarray, ...]:
+            traits = [self._traits(g, block, params) for g in rngs]
+            return tuple(t[0] if len(t) == 1 else np.concatenate(t)
+                         for t in zip(*traits, strict=True))
+
+        p = params
+        key = (region_key(region), p.trait_spread, p.awareness_mean, p.trust_mean,
+               p.litigiousness_mean)
+        # Traits change as residents learn: each run takes its own copy of shared ones.
+        self.awareness, self.trust, self.litigiousness = shared(
+            "traits", key, rngs, draw, copy=lambda t: tuple(x.copy() for x in t))
         self.grievance = np.zeros(self.n, dtype=np.float32)
+
+    @staticmethod
+    def _traits(rng: np.random.Generator, n: int, params: Params
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        s = params.trait_spread
+        return (_logit_normal(rng, n, params.awareness_mean, s),
+                _logit_normal(rng, n, params.trust_mean, s),
+                _logit_normal(rng, n, params.litigiousness_mean, s))
 
     def sample(self, villages: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One resident drawn uniformly from each given village."""
-        offset = (rng.random(len(villages)) * self.village_size[villages]).astype(np.int64)
+        return self.pick(villages, rng.random(len(villages)))
+
+    def pick(self, villages: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """The resident at position ``u`` (a uniform in [0, 1)) of each given village."""
+        offset = (u * self.village_size[villages]).astype(np.int64)
         return self.village_start[villages] + offset

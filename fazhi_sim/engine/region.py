@@ -82,6 +82,26 @@ class Region:
             self.village_county, weights=self.village_population, minlength=self.n_counties
         ).astype(np.int64)
 
+    def stacked(self, copies: int) -> Region:
+        """``copies`` disjoint copies of this region side by side, as a batch simulates them.
+
+        Copy ``r`` holds villages ``r * n_villages`` to ``(r + 1) * n_villages - 1`` and
+        likewise its towns and counties, so every array over units keeps its meaning.
+        """
+        if copies == 1:
+            return self
+        shift = np.arange(copies)[:, None]
+        return Region(
+            self.id, self.name_zh, self.name_en, self.county_ids * copies,
+            self.county_names_zh * copies,
+            (self.town_county[None, :] + shift * self.n_counties).ravel().astype(
+                self.town_county.dtype),
+            (self.village_town[None, :] + shift * self.n_towns).ravel().astype(
+                self.village_town.dtype),
+            (self.village_county[None, :] + shift * self.n_counties).ravel().astype(
+                self.village_county.dtype),
+            np.tile(self.village_population, copies))
+
 
 @dataclass(frozen=True)
 class _County:

@@ -29,8 +29,11 @@ class Service:
         """Capacity per unit this month, in whole cases (stochastic rounding)."""
         # Stochastic rounding keeps fractional capacity (a village's 2.6 cases a month) unbiased.
         cap = self.capacity[state]
-        units = np.arange(len(cap), dtype=np.int64) + (int(state) + 1) * 10_000_000_000
-        frac = self.streams.uniform(units, self.month, Purpose.FILTER)
+        unit = np.arange(len(cap), dtype=np.int64)
+        per = len(cap) // self.n_replicates  # a batch's replicates have equal unit blocks
+        rep = None if self.n_replicates == 1 else unit // per
+        units = unit % per + (int(state) + 1) * 10_000_000_000
+        frac = self.streams.uniform(units, self.month, Purpose.FILTER, rep)
         return np.floor(cap + frac).astype(np.int64)
 
     def take_up(self, state: State, level: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -57,8 +60,8 @@ class Service:
         if layer is None or len(pos) == 0:
             return
         waited = self.month - pool.queued[pos] + 1
-        leave = self.streams.uniform(pool.id[pos], self.month, Purpose.LEAVE) < 1 - np.exp(
-            -p.impatience * waited)
+        u = self.streams.uniform(pool.id[pos], self.month, Purpose.LEAVE, self.replicate_of(pos))
+        leave = u < 1 - np.exp(-p.impatience * waited)
         self.fail(pos[leave], layer)
 
     def relapses(self, pos: np.ndarray, cls: type) -> np.ndarray:
@@ -206,7 +209,8 @@ class Service:
         pool.keep(pool.state < State.RESOLVED)
         if len(self.defaulters):
             exit_p = min(1.0, p.defaulter_exit + p.credit_exit * lv["credit_enforcement"])
-            u = self.streams.uniform(self.defaulter_keys, self.month, Purpose.EXIT)
+            u = self.streams.uniform(self.defaulter_keys, self.month, Purpose.EXIT,
+                                     self.replicate_of_resident(self.defaulters))
             stay = u >= exit_p
             self.defaulters = self.defaulters[stay]
             self.defaulter_keys = self.defaulter_keys[stay]

@@ -21,24 +21,34 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from .disputes import State
-from .ties import village_ties
+from .shared_setup import region_key, shared
+from .ties import Ties, village_ties
 
-__all__ = ["Social", "MEDIATION_STATES", "best_connected", "literate_reach"]
+__all__ = ["Social", "MEDIATION_STATES", "best_connected", "literate_reach", "stack_ties",
+           "tie_rows"]
 
 MEDIATION_STATES = {State.VILLAGE: "village", State.TOWN: "town", State.COUNTY: "county"}
 """The mediation queues whose units carry a reputation, with their institution role."""
 
 
 def best_connected(residents: Any, heard_from: np.ndarray, per_village: int,
-                   rng: np.random.Generator) -> np.ndarray:
-    """In each village, the ``per_village`` residents the most others talk to (rows)."""
-    score = heard_from + rng.random(len(heard_from)) * 0.5  # breaks ties at random
+                   rng: np.random.Generator | Sequence[np.random.Generator]) -> np.ndarray:
+    """In each village, the ``per_village`` residents the most others talk to (rows).
+
+    ``rng`` breaks ties at random; a batch gives one generator per replicate, each drawing
+    for its own equal block of residents.
+    """
+    rngs = [rng] if isinstance(rng, np.random.Generator) else list(rng)
+    block = len(heard_from) // len(rngs)
+    noise = [g.random(block) for g in rngs]
+    score = heard_from + (noise[0] if len(noise) == 1 else np.concatenate(noise)) * 0.5
     picked = []
     for start, size in zip(residents.village_start, residents.village_size, strict=True):
         take = min(per_village, int(size))
@@ -46,6 +56,25 @@ def best_connected(residents: Any, heard_from: np.ndarray, per_village: int,
             block = score[start:start + size]
             picked.append(start + np.argpartition(-block, take - 1)[:take])
     return np.sort(np.concatenate(picked)) if picked else np.zeros(0, dtype=np.int64)
+
+
+def tie_rows(ties: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ties of ``rows``: whom each talks to and the weights, in ``ties[rows]`` order.
+
+    Gathered straight from the CSR arrays: scipy's row indexing builds a new matrix, which
+    costs a hundred times more than the gather for the few dozen rows a month asks for.
+
+    Returns
+    -------
+    indices, data : ndarray
+        The rows' tie targets and weights, row after row.
+    count : ndarray
+        Ties per row.
+    """
+    start = ties.indptr[rows]
+    count = ties.indptr[rows + 1] - start
+    at = np.repeat(start - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+    return ties.indices[at], ties.data[at], count
 
 
 def literate_reach(ties: sp.csr_matrix, village: np.ndarray, literate: np.ndarray
@@ -61,10 +90,10 @@ def literate_reach(ties: sp.csr_matrix, village: np.ndarray, literate: np.ndarra
         to those they talk to and on to whom those talk to.
     """
     def audience(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        sub = ties[rows]
-        who = sub.indices.astype(np.int64)
-        same = (village[who] == np.repeat(village[rows], np.diff(sub.indptr))) & (sub.data > 0)
-        return who[same], sub.data[same].astype(np.float32)
+        who, data, count = tie_rows(ties, rows)
+        who = who.astype(np.int64)
+        same = (village[who] == np.repeat(village[rows], count)) & (data > 0)
+        return who[same], data[same].astype(np.float32)
 
     who, w = audience(literate)
     reached, inverse = np.unique(who, return_inverse=True)
@@ -72,6 +101,24 @@ def literate_reach(ties: sp.csr_matrix, village: np.ndarray, literate: np.ndarra
     first = np.union1d(literate, reached)
     second, _ = audience(first)
     return reached, weight, np.union1d(first, second)
+
+
+def stack_ties(parts: Sequence[Ties]) -> Ties:
+    """The replicates' networks side by side (block diagonal), as a batch lays residents out."""
+    if len(parts) == 1:
+        return parts[0]
+    sizes = [t.matrix.shape[0] for t in parts]
+    nnz = np.cumsum([0] + [t.matrix.nnz for t in parts])
+    rows = np.cumsum([0] + sizes)
+    indptr = np.concatenate([t.matrix.indptr[:-1] + nnz[k] for k, t in enumerate(parts)]
+                            + [nnz[-1:]])
+    n = int(rows[-1])
+    index_type = np.int32 if n < np.iinfo(np.int32).max else np.int64
+    indices = np.concatenate([t.matrix.indices.astype(index_type) + index_type(rows[k])
+                              for k, t in enumerate(parts)])
+    data = np.concatenate([t.matrix.data for t in parts])
+    matrix = sp.csr_matrix((data, indices, indptr), shape=(n, n))
+    return Ties(matrix, np.concatenate([t.heard_from for t in parts]))
 
 
 class Social:
@@ -85,10 +132,15 @@ class Social:
         so the result is the same as drawing them in line.
         """
         box: dict[str, Any] = {}
+        rngs = self.streams.each("ties")
 
         def draw() -> None:
             try:
-                box["ties"] = village_ties(self.region, self.params, self.streams["ties"])
+                p = self.params
+                key = (region_key(self.base_region), p.ties_mean, p.tie_rewire,
+                       p.tie_cross_village, p.tie_kin_weight)
+                box["ties"] = shared("ties", key, rngs, lambda: stack_ties(
+                    [village_ties(self.base_region, p, g) for g in rngs]))
             except BaseException as err:  # re-raised in the model's thread by setup_social
                 box["error"] = err
 
@@ -107,11 +159,12 @@ class Social:
         self.ties = ties.matrix
         self.literacy_candidates = best_connected(
             self.residents, ties.heard_from, int(round(self.params.literacy_per_village)),
-            self.streams["ties"])
+            self.streams.each("ties"))
         n = self.residents.n
         self.literate = np.zeros(n, dtype=bool)
         self.literate_tie = np.zeros(n, dtype=np.float32)
         self.literate_weight = np.zeros(n, dtype=np.float32)  # tie weight from 法律明白人
+        self._taught: np.ndarray | None = None  # rows with literate_weight > 0, when known
         self._literate_villages = np.zeros(self.region.n_villages, dtype=bool)
         self.reputation_reference = {
             state: self.institution_classes[role].expected_reputation(self)
@@ -143,6 +196,7 @@ class Social:
         rows += np.arange(int(size.sum()))
         self.literate_tie[rows] = 0
         self.literate_weight[rows] = 0
+        self._taught = None
         lit = cand[np.isin(res.village[cand], changed) & self.literate[cand]]
         if len(lit):
             reached, weight, near = literate_reach(self.ties, res.village, lit)
@@ -154,7 +208,9 @@ class Social:
         if self.params.literacy_learning <= 0 or not self.literate.any():
             return
         res = self.residents
-        reached = np.flatnonzero(self.literate_weight)
+        if self._taught is None:  # who hears a 法律明白人 changes only with coverage
+            self._taught = np.flatnonzero(self.literate_weight)
+        reached = self._taught
         res.awareness[reached] = self.behaviour.teach(res.awareness[reached],
                                                       self.literate_weight[reached])
 
@@ -163,11 +219,10 @@ class Social:
         """The claimants' ties hear how their mediation ended and update their trust."""
         if len(claimants) == 0 or self.ties.nnz == 0:
             return
-        rows = self.ties[claimants]
-        listeners = rows.indices
-        heard = np.repeat(settled.astype(np.float32), np.diff(rows.indptr))
+        listeners, weight, count = tie_rows(self.ties, claimants)
+        heard = np.repeat(settled.astype(np.float32), count)
         trust = self.residents.trust
-        new = self.behaviour.word_of_mouth(trust[listeners], heard, rows.data)
+        new = self.behaviour.word_of_mouth(trust[listeners], heard, weight)
         # Several reports reaching one resident in a month add up.
         np.add.at(trust, listeners, (new - trust[listeners]).astype(np.float32))
         trust[listeners] = np.clip(trust[listeners], 0.0, 1.0)

@@ -12,20 +12,22 @@ give them:
   draws tied to the calendar). The same dispute meets the same luck at its k-th step in
   every scenario however many draws other disputes made and however long it queued, which
   a sequential generator cannot offer.
+
+A batch of replicates (:class:`~fazhi_sim.DisputeModel` with several seeds) holds one set of
+streams per seed: each replicate's generators and key are exactly those of its own run, so a
+replicate run in a batch draws bit for bit what it draws alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 
 import numpy as np
 
+from .kernels import keyed_uniform_columns, keyed_uniforms, keyed_uniforms_at
+
 __all__ = ["Streams", "Purpose"]
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-
 
 class Purpose(IntEnum):
     """What a per-dispute draw decides; each purpose has its own independent stream."""
@@ -50,89 +52,119 @@ class Purpose(IntEnum):
     STALL = 18
 
 
-_MASK = (1 << 64) - 1
-_GOLDEN_INT = 0x9E3779B97F4A7C15
-
-
-def _mix_int(x: int) -> int:
-    x &= _MASK
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
-    return x ^ (x >> 31)
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    x = (x ^ (x >> np.uint64(30))) * _M1
-    x = (x ^ (x >> np.uint64(27))) * _M2
-    return x ^ (x >> np.uint64(31))
-
-
 class Streams:
-    """The random streams of one run.
+    """The random streams of one run, or of each replicate in a batch.
 
     Parameters
     ----------
     seed
-        The run seed. Equal seeds give identical runs.
+        The run seed, or one seed per replicate of a batch. Equal seeds give identical runs.
+
+    Attributes
+    ----------
+    seeds : tuple of int
+        One seed per replicate.
+    keys : ndarray of uint64
+        Each replicate's key for the per-dispute draws.
     """
 
     PROCESSES = ("population", "villages", "arising")
     LATER = ("ties",)
 
-    def __init__(self, seed: int):
-        self.seed = int(seed)
-        seq = np.random.SeedSequence(self.seed)
-        children = seq.spawn(len(self.PROCESSES) + 1)
-        self.generators = {
-            name: np.random.default_rng(child)
-            for name, child in zip(self.PROCESSES, children, strict=False)
-        }
-        self.key = np.uint64(children[-1].generate_state(1, np.uint64)[0])
+    def __init__(self, seed: int | Sequence[int]):
+        seeds = (seed,) if isinstance(seed, int | np.integer) else tuple(seed)
+        self.seeds = tuple(int(s) for s in seeds)
+        self.seed = self.seeds[0]
+        self.replicates: list[dict[str, np.random.Generator]] = []
+        keys = []
+        for s in self.seeds:
+            generators, key = self._spawn(s)
+            self.replicates.append(generators)
+            keys.append(key)
+        self.keys = np.array(keys, dtype=np.uint64)
+        self.key = self.keys[0]
+
+    @classmethod
+    def _spawn(cls, seed: int) -> tuple[dict[str, np.random.Generator], np.uint64]:
+        seq = np.random.SeedSequence(seed)
+        children = seq.spawn(len(cls.PROCESSES) + 1)
+        generators = {name: np.random.default_rng(child)
+                      for name, child in zip(cls.PROCESSES, children, strict=False)}
+        key = np.uint64(children[-1].generate_state(1, np.uint64)[0])
         # Later processes take the children after the key's, so adding one moves no earlier
         # stream (a run without it draws exactly as before).
-        for i, name in enumerate(self.LATER, start=len(self.PROCESSES) + 1):
-            self.generators[name] = np.random.default_rng(
-                np.random.SeedSequence(self.seed, spawn_key=(i,)))
+        for i, name in enumerate(cls.LATER, start=len(cls.PROCESSES) + 1):
+            generators[name] = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
+        return generators, key
+
+    @property
+    def generators(self) -> dict[str, np.random.Generator]:
+        """The generators of a single run (see :meth:`each` for a batch)."""
+        return self.replicates[0] if len(self.replicates) == 1 else self._batch_error()
+
+    def _batch_error(self) -> dict:
+        raise ValueError(f"a batch of {len(self.seeds)} replicates has one generator per "
+                         "replicate: use streams.each(process)")
 
     def __getitem__(self, process: str) -> np.random.Generator:
         return self.generators[process]
 
-    def uniform(self, ids: np.ndarray, counter: int | np.ndarray, purpose: int) -> np.ndarray:
+    def each(self, process: str) -> list[np.random.Generator]:
+        """The generator of ``process`` for each replicate, in replicate order."""
+        return [g[process] for g in self.replicates]
+
+    def uniform(self, ids: np.ndarray, counter: int | np.ndarray, purpose: int,
+                rep: np.ndarray | None = None) -> np.ndarray:
         """One uniform in (0, 1) per dispute id, fixed by (seed, id, counter, purpose).
 
         ``counter`` is the month, or per dispute the number of steps it has taken: keyed by
         steps, a dispute delayed in one scenario still meets the same luck at its next step.
+        ``rep`` gives each id's replicate in a batch (None: replicate 0).
         """
         if len(ids) == 0:
             return np.empty(0)
-        if isinstance(counter, int | np.integer):
-            salt = np.uint64(_mix_int(int(self.key) + ((int(counter) + 4096) * 1024
-                                                      + int(purpose)) * _GOLDEN_INT))
-        else:
-            salt = self._salts(counter, np.uint64(purpose))
-        return self._draw(ids.view(np.uint64) if ids.dtype == np.int64 else
-                          ids.astype(np.uint64), salt)
+        return keyed_uniforms(_ids(ids), _counters(counter), np.uint64(purpose), self.keys,
+                              _reps(rep))
 
-    def _salts(self, counter: np.ndarray, purpose: np.ndarray) -> np.ndarray:
-        c = (np.asarray(counter).astype(np.uint64) + np.uint64(4096)) * np.uint64(1024)
-        return _mix((c + purpose) * _GOLDEN + self.key)
+    def uniform_at(self, pos: np.ndarray, ids: np.ndarray, counters: np.ndarray,
+                   purpose: int, reps: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`uniform` of ``ids[pos]`` with counters ``counters[pos]`` (reps ``reps[pos]``).
 
-    @staticmethod
-    def _draw(ids: np.ndarray, salt: np.ndarray | np.uint64) -> np.ndarray:
-        # SplitMix64 with the state set to salt + id * golden.
-        x = ids * _GOLDEN + salt
-        x = _mix(x)
-        return ((x >> np.uint64(11)).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
+        The same numbers as ``uniform(ids[pos], counters[pos], purpose, reps[pos])``,
+        without gathering the columns first (draws over a dispute pool's positions).
+        """
+        if len(pos) == 0:
+            return np.empty(0)
+        return keyed_uniforms_at(pos, ids, counters, np.uint64(purpose), self.keys,
+                                 _NO_REPS if reps is None else reps)
 
-    def gumbel(self, ids: np.ndarray, counter: int | np.ndarray, n_options: int) -> np.ndarray:
+    def gumbel(self, ids: np.ndarray, counter: int | np.ndarray, n_options: int,
+               rep: np.ndarray | None = None) -> np.ndarray:
         """Gumbel noise of shape (len(ids), n_options) for a logit choice.
 
         Column ``k`` uses purpose ``CHOICE * 16 + k``; all columns are drawn in one pass.
         """
-        purposes = np.arange(n_options, dtype=np.uint64) + np.uint64(Purpose.CHOICE * 16)
         if len(ids) == 0:
             return np.empty((0, n_options))
-        counter = np.broadcast_to(np.asarray(counter), (len(ids),))
-        salt = self._salts(counter[:, None], purposes[None, :])
-        u = self._draw(ids.astype(np.uint64)[:, None], salt)
+        u = keyed_uniform_columns(_ids(ids), _counters(counter),
+                                  np.uint64(Purpose.CHOICE * 16), n_options, self.keys,
+                                  _reps(rep))
         return -np.log(-np.log(u))
+
+
+_NO_REPS = np.zeros(0, dtype=np.int64)
+
+
+def _ids(ids: np.ndarray) -> np.ndarray:
+    return ids if ids.dtype == np.int64 else ids.astype(np.int64)
+
+
+def _counters(counter: int | np.ndarray) -> np.ndarray:
+    # Counters enter the hash as 64-bit integers (a warm-up month is negative and wraps).
+    if isinstance(counter, np.ndarray):
+        return counter if counter.ndim == 1 else counter.reshape(-1)
+    return np.full(1, counter, dtype=np.int64)
+
+
+def _reps(rep: np.ndarray | None) -> np.ndarray:
+    return _NO_REPS if rep is None else rep

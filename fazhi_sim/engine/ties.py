@@ -18,6 +18,8 @@ stream, the network is the same in every scenario of a replicate (common random 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +31,7 @@ from .region import Region
 __all__ = ["Ties", "village_ties", "heard_from", "tie_stats"]
 
 _BLOCK = 1 << 22  # uniforms drawn at a time when choosing which ties to redraw
+_ROWS = 1 << 15  # residents whose ring ties are written at a time; the least in a run (_lay)
 
 
 @dataclass
@@ -63,78 +66,202 @@ def village_ties(region: Region, params: Params, rng: np.random.Generator) -> Ti
     h = int(round(params.ties_mean / 2))
     if h == 0:
         return Ties(sp.csr_matrix((n, n), dtype=np.int8), np.zeros(n, dtype=np.int64))
+    per_row = 2 * h
     start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int32)
-    village = np.repeat(np.arange(len(size), dtype=np.int32), size)
-    targets, small = _ring(n, h, village, start, size)
+    redrawn = _rewire(n * per_row, params, rng)
+    cuts = _chunks(region, start, size, across=len(redrawn.across) > 0)
+    # Weightless ties are no ties: nobody hears through a household tie of weight 0.
+    weightless = (0, h) if params.tie_kin_weight == 0 else ()
+    heard = np.empty(n, dtype=np.int64)  # filled in by _lay
+    targets, self_tie = _lay(h, start, size, region, cuts, redrawn, heard, weightless)
     flat = targets.reshape(-1)
-    heard = np.full(n, 2 * h, dtype=np.int64)
-    slots = _rewire(flat, 2 * h, village, start, size, region, params, rng, heard)
-    weights = np.ones(n * 2 * h, dtype=np.int8)
-    weights[0::2 * h] = weights[h::2 * h] = np.int8(params.tie_kin_weight)
-    # Self-ties (a village of one, or a tie redrawn onto oneself) carry no weight.
-    small_rows = np.flatnonzero(small[village])
-    maybe = np.concatenate([slots, (small_rows[:, None] * 2 * h
-                                    + np.arange(2 * h)[None, :]).reshape(-1)])
-    self_tie = maybe[flat[maybe] == maybe // (2 * h)]
+    # Row by row the weights repeat: the household on either side, then the rest.
+    pattern = np.ones(per_row, dtype=np.int8)
+    pattern[0] = pattern[h] = np.int8(params.tie_kin_weight)
+    weights = np.tile(pattern, n)
+    # Self-ties (a village of one, or a tie redrawn onto oneself) carry no weight. Those redrawn
+    # come from _lay; in villages no bigger than the ring the lattice itself loops back.
+    small = np.flatnonzero(size <= per_row)
+    if len(small):
+        rows = _rows_of(start[small], size[small])
+        maybe = (rows[:, None] * per_row + np.arange(per_row)[None, :]).reshape(-1)
+        # A redrawn self-tie in such a village is counted twice, as it always has been.
+        self_tie = np.concatenate([self_tie, maybe[flat[maybe] == maybe // per_row]])
     weights[self_tie] = 0
     np.subtract.at(heard, flat[self_tie], 1)
-    if params.tie_kin_weight == 0:  # weightless ties are no ties: nobody hears through them
-        kin = np.concatenate([np.arange(0, n * 2 * h, 2 * h), np.arange(h, n * 2 * h, 2 * h)])
-        kin = kin[weights[kin] == 0]
-        np.subtract.at(heard, flat[kin[~np.isin(kin, self_tie)]], 1)
-    indptr = np.arange(0, 2 * h * n + 1, 2 * h, dtype=np.int64)
+    if weightless:  # _lay took every household tie's hearer off, self-ties' twice: put back
+        kin_self = np.unique(self_tie)
+        kin_self = kin_self[kin_self % per_row % h == 0]  # columns 0 and h
+        np.add.at(heard, flat[kin_self], 1)
+    # scipy keeps int32 index arrays when they fit (else it would copy an int64 indptr down).
+    nnz = per_row * n
+    idx = np.int32 if nnz <= np.iinfo(np.int32).max else np.int64
+    indptr = np.arange(0, nnz + 1, per_row, dtype=idx)
     return Ties(sp.csr_matrix((weights, flat, indptr), shape=(n, n)), heard)
 
 
-def _ring(n: int, h: int, village: np.ndarray, start: np.ndarray, size: np.ndarray
-          ) -> tuple[np.ndarray, np.ndarray]:
-    """Ring-lattice targets (n, 2h), and which villages are smaller than the ring."""
+def _rows_of(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The residents of villages starting at ``first`` with ``count`` residents, in order."""
+    count = count.astype(np.int64)
+    shift = first - (np.cumsum(count) - count)
+    return np.repeat(shift, count) + np.arange(count.sum())
+
+
+@dataclass
+class _Redrawn:
+    """The ties to redraw (slots, ascending) and the uniforms that place them.
+
+    The uniforms are read in slot order, a run of residents at a time (``u(k)``: the next
+    ``k``).
+    """
+
+    inside: np.ndarray  # slots redrawn to anyone in the village
+    inside_u: Callable[[int], np.ndarray]  # where in the village
+    across: np.ndarray  # slots redrawn to anyone in the town
+    town_u: Callable[[int], np.ndarray]  # where in the town: which village
+    across_u: Callable[[int], np.ndarray]  # where in that village
+
+
+def _rewire(total: int, params: Params, rng: np.random.Generator) -> _Redrawn:
+    """Choose the share of ties redrawn inside the village and the share redrawn across the town.
+
+    Draws everything the redrawing takes, in this order: a float32 per tie (which are redrawn,
+    and how), then a uniform per tie redrawn inside, then one per tie redrawn across (which
+    village), then another (who in it). Where they land is worked out in :func:`_lay`.
+    """
+    p = min(1.0, params.tie_rewire + params.tie_cross_village)
+    if p <= 0:
+        none, nothing = np.zeros(0, dtype=np.intp), _reader(np.zeros(0))
+        return _Redrawn(none, nothing, none, nothing, nothing)
+    inside, across = _redrawn(rng, total, p, params.tie_cross_village)
+    inside_u, town_u, across_u = _stretches(rng, [len(inside), len(across), len(across)])
+    return _Redrawn(inside, inside_u, across, town_u, across_u)
+
+
+def _stretches(rng: np.random.Generator, counts: list[int]) -> list[Callable[[int], np.ndarray]]:
+    """Readers of consecutive stretches of ``rng.random``, each read in order, a few at a time.
+
+    The first reads the first ``counts[0]`` uniforms, the next the ``counts[1]`` after them,
+    and so on. Leaves ``rng`` as if all had been drawn in one go, in order.
+    """
+    return [_reader(rng.random(k)) for k in counts]
+
+
+def _reader(u: np.ndarray) -> Callable[[int], np.ndarray]:
+    """Read ``u`` in order, ``k`` at a time."""
+    at = 0
+
+    def read(k: int) -> np.ndarray:
+        nonlocal at
+        at += k
+        return u[at - k:at]
+
+    return read
+
+
+def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.ndarray,
+         redrawn: _Redrawn, heard: np.ndarray, weightless: tuple[int, ...] = ()
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Tie targets (n, 2h), int32: the ring lattice with the redrawn ties put in.
+
+    Laid a run of residents at a time (``cuts``): runs of whole villages, or of whole towns
+    when ties cross villages, so that every tie of a run, old or redrawn, stays in the run.
+    The run's part of every array is then small enough to stay in cache, and there are no
+    region-sized temporaries. Fills in ``heard``: ``2h`` from the ring, less the redrawn ties'
+    old targets, plus their new ones, less the (final) targets of the ``weightless`` columns.
+
+    Returns
+    -------
+    tuple
+        The targets, and the slots redrawn onto the resident themself.
+    """
+    n, per_row = int(size.sum()), 2 * h
     offsets = np.concatenate([np.arange(1, h + 1), -np.arange(1, h + 1)]).astype(np.int32)
-    targets = np.arange(n, dtype=np.int32)[:, None] + offsets[None, :]
+    targets = np.empty((n, per_row), dtype=np.int32)
+    flat = targets.reshape(-1)
+    # Ring targets are written a block of rows at a time: a block plus a constant is a fast
+    # contiguous add, where broadcasting row numbers against 2h offsets runs a short loop.
+    block = np.arange(min(_ROWS, n), dtype=np.int32)[:, None] + offsets[None, :]
     # Only residents within h of either end of their village's block wrap round its ring.
     ends = np.concatenate([start[:, None] + np.arange(h)[None, :],
                            (start + size)[:, None] - 1 - np.arange(h)[None, :]]).ravel()
     ends = np.unique(ends[(ends >= 0) & (ends < n)])
-    first, span = start[village[ends]][:, None], size[village[ends]][:, None]
-    targets[ends] = (targets[ends] - first) % span + first
-    return targets, size <= 2 * h
+    own = np.searchsorted(start, ends, side="right") - 1  # (an empty village never owns one)
+    first, span = start[own][:, None], size[own][:, None]
+    # Per village: its size, its first slot, and where its town's residents start (in town
+    # order, see _towns) and how many there are.
+    size_f, first_slot = size.astype(np.float64), start.astype(np.int64) * per_row
+    order, town_first, town_size = _towns(region, size)
+    # Where each run starts, in residents, villages, ring ends and redrawn slots.
+    village_at = np.searchsorted(start, cuts)
+    end_at = np.searchsorted(ends, cuts)
+    inside_at = np.searchsorted(redrawn.inside, cuts.astype(np.int64) * per_row)
+    across_at = np.searchsorted(redrawn.across, cuts.astype(np.int64) * per_row)
+    self_tie = []
+    for c in range(len(cuts) - 1):
+        r0, r1 = int(cuts[c]), int(cuts[c + 1])
+        v = slice(village_at[c], village_at[c + 1])
+        for lo in range(r0, r1, _ROWS):
+            m = min(_ROWS, r1 - lo)
+            np.add(block[:m], np.int32(lo), out=targets[lo:lo + m])
+        e = slice(end_at[c], end_at[c + 1])
+        targets[ends[e]] = (targets[ends[e]] - first[e]) % span[e] + first[e]
+        gone, come = [], []
+        # Inside the village: anyone in it. Slots ascend, so each village's slots are one run
+        # and per-village values are repeated along the runs, not looked up slot by slot.
+        i = slice(inside_at[c], inside_at[c + 1])
+        slots = redrawn.inside[i]
+        if len(slots):
+            runs = np.diff(np.searchsorted(slots, first_slot[v]), append=len(slots))
+            to = (redrawn.inside_u(len(slots)) * np.repeat(size_f[v], runs)).astype(np.int32)
+            to += np.repeat(start[v], runs)
+            gone.append(flat[slots])
+            flat[slots] = to
+            come.append(to)
+            self_tie.append(_onto_self(slots, to, per_row, len(flat)))
+        # Across: a village of the town in proportion to its residents, then anyone in it.
+        a = slice(across_at[c], across_at[c + 1])
+        slots = redrawn.across[a]
+        if len(slots):
+            runs = np.diff(np.searchsorted(slots, first_slot[v]), append=len(slots))
+            # A resident of the town, counted from the run's first in town order, and the
+            # village holding them, read off the run's residents (in town order).
+            at = (redrawn.town_u(len(slots)) * np.repeat(town_size[v], runs)).astype(np.int64)
+            at += np.repeat(town_first[v] - r0, runs)
+            pick = np.repeat(order[v], size[order[v]])[at]
+            to = (redrawn.across_u(len(slots)) * size_f[pick]).astype(np.int32)
+            to += start[pick]
+            gone.append(flat[slots])
+            flat[slots] = to
+            come.append(to)
+            self_tie.append(_onto_self(slots, to, per_row, len(flat)))
+        # Old targets stop hearing, new ones start, counted with bincount over the run alone
+        # (faster than np.add.at over the region).
+        gone.extend(targets[r0:r1, k] for k in weightless)
+        part = heard[r0:r1]
+        if gone or come:
+            np.subtract(_count(come, r0, r1 - r0), _count(gone, r0, r1 - r0), out=part)
+            part += per_row
+        else:
+            part[:] = per_row
+    return targets, np.concatenate(self_tie or [np.zeros(0, dtype=np.intp)])
 
 
-def _rewire(flat: np.ndarray, per_row: int, village: np.ndarray, start: np.ndarray,
-            size: np.ndarray, region: Region, params: Params, rng: np.random.Generator,
-            heard: np.ndarray) -> np.ndarray:
-    """Redraw a share of ties inside the village and a share to other villages of the town.
+def _count(parts: list[np.ndarray], lo: int, m: int) -> np.ndarray:
+    """How often each of ``lo .. lo + m - 1`` occurs in ``parts``."""
+    if not parts:
+        return np.zeros(m, dtype=np.intp)
+    at = np.concatenate(parts)
+    at -= lo  # (in place, in their own dtype: casting while subtracting is much slower)
+    return np.bincount(at, minlength=m)
 
-    Updates ``heard`` (in-degrees) and returns the slots redrawn.
+
+def _towns(region: Region, size: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Villages in town order, and per village its town's first resident and residents.
+
+    A town's first resident counts residents in town order (villages sorted by town, stable),
+    which is resident order when a town's villages are side by side, as they are in the city.
     """
-    total = len(flat)
-    p = min(1.0, params.tie_rewire + params.tie_cross_village)
-    if p <= 0:
-        return np.zeros(0, dtype=np.int64)
-    # One float32 uniform per tie decides both whether it is redrawn and where to. Drawn in
-    # blocks (the same numbers as one draw) so no 43-million-float array is ever allocated.
-    found, other = [], []
-    for lo in range(0, total, _BLOCK):
-        u = rng.random(min(_BLOCK, total - lo), dtype=np.float32)
-        hit = np.flatnonzero(u < np.float32(p))
-        found.append(hit + lo)
-        other.append(u[hit] < np.float32(params.tie_cross_village))
-    slots, to_other = np.concatenate(found), np.concatenate(other)
-    inside, across = slots[~to_other], slots[to_other]
-    np.subtract.at(heard, flat[slots], 1)  # (numpy's ufunc.at is fast for this)
-    v = village[inside // per_row]
-    flat[inside] = start[v] + (rng.random(len(inside)) * size[v]).astype(np.int32)
-    if len(across):
-        pick = _other_village(village[across // per_row], region, size, rng)
-        flat[across] = start[pick] + (rng.random(len(across)) * size[pick]).astype(np.int32)
-    np.add.at(heard, flat[slots], 1)
-    return slots
-
-
-def _other_village(own: np.ndarray, region: Region, size: np.ndarray,
-                   rng: np.random.Generator) -> np.ndarray:
-    """A village of the same town as each of ``own``, in proportion to its residents."""
-    town = region.village_town[own]
     order = np.argsort(region.village_town, kind="stable")
     cum = np.cumsum(size[order].astype(np.int64))
     town_of_sorted = region.village_town[order]
@@ -142,8 +269,86 @@ def _other_village(own: np.ndarray, region: Region, size: np.ndarray,
     hi = np.searchsorted(town_of_sorted, np.arange(region.n_towns), side="right")
     base = np.where(lo > 0, cum[np.maximum(lo - 1, 0)], 0)
     span = cum[np.maximum(hi - 1, 0)] - base
-    draw = base[town] + (rng.random(len(own)) * span[town]).astype(np.int64)
-    return order[np.searchsorted(cum, draw, side="right")]
+    town = region.village_town
+    return order, base[town], span[town].astype(np.float64)
+
+
+def _onto_self(slots: np.ndarray, to: np.ndarray, per_row: int, total: int) -> np.ndarray:
+    """The ``slots`` whose new target ``to`` is the resident (row) holding the slot."""
+    if total <= np.iinfo(np.int32).max:  # dividing int32 is vectorised, int64 is not
+        row = slots.astype(np.int32)
+        row //= per_row
+    else:
+        row = slots // per_row
+    row -= to
+    return slots[np.flatnonzero(row == 0)]
+
+
+def _chunks(region: Region, start: np.ndarray, size: np.ndarray, across: bool) -> np.ndarray:
+    """Cuts between runs of residents whose ties, old and redrawn, stay among themselves.
+
+    Runs of whole villages, or of whole towns when ties cross villages, of at least ``_ROWS``
+    residents; the whole region at once if a town's villages are not side by side.
+    """
+    n = int(size.sum())
+    if not across:
+        first = start
+    elif np.all(np.diff(region.village_town) >= 0):
+        first = start[np.flatnonzero(np.diff(region.village_town, prepend=-1))]
+    else:
+        return np.array([0, n])
+    first = np.append(first, n)
+    return np.unique(np.append(first[np.searchsorted(first, np.arange(0, n, _ROWS))], n))
+
+
+def _redrawn(rng: np.random.Generator, total: int, p: float, cross: float
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """The slots whose tie is redrawn inside the village, and those redrawn across, ascending.
+
+    One float32 uniform ``u`` per tie, ``rng.random(total, dtype=np.float32)``, decides: the
+    tie is redrawn if ``u < p``, and to another village if also ``u < cross``.
+    """
+    inside, across = _Slots(total * (p - cross)), _Slots(total * cross)
+    for lo, hit, to_other in _uniform_blocks(rng, total, np.float32(p), np.float32(cross)):
+        hit += lo
+        # (indexing with the positions of a mask is faster than with the mask itself)
+        inside.add(hit, np.flatnonzero(~to_other))
+        across.add(hit, np.flatnonzero(to_other))
+    return inside.slots(), across.slots()
+
+
+class _Slots:
+    """Slots taken block by block into one array, not a list of arrays to concatenate."""
+
+    def __init__(self, expect: float):
+        self.out = np.empty(int(expect + 8 * math.sqrt(max(expect, 0)) + 1024), dtype=np.intp)
+        self.n = 0
+
+    def add(self, hit: np.ndarray, which: np.ndarray) -> None:
+        """Take ``hit[which]``."""
+        k = len(which)
+        if self.n + k > len(self.out):  # (more than expected: never in practice)
+            self.out = np.concatenate([self.out[:self.n], np.empty(self.n + k, dtype=np.intp)])
+        np.take(hit, which, out=self.out[self.n:self.n + k], mode="clip")
+        self.n += k
+
+    def slots(self) -> np.ndarray:
+        """All taken so far."""
+        return self.out[:self.n]
+
+
+def _uniform_blocks(rng: np.random.Generator, total: int, p32: np.float32,
+                    cross32: np.float32) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """``rng.random(total, dtype=np.float32)`` a block at a time: ``(lo, hit, to_other)``.
+
+    ``hit`` the positions in the block (from ``lo``) where ``u < p32``, ``to_other`` whether
+    ``u < cross32`` there. Drawn in blocks (the same numbers as one draw) so no 43-million-float
+    array is ever allocated.
+    """
+    for lo in range(0, total, _BLOCK):
+        u = rng.random(min(_BLOCK, total - lo), dtype=np.float32)
+        hit = np.flatnonzero(u < p32)
+        yield lo, hit, u[hit] < cross32
 
 
 def heard_from(ties: sp.csr_matrix) -> np.ndarray:

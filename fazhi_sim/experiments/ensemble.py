@@ -27,9 +27,10 @@ from tqdm.auto import tqdm
 from ..engine.measures import LEVERS
 from ..engine.region import Region, get_region
 from ..engine.scenario import Scenario
-from .executors import LocalProcesses
+from .batches import plan_tasks, run_task
+from .executors import LocalProcesses, Serial, default_jobs
 from .explain import explain_ensemble
-from .simulate import COUNTER_PREFIX, as_scenario, simulate
+from .simulate import COUNTER_PREFIX, as_scenario
 from .spec import ModelSpec, as_spec
 from .store import RunStore, StoreWarning
 
@@ -46,12 +47,6 @@ TARGET_METRICS = ("lawsuits_per_10k", "petitions", "defaulters_per_10k")
 
 SHIPPED_MODEL = ModelSpec().label
 """Label of the shipped model, which an :class:`Ensemble` records unless told otherwise."""
-
-
-def _run_one(spec: ModelSpec, scenario: Scenario, region: str | Region, seed: int
-             ) -> pd.DataFrame:
-    # Module-level so process pools and Dask can pickle it by reference.
-    return simulate(scenario, region=region, seed=seed, model=spec, counters=True)
 
 
 def _named(scenarios: Iterable | Mapping) -> dict[str, Scenario]:
@@ -79,6 +74,7 @@ def run_ensemble(
     seed: int = 0,
     jobs: int | None = None,
     model: Any = None,
+    batch: int | None = None,
 ) -> Ensemble:
     """Run every scenario ``replicates`` times and collect the results.
 
@@ -110,6 +106,11 @@ def run_ensemble(
         :class:`~fazhi_sim.DisputeModel` or :class:`~fazhi_sim.Behaviour` subclass, or
         ``"package.module:Name"``; the shipped model if None. Its classes must live in an
         importable module for process pools (Dask also takes classes from a notebook).
+    batch
+        Seeds of one scenario stacked into one model pass (:func:`~fazhi_sim.simulate_batch`);
+        None chooses: batches for small regions, as many as keep every worker busy
+        (:func:`~fazhi_sim.experiments.batches.batch_size`); 1 runs each seed alone. Results
+        are the same either way, bit for bit.
 
     Returns
     -------
@@ -132,7 +133,7 @@ def run_ensemble(
                unit="run")
     try:
         if todo:
-            _execute(todo, spec, _executor(executor, jobs, len(todo)), rstore, runs, bar)
+            _execute(todo, spec, _executor(executor, jobs, len(todo)), rstore, runs, bar, batch)
     finally:
         bar.close()
     tidy, counters = _split_counters(_tidy(tasks, runs, list(named)))
@@ -193,22 +194,22 @@ def _note_foreign(rstore: RunStore) -> None:
 
 
 def _execute(todo: list, spec: ModelSpec, where: _executor, rstore: RunStore | None,
-             runs: dict, bar: Any) -> None:
+             runs: dict, bar: Any, batch: int | None) -> None:
     pending: dict = {}
 
     def harvest(fut: Future) -> None:
-        name, sc, reg, s, k = pending.pop(fut)
-        df = fut.result()
-        if rstore:  # at once, so an interrupted sweep keeps every finished run
-            rstore.save(sc, reg.id, s, df)
-        runs[(name, k)] = df
-        bar.update(1)
+        task = pending.pop(fut)
+        frames = fut.result()
+        for (name, sc, reg, s, k), df in zip(task, frames, strict=True):
+            if rstore:  # at once, so an interrupted sweep keeps every finished run
+                rstore.save(sc, reg.id, s, df)
+            runs[(name, k)] = df
+        bar.update(len(task))
 
     try:
         with where as ex:
-            for task in todo:
-                _name, sc, reg, s, _k = task
-                fut = ex.submit(_run_one, spec, sc, _portable(reg), s)
+            for task in plan_tasks(todo, spec, where.workers, batch):
+                fut = ex.submit(run_task, spec, _payload(task))
                 pending[fut] = task
                 if fut.done():  # an in-process executor has finished: save before the next run
                     harvest(fut)
@@ -217,6 +218,17 @@ def _execute(todo: list, spec: ModelSpec, where: _executor, rstore: RunStore | N
     except BaseException:
         _wind_down(pending, harvest if rstore else None)
         raise
+
+
+def _payload(task: list) -> list[tuple[Scenario, str | Region, tuple[int, ...]]]:
+    # One (scenario, region, seeds) entry per scenario in the task, seeds in replicate order.
+    entries: list[tuple[Scenario, str | Region, tuple[int, ...]]] = []
+    for _name, sc, reg, s, _k in task:
+        if entries and entries[-1][0] is sc:
+            entries[-1] = (sc, entries[-1][1], (*entries[-1][2], s))
+        else:
+            entries.append((sc, _portable(reg), (s,)))
+    return entries
 
 
 def _wind_down(pending: dict, harvest: Any) -> None:
@@ -241,8 +253,9 @@ def _portable(region: Region) -> str | Region:
 class _executor:
     def __init__(self, executor: Executor | None, jobs: int | None, n_tasks: int):
         self.given = executor
-        self.local = None if executor is not None else LocalProcesses(
-            min(jobs or os.cpu_count() or 1, n_tasks))
+        self.workers = _workers_of(executor) if executor is not None else min(
+            jobs or os.cpu_count() or 1, n_tasks)
+        self.local = None if executor is not None else LocalProcesses(self.workers)
 
     def __enter__(self) -> Executor:
         return self.given if self.local is None else self.local.__enter__()
@@ -250,6 +263,12 @@ class _executor:
     def __exit__(self, *exc: object) -> None:
         if self.local is not None:
             self.local.__exit__(*exc)
+
+
+def _workers_of(executor: Executor) -> int:
+    # Batches are split so each worker gets one; an executor handed in does not say how many
+    # workers it has, so count on one per local core (or pass batch= to choose).
+    return 1 if isinstance(executor, Serial) else default_jobs()
 
 
 def bands(df: pd.DataFrame, keys: list[str], column: str = "value") -> pd.DataFrame:

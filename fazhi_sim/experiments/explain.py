@@ -83,13 +83,16 @@ def _long(d: pd.DataFrame) -> pd.DataFrame:
                       "repeat_unsettled": d.repeat_unsettled,
                       "repeat_after_routing": d.repeat_after_routing, "total": d.petitions},
     }
-    frames = []
-    for outcome, terms in parts.items():
-        for pathway, value in terms.items():
-            f = d[_KEYS].copy()
-            f["outcome"], f["pathway"], f["value"] = outcome, pathway, value
-            frames.append(f)
-    return pd.concat(frames, ignore_index=True)
+    blocks = [(outcome, pathway, value) for outcome, terms in parts.items()
+              for pathway, value in terms.items()]
+    n = len(d)
+    # One block of rows per (outcome, pathway), in that order, built at once.
+    out = d[_KEYS].iloc[np.tile(np.arange(n), len(blocks))].reset_index(drop=True)
+    out["outcome"] = pd.array(np.repeat([b[0] for b in blocks], n), dtype="str")
+    out["pathway"] = pd.array(np.repeat([b[1] for b in blocks], n), dtype="str")
+    out["value"] = np.concatenate([np.broadcast_to(np.asarray(b[2], dtype=float), (n,))
+                                   for b in blocks])
+    return out
 
 
 def pathway_components(counters: pd.DataFrame, runs: pd.DataFrame, baseline: str
@@ -121,6 +124,16 @@ def pathway_components(counters: pd.DataFrame, runs: pd.DataFrame, baseline: str
     return _long(diff.reset_index())
 
 
+def _only(df: pd.DataFrame, baseline: str, scenario: str | None, year: int | None,
+          region: str) -> pd.DataFrame:
+    keep = (df.region == region).to_numpy()
+    if scenario is not None:
+        keep &= df.scenario.isin([baseline, scenario]).to_numpy()
+    if year is not None:
+        keep &= (df.year == year).to_numpy()
+    return df[keep]
+
+
 def explain_ensemble(counters: pd.DataFrame, runs: pd.DataFrame, baseline: str,
                      scenario: str | None, year: int | None, region: str) -> pd.DataFrame:
     """Median and 10–90% band per pathway of :func:`pathway_components` (see Ensemble.explain).
@@ -128,6 +141,9 @@ def explain_ensemble(counters: pd.DataFrame, runs: pd.DataFrame, baseline: str,
     ``share_of_total`` is the pathway's mean over the total's mean: means add up, so the
     shares do too (to 1), where medians need not.
     """
+    # Each paired replicate, year and region is computed on its own: reading only the rows
+    # asked for gives the same figures at a fraction of the cost (the dashboard's every move).
+    counters, runs = (_only(x, baseline, scenario, year, region) for x in (counters, runs))
     d = pathway_components(counters, runs, baseline)
     keep = (d.region == region) & (d.scenario != baseline)
     if scenario is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from ..engine.region import Region
 from ..engine.scenario import Scenario, load_scenario
 from .spec import as_spec
 
-__all__ = ["simulate", "as_scenario", "COUNTER_PREFIX"]
+__all__ = ["simulate", "simulate_batch", "as_scenario", "COUNTER_PREFIX"]
 
 COUNTER_PREFIX = "count:"
 """Metric prefix of the raw yearly counter rows ``simulate(counters=True)`` appends."""
@@ -71,17 +72,65 @@ def simulate(
     >>> df.query("metric == 'lawsuits_per_10k'").pivot(index="year", columns="region")
     ... # doctest: +SKIP
     """
+    return simulate_batch(scenario, region, (seed,), freq, model, counters)[0]
+
+
+def simulate_batch(
+    scenario: Scenario | str | Path | None = None,
+    region: str | Region | None = None,
+    seeds: Sequence[int] = (0,),
+    freq: str = "year",
+    model: Any = None,
+    counters: bool = False,
+) -> list[pd.DataFrame]:
+    """Run one scenario once per seed, all seeds in one batched pass.
+
+    The replicates are simulated side by side as copies of the region, so the model's fixed
+    cost per month is paid once for the batch; each replicate's result is bit for bit what
+    :func:`simulate` gives for its seed. Batching pays for small regions (a town, a county
+    run many times); a city is big enough to run alone.
+
+    Parameters
+    ----------
+    seeds
+        One seed per replicate.
+    scenario, region, freq, model, counters
+        As for :func:`simulate`. A model subclass must say it supports batches (class
+        attribute ``batchable = True``) to be given more than one seed.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        One tidy result per seed, in the order given, as :func:`simulate` returns.
+
+    Examples
+    --------
+    >>> a, b = simulate_batch("plan-2025", region="town", seeds=[1, 2])
+    >>> a.equals(simulate("plan-2025", region="town", seed=1))
+    True
+    """
     if freq not in ("year", "month"):
         raise ValueError(f"freq must be 'year' or 'month', not {freq!r}")
+    if counters and freq != "year":
+        raise ValueError("counters=True needs freq='year'")
     sc = as_scenario(scenario)
     spec = as_spec(model)
-    run = spec.build(sc, region=region, seed=seed).run()
-    df = run.tally.frame(run.region, sc.start_year, run.warmup, monthly=freq == "month")
-    if counters:
-        if freq != "year":
-            raise ValueError("counters=True needs freq='year'")
-        extra = run.tally.counter_frame(run.region, sc.start_year, run.warmup)
-        extra["metric"] = (COUNTER_PREFIX + extra.metric).astype("string")
-        df = pd.concat([df, extra], ignore_index=True)
-    df.attrs.update(scenario=sc.name, seed=seed, region=run.region.id, model=spec.label)
-    return df
+    seeds = [int(s) for s in seeds]
+    if len(seeds) > 1 and not spec.batchable:
+        raise ValueError(f"{spec.label} does not say it runs in batches (batchable = True); "
+                         "run its seeds one at a time")
+    run = spec.build(sc, region=region, seed=seeds if len(seeds) > 1 else seeds[0])
+    run.collect_reporters = False  # the results come from the tally
+    run.run()
+    region = run.base_region
+    tallies = run.tally.split(len(seeds)) if len(seeds) > 1 else [run.tally]
+    out = []
+    for seed, tally in zip(seeds, tallies, strict=True):
+        df = tally.frame(region, sc.start_year, run.warmup, monthly=freq == "month")
+        if counters:
+            extra = tally.counter_frame(region, sc.start_year, run.warmup)
+            extra["metric"] = (COUNTER_PREFIX + extra.metric).astype("string")
+            df = pd.concat([df, extra], ignore_index=True)
+        df.attrs.update(scenario=sc.name, seed=seed, region=region.id, model=spec.label)
+        out.append(df)
+    return out

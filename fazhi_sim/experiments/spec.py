@@ -101,6 +101,15 @@ class ModelSpec:
         return self.model is DisputeModel and self.behaviour is None and not self.institutions
 
     @property
+    def batchable(self) -> bool:
+        """True if the model runs several seeds as one batch (:func:`simulate_batch`).
+
+        The shipped model does; a subclass must say so itself (``batchable = True`` in its
+        class body), since a researcher's set-up may not lay out stacked replicates.
+        """
+        return self.model is DisputeModel or bool(vars(self.model).get("batchable", False))
+
+    @property
     def label(self) -> str:
         """A stable text naming every class (used in store keys and report footers)."""
         parts = [_qualname(self.model)]

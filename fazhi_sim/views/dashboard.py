@@ -22,13 +22,16 @@ import ipywidgets as w
 from ..engine.measures import LEVERS, PLAN_SECTIONS
 from ..engine.region import region_names
 from ..engine.scenario import LeverSchedule, Scenario
+from ..experiments.batches import warm_up
 from ..experiments.ensemble import Ensemble, run_ensemble
 from ..experiments.executors import LocalProcesses, Serial, default_jobs
 from ..experiments.simulate import as_scenario
 from ..experiments.spec import as_spec
 from . import charts
 from .dashboard_explain import ExplainPanel
+from .dashboard_specs import SpecCache
 from .i18n import label, region_label
+from .time_charts import difference_data, trajectory_data
 
 __all__ = ["dashboard", "Dashboard"]
 
@@ -70,23 +73,37 @@ class Dashboard:
         :class:`~fazhi_sim.ModelSpec`, a ``DisputeModel`` or ``Behaviour`` subclass, or
         ``"package.module:Name"``); the shipped model if None. With worker processes its
         classes must live in an importable module, not the notebook.
+
+    Attributes
+    ----------
+    ensemble : Ensemble or None
+        The last runs: the baseline and the setting (scenario names ``"baseline"`` and
+        ``"scenario"``).
+    specs : SpecCache
+        The charts' Vega-Lite specs by layout, built once each; a move swaps their data rows
+        (:mod:`fazhi_sim.views.dashboard_specs`).
+    last_run_seconds : float or None
+        Seconds the last move took, from the run to updated charts.
     """
 
     def __init__(self, scenario: Any = "plan-2025", region: str = "town", replicates: int = 10,
                  lang: str = "zh", end_year: int = 2025, jobs: int | None = None,
                  debounce: float = 0.3, model: Any = None):
-        alt.JupyterChart.enable_offline()
         self.start = as_scenario(scenario)
         self.spec = as_spec(model)
         self.jobs = jobs or default_jobs()
         self.debounce = debounce
         self._pool: LocalProcesses | None = None
         self._executor: Any = None
+        # The workers start first and load the engine while this process builds the page.
+        self._get_executor()
+        alt.JupyterChart.enable_offline()
         self._baselines: dict[tuple, Ensemble] = {}
         self._timer: Any = None
         self._lock = threading.Lock()
         self.last_run_seconds: float | None = None
         self.ensemble: Ensemble | None = None
+        self.specs = SpecCache(300, 180)
 
         self.sliders: dict[str, w.FloatSlider] = {}
         for lid, lv in LEVERS.items():
@@ -205,6 +222,10 @@ class Dashboard:
         if self._executor is None:
             self._pool = LocalProcesses(self.jobs)
             self._executor = self._pool.__enter__()
+            # One warm-up per worker: each starts now and loads the engine in the background,
+            # so the first draw does not wait for imports and compiled kernels.
+            for _ in range(self.jobs):
+                self._executor.submit(warm_up)
         return self._executor
 
     def run(self) -> float:
@@ -216,15 +237,16 @@ class Dashboard:
             self.progress.max, self.progress.value = 2, 0
             self.status.value = label("dash_running", self.lang.value)
             ex = self._get_executor()
-            if key not in self._baselines:
-                base = Scenario(name="baseline", end_year=year, params=self.start.params)
-                self._baselines[key] = run_ensemble({"baseline": base}, replicates=reps,
-                                                    region=region, executor=ex, progress=False,
-                                                    model=self.spec)
+            todo = {"scenario": self.scenario()}
+            if key not in self._baselines:  # run with the setting: all workers busy at once
+                todo = {"baseline": Scenario(name="baseline", end_year=year,
+                                             params=self.start.params), **todo}
+            ens = run_ensemble(todo, replicates=reps, region=region, executor=ex,
+                               progress=False, model=self.spec)
+            if "baseline" in todo:
+                self._baselines[key] = _part(ens, "baseline")
             self.progress.value = 1
-            mine = run_ensemble({"scenario": self.scenario()}, replicates=reps, region=region,
-                                executor=ex, progress=False, model=self.spec)
-            self.ensemble = _joined(self._baselines[key], mine)
+            self.ensemble = _joined(self._baselines[key], _part(ens, "scenario"))
             self._draw()
             # The counters came with the same runs: splitting the change needs no new run.
             self.why.update(self.ensemble, "scenario", int(year))
@@ -247,16 +269,28 @@ class Dashboard:
         for m in SHOWN:
             # The synced spec is set directly: the charts are built by our own tested code,
             # and skipping Altair's schema validation saves a tenth of a second per move.
-            self.charts[m].spec = charts.trajectories(summ, m, lang=lang).properties(
-                width=300, height=180).to_dict(validate=False)
-            self.diffs[m].spec = charts.difference(comp, m, lang=lang).properties(
-                width=300, height=180).to_dict(validate=False)
+            layout = (m, lang, self.region.value, int(summ["n"].max()))
+            self.charts[m].spec = self.specs.spec(
+                ("trajectory", *layout), trajectory_data(summ, m),
+                lambda m=m: charts.trajectories(summ, m, lang=lang))
+            self.diffs[m].spec = self.specs.spec(
+                ("difference", *layout), difference_data(comp, m),
+                lambda m=m: charts.difference(comp, m, lang=lang))
 
     def close(self) -> None:
         """Stop the worker processes."""
         if self._pool is not None:
             self._pool.__exit__(None, None, None)
             self._pool = self._executor = None
+
+
+def _part(ens: Ensemble, name: str) -> Ensemble:
+    """The runs (and counters) of one scenario of ``ens``."""
+    def rows(df: Any) -> Any:
+        return None if df is None else df[df.scenario == name]
+
+    return Ensemble(rows(ens.runs), {name: ens.scenarios[name]},
+                    model_label=ens.model_label, counters=rows(ens.counters))
 
 
 def _joined(base: Ensemble, mine: Ensemble) -> Ensemble:

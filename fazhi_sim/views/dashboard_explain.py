@@ -120,7 +120,9 @@ class ExplainPanel:
             q10=f"{total.q10:+.2f}", q90=f"{total.q90:+.2f}")
         chart = explain_chart(df, self.outcome.value, lang=lang, stat="mean", waterfall=True)
         # As in the dashboard: our own tested chart, so Altair's validation is skipped.
-        self.chart.spec = chart.properties(width=WIDTH, height=HEIGHT).to_dict(validate=False)
+        spec = chart.to_dict(validate=False)  # sized on the spec: see dashboard.sized
+        spec["width"], spec["height"] = WIDTH, HEIGHT
+        self.chart.spec = spec
 
     _quiet = False
 

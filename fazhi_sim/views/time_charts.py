@@ -22,7 +22,7 @@ from .chart_base import (
 )
 from .i18n import check_lang, label
 
-__all__ = ["trajectories", "difference"]
+__all__ = ["trajectories", "difference", "trajectory_data", "difference_data"]
 
 
 def trajectories(summary: pd.DataFrame, metric: str, region: str | None = None,
@@ -47,10 +47,8 @@ def trajectories(summary: pd.DataFrame, metric: str, region: str | None = None,
     """
     check_lang(lang)
     df = as_summary(summary)
-    d = select_metrics(df, [metric], region)
-    order = scenario_order(d)
-    d = d[["scenario", "year", "q10", "median", "q90"]].assign(scenario=lambda x:
-                                                               x.scenario.astype(str))
+    order = scenario_order(select_metrics(df, [metric], region))
+    d = trajectory_data(df, metric, region)
     chart = alt.layer(*bands_over_years(label(metric, lang), lang, order,
                                          number_format(metric)),
                       data=d).properties(width=WIDTH, height=HEIGHT)
@@ -82,23 +80,13 @@ def difference(compare_df: pd.DataFrame, metric: str, region: str | None = None,
         Area (q10 to q90), line (median) and a rule at zero.
     """
     check_lang(lang)
-    base_name = str(compare_df["baseline"].iloc[0]) if "baseline" in compare_df else None
-    df = compare_df[compare_df["scenario"].astype(str) != base_name] if base_name else compare_df
-    if df.empty:
-        raise ValueError("only the baseline is in compare_df; compare at least two scenarios")
-    df = df.copy()
+    base_name, df = _without_baseline(compare_df)
     order = scenario_order(df)
-    df["region"] = df["region"].astype(str)
-    df["metric"] = df["metric"].astype(str)
-    d = select_metrics(df, [metric], region)
-    cols = ["pct_q10", "pct_median", "pct_q90"] if percent else ["q10", "median", "q90"]
-    d = pd.DataFrame({"scenario": d["scenario"].astype(str), "year": d["year"],
-                      "q10": d[cols[0]], "median": d[cols[1]], "q90": d[cols[2]]})
+    d = difference_data(compare_df, metric, region, percent)
     unit, fmt = "", ",.2f"
     if percent:
         unit, fmt = " (%)", "+.1f"
     elif is_share(metric):
-        d[["q10", "median", "q90"]] *= 100
         unit, fmt = f" ({label('pp', lang)})", "+.1f"
     elif metric in COUNT_METRICS:
         fmt = "+,.0f"
@@ -111,3 +99,38 @@ def difference(compare_df: pd.DataFrame, metric: str, region: str | None = None,
                                                    base=base_name or "baseline")
     title += f" — {place_name(pick_region(df, region), lang)}"
     return finish(chart, title, label("difference_subtitle", lang))
+
+
+def trajectory_data(summary: pd.DataFrame, metric: str, region: str | None = None
+                    ) -> pd.DataFrame:
+    """The rows :func:`trajectories` draws: scenario, year, q10, median, q90."""
+    d = select_metrics(as_summary(summary), [metric], region)
+    return d[["scenario", "year", "q10", "median", "q90"]].assign(
+        scenario=lambda x: x.scenario.astype(str))
+
+
+def difference_data(compare_df: pd.DataFrame, metric: str, region: str | None = None,
+                    percent: bool = False) -> pd.DataFrame:
+    """The rows :func:`difference` draws: scenario, year, q10, median, q90.
+
+    Shares change in percentage points (times 100) unless ``percent``.
+    """
+    _base, df = _without_baseline(compare_df)
+    df = df.copy()
+    df["region"] = df["region"].astype(str)
+    df["metric"] = df["metric"].astype(str)
+    d = select_metrics(df, [metric], region)
+    cols = ["pct_q10", "pct_median", "pct_q90"] if percent else ["q10", "median", "q90"]
+    d = pd.DataFrame({"scenario": d["scenario"].astype(str), "year": d["year"],
+                      "q10": d[cols[0]], "median": d[cols[1]], "q90": d[cols[2]]})
+    if not percent and is_share(metric):
+        d[["q10", "median", "q90"]] *= 100
+    return d
+
+
+def _without_baseline(compare_df: pd.DataFrame) -> tuple[str | None, pd.DataFrame]:
+    base_name = str(compare_df["baseline"].iloc[0]) if "baseline" in compare_df else None
+    df = compare_df[compare_df["scenario"].astype(str) != base_name] if base_name else compare_df
+    if df.empty:
+        raise ValueError("only the baseline is in compare_df; compare at least two scenarios")
+    return base_name, df
