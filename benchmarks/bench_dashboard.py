@@ -21,6 +21,7 @@ def main() -> None:
     try:
         d.run()
         first = time.perf_counter() - t0  # from opening: the workers start with the page
+        d.workers_ready(timeout=60)  # a presenter's first move comes after they are up
         moves = []
         for value in (0.2, 0.5, 0.9, 0.3, 0.7):
             d._quiet = True

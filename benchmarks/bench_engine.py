@@ -99,6 +99,7 @@ elif kind == "dashboard":
     try:
         d.run()
         out["first"] = time.perf_counter() - t0  # opening included: workers start here
+        d.workers_ready(timeout=60)  # a presenter's first move comes after they are up
         moves = []
         for value in (0.2, 0.5, 0.9, 0.3, 0.7, 0.4, 0.8):
             d._quiet = True

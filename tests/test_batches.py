@@ -120,3 +120,23 @@ def test_a_model_that_did_not_opt_in_runs_seeds_alone() -> None:
     one = fs.simulate("baseline", region="town", seed=1, model=NeverSueModel)
     np.testing.assert_array_equal(ens.runs.query("replicate == 1").value.to_numpy(),
                                   one.value.to_numpy())
+
+
+def test_a_small_regions_setup_is_kept_for_the_next_task() -> None:
+    """A dashboard's worker meets the same seeds every move: their ties are drawn once."""
+    region = small_region(villages=4, people=500, counties=2)
+    with reuse_setup(keep=True):
+        first = fs.DisputeModel("baseline", region=region, seed=[1, 2])
+    with reuse_setup(keep=True):
+        again = fs.DisputeModel("plan-2025", region=region, seed=[1, 2])
+    with reuse_setup():
+        third = fs.DisputeModel("plan-2025", region=region, seed=[1, 2])
+    fresh = fs.DisputeModel("plan-2025", region=region, seed=[1, 2])  # outside: drawn anew
+    assert again.ties is first.ties and third.ties is first.ties
+    assert fresh.ties is not first.ties
+    np.testing.assert_array_equal(fresh.ties.indices, first.ties.indices)
+    batch = fs.simulate_batch("plan-2025", region=region, seeds=[1, 2])
+    with reuse_setup(keep=True):
+        kept = fs.simulate_batch("plan-2025", region=region, seeds=[1, 2])
+    for a, b in zip(batch, kept, strict=True):
+        _equal(a, b)

@@ -94,3 +94,19 @@ def test_use_offline_charts_is_idempotent_and_keeps_embed_options():
     fs.use_offline_charts()
     assert (alt.renderers.active, dict(alt.renderers.options)) == first
     assert first == ("jupyter", {"offline": True, "embed_options": {"actions": False}})
+
+
+def test_the_bundle_is_kept_on_disk_and_read_back(tmp_path, monkeypatch, sent):
+    # Bundling takes a second; a dashboard opening reads it from the user's cache instead.
+    from fazhi_sim.views.offline import offline_widgets
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    offline_widgets()
+    kept = list((tmp_path / "fazhi-sim").glob("jupyterchart-*.js"))
+    assert len(kept) == 1 and kept[0].stat().st_size > 100_000
+    alt.JupyterChart.enable_offline(False)  # a new kernel, as far as Altair knows
+    kept[0].write_text(kept[0].read_text("utf-8") + "\n// read back", "utf-8")
+    offline_widgets()
+    text, opened = sent(lambda: alt.JupyterChart(_chart()))
+    assert "// read back" in text  # the kept bundle went to the browser, not a new one
+    assert _cdn_hosts(text) == [] and not REMOTE_IMPORT.search(text)

@@ -14,6 +14,7 @@ The ensemble runs a seed's scenarios one after another inside the block
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any
 
@@ -23,14 +24,17 @@ __all__ = ["reuse_setup", "shared", "region_key"]
 
 
 class _Shared:
-    """The last value of each kind of set-up, with its key and the generators' states."""
+    """Values of each kind of set-up by key, with the generators' states after drawing."""
 
     def __init__(self) -> None:
         self.on = 0
-        self.entries: dict[str, tuple[Hashable, Any, list[dict]]] = {}
+        self.keep = 0  # blocks that asked to keep what they drew
+        self.entries: dict[str, OrderedDict[Hashable, tuple[Any, list[dict], bool]]] = {}
 
 
 _SHARED = _Shared()
+_KEPT_PER_KIND = 2
+"""Values of one kind kept between blocks (a dashboard's workers see a few seed groups)."""
 
 
 def shared(kind: str, key: Hashable, rngs: Sequence[np.random.Generator],
@@ -45,14 +49,18 @@ def shared(kind: str, key: Hashable, rngs: Sequence[np.random.Generator],
     if not _SHARED.on:
         return make()
     key = (key, tuple(_state_key(g) for g in rngs))
-    hit = _SHARED.entries.get(kind)
-    if hit is not None and hit[0] == key:
-        for g, state in zip(rngs, hit[2], strict=True):
+    kept = _SHARED.entries.setdefault(kind, OrderedDict())
+    hit = kept.get(key)
+    if hit is not None:
+        kept.move_to_end(key)
+        for g, state in zip(rngs, hit[1], strict=True):
             g.bit_generator.state = state
-        value = hit[1]
+        value = hit[0]
     else:
         value = make()
-        _SHARED.entries[kind] = (key, value, [g.bit_generator.state for g in rngs])
+        kept[key] = (value, [g.bit_generator.state for g in rngs], _SHARED.keep > 0)
+        while len(kept) > _KEPT_PER_KIND:
+            kept.popitem(last=False)
     return value if copy is None else copy(value)
 
 
@@ -67,15 +75,21 @@ def region_key(region: Any) -> tuple:
 
 
 @contextlib.contextmanager
-def reuse_setup() -> Iterator[None]:
+def reuse_setup(keep: bool = False) -> Iterator[None]:
     """Within the block, models with the same region, seeds and parameters share set-up.
 
-    What is kept is dropped on leaving the block (the ties of a city are 240 MB).
+    What is drawn in the block is dropped on leaving it (the ties of a city are 240 MB),
+    unless ``keep``: then the next blocks may use it too (the last few per kind), as a
+    dashboard's workers do for its small region, whose seeds come back on every move.
     """
     _SHARED.on += 1
+    _SHARED.keep += keep
     try:
         yield
     finally:
         _SHARED.on -= 1
+        _SHARED.keep -= keep
         if not _SHARED.on:
-            _SHARED.entries.clear()
+            for kept in _SHARED.entries.values():
+                for key in [k for k, v in kept.items() if not v[2]]:
+                    del kept[key]

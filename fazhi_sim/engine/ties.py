@@ -179,15 +179,10 @@ def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.n
     offsets = np.concatenate([np.arange(1, h + 1), -np.arange(1, h + 1)]).astype(np.int32)
     targets = np.empty((n, per_row), dtype=np.int32)
     flat = targets.reshape(-1)
-    # Ring targets are written a block of rows at a time: a block plus a constant is a fast
-    # contiguous add, where broadcasting row numbers against 2h offsets runs a short loop.
+    # Ring targets are written a block of rows at a time (a block plus a constant is a fast
+    # contiguous add, where broadcasting row numbers against 2h offsets runs a short loop).
     block = np.arange(min(_ROWS, n), dtype=np.int32)[:, None] + offsets[None, :]
-    # Only residents within h of either end of their village's block wrap round its ring.
-    ends = np.concatenate([start[:, None] + np.arange(h)[None, :],
-                           (start + size)[:, None] - 1 - np.arange(h)[None, :]]).ravel()
-    ends = np.unique(ends[(ends >= 0) & (ends < n)])
-    own = np.searchsorted(start, ends, side="right") - 1  # (an empty village never owns one)
-    first, span = start[own][:, None], size[own][:, None]
+    ends, first, span = _ring_ends(h, start, size, n)
     # Per village: its size, its first slot, and where its town's residents start (in town
     # order, see _towns) and how many there are.
     size_f, first_slot = size.astype(np.float64), start.astype(np.int64) * per_row
@@ -201,27 +196,19 @@ def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.n
     for c in range(len(cuts) - 1):
         r0, r1 = int(cuts[c]), int(cuts[c + 1])
         v = slice(village_at[c], village_at[c + 1])
-        for lo in range(r0, r1, _ROWS):
-            m = min(_ROWS, r1 - lo)
-            np.add(block[:m], np.int32(lo), out=targets[lo:lo + m])
         e = slice(end_at[c], end_at[c + 1])
-        targets[ends[e]] = (targets[ends[e]] - first[e]) % span[e] + first[e]
+        _ring_run(targets, block, r0, r1, ends[e], first[e], span[e])
         gone, come = [], []
         # Inside the village: anyone in it. Slots ascend, so each village's slots are one run
         # and per-village values are repeated along the runs, not looked up slot by slot.
-        i = slice(inside_at[c], inside_at[c + 1])
-        slots = redrawn.inside[i]
+        slots = redrawn.inside[inside_at[c]:inside_at[c + 1]]
         if len(slots):
             runs = np.diff(np.searchsorted(slots, first_slot[v]), append=len(slots))
             to = (redrawn.inside_u(len(slots)) * np.repeat(size_f[v], runs)).astype(np.int32)
             to += np.repeat(start[v], runs)
-            gone.append(flat[slots])
-            flat[slots] = to
-            come.append(to)
-            self_tie.append(_onto_self(slots, to, per_row, len(flat)))
+            _put(flat, slots, to, per_row, gone, come, self_tie)
         # Across: a village of the town in proportion to its residents, then anyone in it.
-        a = slice(across_at[c], across_at[c + 1])
-        slots = redrawn.across[a]
+        slots = redrawn.across[across_at[c]:across_at[c + 1]]
         if len(slots):
             runs = np.diff(np.searchsorted(slots, first_slot[v]), append=len(slots))
             # A resident of the town, counted from the run's first in town order, and the
@@ -231,20 +218,53 @@ def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.n
             pick = np.repeat(order[v], size[order[v]])[at]
             to = (redrawn.across_u(len(slots)) * size_f[pick]).astype(np.int32)
             to += start[pick]
-            gone.append(flat[slots])
-            flat[slots] = to
-            come.append(to)
-            self_tie.append(_onto_self(slots, to, per_row, len(flat)))
-        # Old targets stop hearing, new ones start, counted with bincount over the run alone
-        # (faster than np.add.at over the region).
+            _put(flat, slots, to, per_row, gone, come, self_tie)
         gone.extend(targets[r0:r1, k] for k in weightless)
-        part = heard[r0:r1]
-        if gone or come:
-            np.subtract(_count(come, r0, r1 - r0), _count(gone, r0, r1 - r0), out=part)
-            part += per_row
-        else:
-            part[:] = per_row
+        _heard_in_run(heard[r0:r1], r0, per_row, gone, come)
     return targets, np.concatenate(self_tie or [np.zeros(0, dtype=np.intp)])
+
+
+def _ring_ends(h: int, start: np.ndarray, size: np.ndarray, n: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Residents who wrap round their village's ring, with its first resident and size.
+
+    Those within ``h`` of either end of the village's block; first and size as columns.
+    """
+    ends = np.concatenate([start[:, None] + np.arange(h)[None, :],
+                           (start + size)[:, None] - 1 - np.arange(h)[None, :]]).ravel()
+    ends = np.unique(ends[(ends >= 0) & (ends < n)])
+    own = np.searchsorted(start, ends, side="right") - 1  # (an empty village never owns one)
+    return ends, start[own][:, None], size[own][:, None]
+
+
+def _ring_run(targets: np.ndarray, block: np.ndarray, r0: int, r1: int, ends: np.ndarray,
+              first: np.ndarray, span: np.ndarray) -> None:
+    """Write the ring lattice of residents ``r0 .. r1 - 1``, wrapped round each village."""
+    for lo in range(r0, r1, _ROWS):
+        m = min(_ROWS, r1 - lo)
+        np.add(block[:m], np.int32(lo), out=targets[lo:lo + m])
+    targets[ends] = (targets[ends] - first) % span + first
+
+
+def _put(flat: np.ndarray, slots: np.ndarray, to: np.ndarray, per_row: int, gone: list,
+         come: list, self_tie: list) -> None:
+    """Redraw ``slots`` to ``to``, noting the old and new targets and ties onto oneself."""
+    gone.append(flat[slots])
+    flat[slots] = to
+    come.append(to)
+    self_tie.append(_onto_self(slots, to, per_row, len(flat)))
+
+
+def _heard_in_run(part: np.ndarray, r0: int, per_row: int, gone: list, come: list) -> None:
+    """In-degrees of a run's residents: the ring's, less old targets, plus new ones.
+
+    Counted with bincount over the run alone (faster than ``np.add.at`` over the region).
+    """
+    if gone or come:
+        np.subtract(_count(come, r0, len(part)), _count(gone, r0, len(part)), out=part)
+        part += per_row
+    else:
+        part[:] = per_row
 
 
 def _count(parts: list[np.ndarray], lo: int, m: int) -> np.ndarray:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engine.region import Region
+from ..engine.region import Region, get_region
 from ..engine.shared_setup import reuse_setup
 from .simulate import simulate_batch
 from .spec import ModelSpec
@@ -94,15 +94,37 @@ def run_task(spec: ModelSpec, task: list[tuple[Any, Any, int]]) -> list[pd.DataF
     Module-level so process pools and Dask pickle it by reference.
     """
     out: list[pd.DataFrame] = []
-    with reuse_setup() if spec.batchable else contextlib.nullcontext():
+    # A small region's set-up is kept for the worker's next tasks: a dashboard asks for the
+    # same seeds on every move.
+    small = all(_residents(region) * len(seeds) <= BATCH_RESIDENTS for _, region, seeds in task)
+    with reuse_setup(keep=small) if spec.batchable else contextlib.nullcontext():
         for scenario, region, seeds in task:
             out += simulate_batch(scenario, region=region, seeds=seeds, model=spec,
                                   counters=True)
-            # A model and its Mesa agents refer to each other, so only the cycle collector
-            # frees them; a worker running city after city would otherwise keep every one.
-            gc.collect()
+            if not small:
+                _free_models()
     return out
 
+
+_FROZEN = False
+
+
+def _free_models() -> None:
+    # A model and its Mesa agents refer to each other, so only the cycle collector frees
+    # them; a worker running city after city would otherwise keep every one (18 GB for
+    # 100 x 2 runs). A full collection walks every object the imports made (0.2 s), so the
+    # first one also freezes what survives it (the modules, their caches): later ones walk
+    # only what runs made. Small regions leave it to the collector's own schedule.
+    global _FROZEN
+    gc.collect()
+    if not _FROZEN:
+        gc.freeze()
+        _FROZEN = True
+
+
+
+def _residents(region: str | Region) -> int:
+    return get_region(region).population
 
 
 def warm_up() -> int:

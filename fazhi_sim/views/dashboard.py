@@ -1,12 +1,13 @@
-"""The what-if dashboard: one slider per plan measure, charts that answer in about a second.
+"""The what-if dashboard: one slider per plan measure, charts that answer in half a second.
 
 ``dashboard()`` returns an ipywidgets layout for JupyterLab or Voilà. Moving a control
 schedules a run (debounced, so a drag makes one run, not twenty); the scenario's replicates
-run on worker processes kept for the dashboard's life, the baseline is computed once per
-region and horizon, and the Altair ``JupyterChart``s are updated in place. JavaScript comes
-from the installed vl-convert bundle (``JupyterChart.enable_offline()``): no CDN, so it works
-on an intranet. Below the charts, the "why did it change" panel (:mod:`.dashboard_explain`)
-splits the last year's change by pathway from counters the same runs collect.
+run on worker processes kept for the dashboard's life (the first draw runs here while they
+start), the baseline is computed once per region and horizon, and the Altair
+``JupyterChart``s are updated in place. JavaScript comes from the installed vl-convert bundle
+(:func:`~fazhi_sim.views.offline.offline_widgets`): no CDN, so it works on an intranet. Below
+the charts, the "why did it change" panel (:mod:`.dashboard_explain`) splits the last year's
+change by pathway from counters the same runs collect.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from concurrent.futures import wait as futures_wait
 from typing import Any
 
 import altair as alt
@@ -31,6 +33,7 @@ from . import charts
 from .dashboard_explain import ExplainPanel
 from .dashboard_specs import SpecCache
 from .i18n import label, region_label
+from .offline import offline_widgets
 from .time_charts import difference_data, trajectory_data
 
 __all__ = ["dashboard", "Dashboard"]
@@ -95,9 +98,10 @@ class Dashboard:
         self.debounce = debounce
         self._pool: LocalProcesses | None = None
         self._executor: Any = None
+        self._warming: list = []
         # The workers start first and load the engine while this process builds the page.
         self._get_executor()
-        alt.JupyterChart.enable_offline()
+        offline_widgets()
         self._baselines: dict[tuple, Ensemble] = {}
         self._timer: Any = None
         self._lock = threading.Lock()
@@ -224,9 +228,23 @@ class Dashboard:
             self._executor = self._pool.__enter__()
             # One warm-up per worker: each starts now and loads the engine in the background,
             # so the first draw does not wait for imports and compiled kernels.
-            for _ in range(self.jobs):
-                self._executor.submit(warm_up)
+            self._warming = [self._executor.submit(warm_up) for _ in range(self.jobs)]
         return self._executor
+
+    def workers_ready(self, timeout: float | None = 0) -> bool:
+        """True once every worker process has loaded the engine (waits up to ``timeout`` s)."""
+        if self._warming:
+            futures_wait(self._warming, timeout=timeout)
+        return all(f.done() for f in self._warming)
+
+    def _ready_executor(self) -> Any:
+        """The workers once they have loaded the engine; until then this process.
+
+        A worker takes seconds to import the engine; this process has it already, so the
+        first draw runs here rather than wait (moves after it go to the workers).
+        """
+        ex = self._get_executor()
+        return ex if self.workers_ready() else Serial()
 
     def run(self) -> float:
         """Run the scenario (and the baseline if not cached) and redraw; returns seconds."""
@@ -236,7 +254,7 @@ class Dashboard:
             key = (region, reps, year, self.start.params.model_dump_json(), self.spec)
             self.progress.max, self.progress.value = 2, 0
             self.status.value = label("dash_running", self.lang.value)
-            ex = self._get_executor()
+            ex = self._ready_executor()
             todo = {"scenario": self.scenario()}
             if key not in self._baselines:  # run with the setting: all workers busy at once
                 todo = {"baseline": Scenario(name="baseline", end_year=year,

@@ -21,6 +21,7 @@ from ..experiments.ensemble import Ensemble
 from ..experiments.explain import OUTCOMES
 from .explain_charts import explain_chart
 from .i18n import check_lang, label
+from .offline import offline_widgets
 
 __all__ = ["ExplainPanel"]
 
@@ -50,7 +51,7 @@ class ExplainPanel:
 
     def __init__(self, lang: str = "zh", embed_options: dict | None = None):
         check_lang(lang)
-        alt.JupyterChart.enable_offline()  # JavaScript from vl-convert, no CDN (once)
+        offline_widgets()  # JavaScript from vl-convert, no CDN (once)
         self.lang = lang
         self.explained: pd.DataFrame | None = None
         self.year: int | None = None

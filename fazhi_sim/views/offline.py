@@ -16,9 +16,14 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+from pathlib import Path
+
 import altair as alt
 
-__all__ = ["use_offline_charts"]
+__all__ = ["use_offline_charts", "offline_widgets"]
 
 
 def use_offline_charts() -> None:
@@ -53,4 +58,45 @@ def use_offline_charts() -> None:
     alt.renderers.enable("jupyter", **options)
     # The renderer switches JupyterChart to offline on first draw; doing it now also covers
     # charts built directly as widgets (the dashboard) before any chart is rendered.
-    alt.JupyterChart.enable_offline()
+    offline_widgets()
+
+
+def offline_widgets() -> None:
+    """Give every ``alt.JupyterChart`` vl-convert's JavaScript bundle (no CDN), kept on disk.
+
+    ``JupyterChart.enable_offline()`` bundles Vega, Vega-Lite and vega-embed with vl-convert
+    each time a kernel starts, about 1.3 s of a dashboard's opening. The bundle depends only on
+    the installed altair and vl-convert, so the first call keeps it in the user's cache folder
+    (``$XDG_CACHE_HOME/fazhi-sim``, else ``~/.cache/fazhi-sim``) under a name made of those
+    versions and the widget's own JavaScript, and later calls read it back. Should altair stop
+    keeping the bundle where this expects it, or the folder not be writable, the bundle is
+    simply made as before.
+    """
+    chart = alt.JupyterChart
+    if getattr(chart, "_is_offline", False):
+        return
+    path = _bundle_path()
+    known = hasattr(chart, "_esm") and hasattr(chart, "_is_offline")
+    if known and path is not None and path.is_file():
+        chart._esm = path.read_text("utf-8")
+        chart._is_offline = True
+        return
+    chart.enable_offline()
+    if known and path is not None and getattr(chart, "_is_offline", False):
+        with contextlib.suppress(OSError):  # a read-only home: bundle again next time
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(chart._esm, "utf-8")
+            tmp.replace(path)  # atomic: a kernel opening at the same time reads all or none
+
+
+def _bundle_path() -> Path | None:
+    try:
+        import vl_convert
+        from altair.jupyter.jupyter_chart import load_js_src
+    except ImportError:
+        return None
+    source = hashlib.sha256(load_js_src().encode("utf-8")).hexdigest()[:16]
+    name = f"jupyterchart-altair{alt.__version__}-vlc{vl_convert.__version__}-{source}.js"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "fazhi-sim" / name
