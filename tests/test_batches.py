@@ -116,7 +116,7 @@ def test_a_model_that_did_not_opt_in_runs_seeds_alone() -> None:
     with pytest.raises(ValueError, match="batchable"):
         fs.simulate_batch("baseline", region="town", seeds=[1, 2], model=NeverSueModel)
     ens = fs.run_ensemble(["baseline"], replicates=2, region="town", jobs=1, progress=False,
-                          model=NeverSueModel)
+                          model=NeverSueModel, uncertainty="noise")
     one = fs.simulate("baseline", region="town", seed=1, model=NeverSueModel)
     np.testing.assert_array_equal(ens.runs.query("replicate == 1").value.to_numpy(),
                                   one.value.to_numpy())

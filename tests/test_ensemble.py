@@ -34,14 +34,16 @@ def _values(ens: Ensemble) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def serial() -> Ensemble:
+    # Seeds alone: these tests check the ensemble's mechanics against single runs at the
+    # default parameters (tests/test_bayes.py checks posterior draws).
     return fs.run_ensemble(SCEN, replicates=3, region="town", executor=fs.Serial(),
-                           progress=False, seed=5)
+                           progress=False, seed=5, uncertainty="noise")
 
 
 def test_process_pool_matches_serial(serial):
     with fs.LocalProcesses(jobs=2) as ex:
         pooled = fs.run_ensemble(SCEN, replicates=3, region="town", executor=ex,
-                                 progress=False, seed=5)
+                                 progress=False, seed=5, uncertainty="noise")
     pd.testing.assert_frame_equal(_values(serial), _values(pooled))
 
 
@@ -49,7 +51,7 @@ def test_dask_local_cluster_matches_serial(serial):
     pytest.importorskip("dask.distributed")
     with fs.DaskCluster(jobs=2) as ex:
         dasked = fs.run_ensemble(SCEN, replicates=3, region="town", executor=ex,
-                                 progress=False, seed=5)
+                                 progress=False, seed=5, uncertainty="noise")
     pd.testing.assert_frame_equal(_values(serial), _values(dasked))
 
 

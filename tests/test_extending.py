@@ -133,7 +133,7 @@ def test_more_settled_in_the_village_and_fewer_reach_court(paired):
 # -- (a) a process-pool ensemble with bands
 def test_runs_in_a_process_pool_ensemble_with_bands():
     ens = fs.run_ensemble(["baseline", "plan-2025"], replicates=2, region="town", model=spec,
-                          jobs=2, progress=False)
+                          jobs=2, progress=False, uncertainty="noise")
     assert ens.model_label == spec.label
     s = ens.summary().query("metric == 'village_share_of_resolved' and year == 2025")
     assert set(s.scenario) == {"baseline", "plan-2025"} and (s.n == 2).all()

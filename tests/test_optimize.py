@@ -27,7 +27,7 @@ def result():
     return optimize_budget(BUDGET, levers=COURT, region="town",
                            weights={"lawsuits_per_10k": 1.0}, year=2021, replicates=2,
                            samples=10, refine_rounds=1, refine_size=6, executor=Serial(),
-                           progress=False, seed=1)
+                           progress=False, seed=1, uncertainty="noise")
 
 
 def test_never_exceeds_the_budget(result):

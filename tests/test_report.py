@@ -45,7 +45,7 @@ def test_report_is_chinese_by_default(report, ens):
     text = report.read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in text and '<meta charset="utf-8">' in text
     for word in ("万人成讼率", "信访量", "村级就地化解率", "规划目标检验", "纠纷金字塔",
-                 "已按公开统计数据校准", "示范镇"):
+                 "贝叶斯校准", "后验", "示范镇", "要收窄万人成讼率的区间,应测量"):
         assert word in text, word
     # The comparison table shows the same cells as `fazhi-sim compare` prints.
     tidy = compare_tidy(ens, "town", 2025)
@@ -64,9 +64,21 @@ def test_report_in_english(ens, tmp_path):
     path = write_report(ens, tmp_path / "report.html", year=2024, lang="en")
     text = path.read_text(encoding="utf-8")
     assert '<html lang="en">' in text
-    assert "Lawsuits per 10,000 residents" in text and "fitted to public figures" in text
+    assert "Lawsuits per 10,000 residents" in text and "calibrated by Bayes" in text
+    assert "posterior draw k" in text and "To narrow the band of" in text
     assert "万人成讼率" not in text
     assert "Year: 2024" in text
+
+
+def test_report_splits_bands_and_warns_about_noise_only_bands(ens, tmp_path):
+    noise = fs.run_ensemble(["baseline", "plan-2025"], replicates=2, region="town",
+                            executor=fs.Serial(), progress=False, uncertainty="noise")
+    text = write_report(ens, tmp_path / "r.html", lang="en", noise=noise).read_text("utf-8")
+    assert "Where the band comes from" in text and "share from parameters" in text
+    assert "bands show simulation noise alone" not in text
+    alone = write_report(noise, tmp_path / "n.html", lang="en").read_text("utf-8")
+    assert "bands show simulation noise alone" in alone
+    assert "Where the band comes from" not in alone and "To narrow the band" not in alone
 
 
 def test_report_checks_region_and_year(ens, tmp_path):

@@ -17,7 +17,7 @@ from fazhi_sim.experiments.spec import load_spec
 
 TESTS = Path(__file__).resolve().parent
 SHORT = {"short": baseline(end_year=2022)}
-RUN = dict(replicates=2, region="town", progress=False, seed=11)
+RUN = dict(replicates=2, region="town", progress=False, seed=11, uncertainty="noise")
 
 
 def _values(ens: Ensemble) -> pd.DataFrame:

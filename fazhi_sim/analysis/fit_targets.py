@@ -14,7 +14,7 @@ import hashlib
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from importlib import resources
@@ -128,9 +128,9 @@ class TargetsError(ValueError):
 # -- Targets ------------------------------------------------------------------------------
 
 
-def _shipped_targets() -> tuple[str, bytes]:
-    res = resources.files("fazhi_sim").joinpath(TARGETS_FILE)
-    return f"fazhi_sim/{TARGETS_FILE}", res.read_bytes()
+def _shipped_targets(name: str = TARGETS_FILE) -> tuple[str, bytes]:
+    res = resources.files("fazhi_sim").joinpath(name)
+    return f"fazhi_sim/{name}", res.read_bytes()
 
 
 def targets_hash(data: bytes) -> str:
@@ -138,13 +138,18 @@ def targets_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_targets(path: str | Path | None = None) -> pd.DataFrame:
+def load_targets(path: str | Path | None = None, metrics: Collection[str] | None = None,
+                 shipped: str = TARGETS_FILE) -> pd.DataFrame:
     """Read and check a targets file.
 
     Parameters
     ----------
     path
-        A CSV file with the columns in :data:`TARGET_COLUMNS`; the shipped targets if None.
+        A CSV file with the columns in :data:`TARGET_COLUMNS`; the shipped file if None.
+    metrics
+        The ``model_metric`` names allowed (default: :data:`STATISTICS`).
+    shipped
+        The package's file read when ``path`` is None.
 
     Returns
     -------
@@ -161,17 +166,18 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
         allowed.
     """
     if path is None:
-        source, data = _shipped_targets()
+        source, data = _shipped_targets(shipped)
     else:
         source = str(path)
         p = Path(path)
         if not p.is_file():
             raise TargetsError(source, "(file)", "no such file; give the path of a targets .csv")
         data = p.read_bytes()
-    return _parse_targets(data, source)
+    return _parse_targets(data, source, STATISTICS if metrics is None else metrics)
 
 
-def _parse_targets(data: bytes, source: str) -> pd.DataFrame:
+def _parse_targets(data: bytes, source: str,
+                   metrics: Collection[str] = STATISTICS) -> pd.DataFrame:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -209,10 +215,10 @@ def _parse_targets(data: bytes, source: str) -> pd.DataFrame:
                 allowed = "a number above 0" if col == "sd" else "a number"
                 raise TargetsError(source, f"{where}: {col}",
                                    f"{row[col]!r} is not allowed; give {allowed}")
-        if row["model_metric"] not in STATISTICS:
+        if row["model_metric"] not in metrics:
             raise TargetsError(source, f"{where}: model_metric",
                                f"unknown {row['model_metric']!r}; allowed: "
-                               + ", ".join(STATISTICS))
+                               + ", ".join(metrics))
         if row["use"] not in USES:
             raise TargetsError(source, f"{where}: use",
                                f"{row['use']!r} is not allowed; allowed: fit, holdout")

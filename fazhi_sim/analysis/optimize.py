@@ -36,7 +36,7 @@ from ..engine.measures import LEVERS
 from ..engine.region import Region, get_region
 from ..engine.scenario import Scenario, baseline, load_scenario
 from ..experiments.ensemble import run_ensemble
-from ..experiments.spec import ModelSpec, as_spec
+from ..experiments.spec import as_spec
 from .costs import UnitCost, annual_cost, unit_costs
 
 __all__ = ["optimize_budget", "BudgetResult", "DEFAULT_WEIGHTS", "pareto_front"]
@@ -143,6 +143,7 @@ def optimize_budget(
     progress: bool = True,
     seed: int = 0,
     model: Any = None,
+    uncertainty: str = "posterior",
 ) -> BudgetResult:
     """Find the lever mix that minimises the objective without exceeding budget and staff.
 
@@ -177,6 +178,10 @@ def optimize_budget(
         The model every candidate runs: anything :func:`~fazhi_sim.experiments.spec.as_spec`
         accepts (a ``ModelSpec``, a ``DisputeModel`` or ``Behaviour`` subclass,
         ``"package.module:Name"``); default the shipped model.
+    uncertainty
+        As in :func:`~fazhi_sim.run_ensemble`: by default every candidate runs the same
+        posterior draws, so the pessimistic quantile judges a mix against what the model
+        does not know as well as against bad luck.
 
     Returns
     -------
@@ -206,9 +211,11 @@ def optimize_budget(
     base = baseline(2021, year)
     rng = np.random.default_rng(seed)
 
+    run = dict(replicates=replicates, region=reg, executor=executor, progress=progress,
+               seed=seed, jobs=jobs, model=spec, uncertainty=uncertainty)
+
     def score(scen: dict[str, Scenario]) -> list[float]:
-        per_rep = _per_replicate(scen, reg, year, w, replicates, executor, jobs, progress, seed,
-                                 spec)
+        per_rep = _per_replicate(scen, reg.id, year, w, run)
         return [float(np.quantile(per_rep[n], quantile)) for n in scen]
 
     search = _Search(ids, budget_yuan, staff_limit, base, reg, year, uc, score)
@@ -230,8 +237,7 @@ def optimize_budget(
     plan_levels, factor, scaled = _plan_scaled(best_cost["yuan"], base, reg, year, uc)
     final = {"baseline": base, "best": base.with_levers(**mix),
              "plan_scaled": base.with_levers(**scaled)}
-    ens = run_ensemble(final, replicates=replicates, region=reg, executor=executor,
-                       progress=progress, seed=seed, jobs=jobs, model=spec)
+    ens = run_ensemble(final, **run)
     per_rep = _objective(ens.runs, reg.id, year, w)
     comparison = {
         "factor": factor,
@@ -375,15 +381,13 @@ def _objective(runs: pd.DataFrame, region_id: str, year: int, weights: Mapping[s
     return {name: grp.sort_index().to_numpy() for name, grp in total.groupby(level=0)}
 
 
-def _per_replicate(scen: dict[str, Scenario], region: Region, year: int,
-                   weights: Mapping[str, float], replicates: int, executor: Executor | None,
-                   jobs: int | None, progress: bool, seed: int, spec: ModelSpec
+def _per_replicate(scen: dict[str, Scenario], region_id: str, year: int,
+                   weights: Mapping[str, float], run: dict[str, Any]
                    ) -> dict[str, np.ndarray]:
     if not scen:
         return {}
-    ens = run_ensemble(scen, replicates=replicates, region=region, executor=executor,
-                       progress=progress, seed=seed, jobs=jobs, model=spec)
-    return _objective(ens.runs, region.id, year, weights)
+    ens = run_ensemble(scen, **run)
+    return _objective(ens.runs, region_id, year, weights)
 
 
 def _outcomes(runs: pd.DataFrame, region_id: str, year: int, weights: Mapping[str, float],

@@ -185,8 +185,11 @@ def sensitivity(
     # Identical rows (Morris repeats grid points) are run once.
     uniq, inverse = np.unique(x, axis=0, return_inverse=True)
     scen = {f"s{i}": _scenario(sc0, ranges, row, f"s{i}") for i, row in enumerate(uniq)}
+    # The sweep sets the parameters itself: posterior draws of the others would blur the
+    # indices with variation the method does not attribute.
     ens = run_ensemble(scen, replicates=replicates, region=reg, executor=executor,
-                       progress=progress, seed=seed, jobs=jobs, model=as_spec(model))
+                       progress=progress, seed=seed, jobs=jobs, model=as_spec(model),
+                       uncertainty="noise")
     runs = ens.runs[(ens.runs.year == year) & (ens.runs.region == reg.id)]
     means = (runs[runs.metric.isin(list(metrics))].astype({"scenario": str})
              .groupby(["scenario", "metric"]).value.mean().unstack())

@@ -14,6 +14,7 @@ from .common import (
     model_spec,
     named_region,
     out_path,
+    parse_count,
     parse_replicates,
     parse_seed,
 )
@@ -39,11 +40,26 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
                        "to a new file (an existing file is kept unless --force)")
     calib.add_argument("--force", action="store_true", help="let --out overwrite a file")
     calib.add_argument("--chart", metavar="FILE.html", help="also write the fit chart")
+    bayes = calib.add_argument_group(
+        "Bayesian calibration (--bayes): a posterior over every assumed parameter")
+    bayes.add_argument("--bayes", action="store_true", help="run the design, fit emulators "
+                       "and sample the posterior; --out is then a folder for its files "
+                       "(the shipped ones are in fazhi_sim/data)")
+    bayes.add_argument("--design", metavar="N", help="design runs (default 600)")
+    bayes.add_argument("--draws", metavar="N", help="posterior draws to write (default 400)")
+    bayes.add_argument("--store", metavar="DIR", help="keep finished design runs there; a "
+                       "rerun with the same settings resumes")
+    bayes.add_argument("--priors", metavar="FILE.csv", help="priors (default: the shipped "
+                       "fazhi_sim/data/priors.csv)")
+    bayes.add_argument("--responses", metavar="FILE.csv", help="response targets (default: "
+                       "the shipped fazhi_sim/data/response_targets.csv)")
     calib.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Calibrate, print the fit report, write ``--out`` and ``--chart``; the exit status."""
+    if args.bayes:
+        return handle_bayes(args)
     from ..analysis import calibration as cal  # imports scipy: only for this command
 
     source = args.targets or f"fazhi_sim/{cal.TARGETS_FILE}"
@@ -86,4 +102,34 @@ def handle(args: argparse.Namespace) -> int:
 
         fit_chart(result).save(str(chart))
         print(f"written: {chart}")
+    return 0
+
+
+def handle_bayes(args: argparse.Namespace) -> int:
+    """``calibrate --bayes``: design, posterior, fit report; writes the files to ``--out``."""
+    from ..analysis.bayes_run import run_bayes  # imports scikit-learn and emcee
+    from ..analysis.fit_targets import TargetsError
+    from ..experiments.priors import PriorsError, load_priors
+
+    source = args.priors or "fazhi_sim/data/priors.csv"
+    try:
+        priors = load_priors(args.priors)
+    except PriorsError as err:
+        raise InputError(err.source, err.field, err.message) from None
+    n = parse_count(args.design, COMMAND_LINE, "--design", 600, 20_000, "")
+    draws = parse_count(args.draws, COMMAND_LINE, "--draws", 400, 10_000, "")
+    seed = parse_seed(args.seed, source)
+    region = named_region(args.region, source)
+    if args.out is None:
+        raise InputError(COMMAND_LINE, "--out", "give a folder for the posterior files")
+    try:
+        result = run_bayes(priors, levels=args.targets, responses=args.responses, n=n,
+                           seed=seed, region=region.id, store=args.store, draws=draws,
+                           model=model_spec(args.model), progress=sys.stderr.isatty())
+    except TargetsError as err:
+        raise InputError(err.source, err.field, err.message) from None
+    result.provenance["command"] = " ".join(["fazhi-sim", *sys.argv[1:]])
+    print(result.report())
+    for path in result.write(args.out):
+        print(f"written: {path}")
     return 0

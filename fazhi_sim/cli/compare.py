@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..analysis.uncertainty_sources import band_split
 from ..engine.region import Region
 from ..engine.scenario import Scenario, load_scenario
 from ..experiments.ensemble import Ensemble, run_ensemble
@@ -18,8 +19,10 @@ from ..experiments.executors import (
     LocalProcesses,
     default_jobs,
 )
+from ..experiments.posterior import UNCERTAINTIES
 from ..views.i18n import label
 from ..views.tables import compare_rows, compare_tidy, explain_rows, target_rows, text_table
+from ..views.uncertainty_tables import split_rows
 from .common import (
     COMMAND_LINE,
     SCENARIO_HELP,
@@ -39,6 +42,9 @@ from .common import (
     unique_names,
     write_csv,
 )
+
+NOISE_REPLICATES = 10
+"""Most replicates of the noise-only ensemble that splits a posterior band by source."""
 
 __all__ = ["add_parser", "handle", "make_executor", "enter_executor", "print_targets",
            "print_explain", "write_report"]
@@ -68,6 +74,10 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
     compare.add_argument("--explain", action="store_true", help="also print why each "
                          "scenario's 万人成讼率, 万人起诉率 and 信访量 changed: the change split "
                          "by pathway (prevented, mediation, pre-filing, ...), adding up to it")
+    compare.add_argument("--uncertainty", choices=UNCERTAINTIES, help="what the replicates "
+                         "vary: posterior = the calibrated parameters' posterior draws and the "
+                         "seed (default with --replicates above 1), noise = the seed only "
+                         "(default for one replicate, which runs the calibrated point values)")
     compare.set_defaults(handler=handle)
 
 
@@ -83,12 +93,19 @@ def handle(args: argparse.Namespace) -> int:
     spec = model_spec(args.model)
     store = store_dir(args.store)
     names = unique_names(loaded)
+    uncertainty = args.uncertainty or ("posterior" if reps > 1 else "noise")
+    split = uncertainty == "posterior" and reps > 1
     where = make_executor(args, reps * len(names))
+    named = {n: sc for n, (_, sc) in zip(names, loaded, strict=True)}
     with contextlib.ExitStack() as stack:
         ex = enter_executor(stack, where)
-        ens = run_ensemble({n: sc for n, (_, sc) in zip(names, loaded, strict=True)},
-                           replicates=reps, region=region, executor=ex, seed=seed,
-                           store=store, progress=sys.stderr.isatty(), model=spec)
+        ens = run_ensemble(named, replicates=reps, region=region, executor=ex, seed=seed,
+                           store=store, progress=sys.stderr.isatty(), model=spec,
+                           uncertainty=uncertainty)
+        # The same scenarios with the seed alone varying: how much of each band is noise.
+        noise = run_ensemble(named, replicates=min(reps, NOISE_REPLICATES), region=region,
+                             executor=ex, seed=seed, store=store, progress=sys.stderr.isatty(),
+                             model=spec, uncertainty="noise") if split else None
     tidy = compare_tidy(ens, region.id, year)
     lang = args.lang
     header, rows = compare_rows(tidy, names, reps, lang)
@@ -98,13 +115,23 @@ def handle(args: argparse.Namespace) -> int:
         print(label("band_note", lang))
     print(text_table(header, rows))
     print_targets(ens, loaded, region, year, lang)
+    if noise is not None and len(names) > 1:
+        print_split(ens, noise, region, year, lang)
     if args.explain and len(names) > 1:
         print_explain(ens, region, year, reps, lang)
     if out is not None:
         write_csv(tidy, out, lang)
     if report is not None:
-        write_report(ens, report, region, year, lang)
+        write_report(ens, report, region, year, lang, noise)
     return 0
+
+
+def print_split(ens: Ensemble, noise: Ensemble, region: Region, year: int, lang: str) -> None:
+    """Print how much of each change's band comes from the parameters and from noise."""
+    header, rows = split_rows(band_split(ens, noise, year, region.id), lang)
+    print()
+    print(f"{label('uncertainty_split', lang)} ({year})   {label('uncertainty_note', lang)}")
+    print(text_table(header, rows))
 
 
 def make_executor(args: argparse.Namespace, n_tasks: int) -> Any:
@@ -153,12 +180,13 @@ def print_explain(ens: Ensemble, region: Region, year: int, reps: int, lang: str
     print(text_table(header, rows))
 
 
-def write_report(ens: Ensemble, path: Path, region: Region, year: int, lang: str) -> None:
+def write_report(ens: Ensemble, path: Path, region: Region, year: int, lang: str,
+                 noise: Ensemble | None = None) -> None:
     """Write the HTML report of ``--report`` and say where."""
     from ..views.report import write_report as write  # imports Altair: only when asked for
 
     try:
-        write(ens, path, region=region.id, year=year, lang=lang)
+        write(ens, path, region=region.id, year=year, lang=lang, noise=noise)
     except OSError as err:
         raise InputError(str(path), "--report", f"cannot write ({err.strerror or err}); give "
                          "a .html path you may write to") from None

@@ -22,12 +22,12 @@ from ..experiments.executors import ClusterError
 from ..experiments.spec import SpecError
 from ..experiments.store import StoreError
 from ..version import __version__
-from . import calibrate, compare, optimize, run, sensitivity, validate
+from . import calibrate, compare, optimize, run, sensitivity, uncertainty, validate
 from .common import PROG, InputError, make_parents, print_error
 
 __all__ = ["build_parser", "main", "COMMANDS", "Terminated"]
 
-COMMANDS = (run, compare, validate, calibrate, sensitivity, optimize)
+COMMANDS = (run, compare, validate, calibrate, uncertainty, sensitivity, optimize)
 """Command modules, in the order ``--help`` lists them; each has ``add_parser``."""
 
 _ERRORS = (ScenarioError, RegionError, InputError, SpecError, StoreError, ClusterError, OSError)

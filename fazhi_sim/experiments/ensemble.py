@@ -30,6 +30,7 @@ from ..engine.scenario import Scenario
 from .batches import plan_tasks, run_task
 from .executors import LocalProcesses, Serial, default_jobs
 from .explain import explain_ensemble
+from .posterior import UNCERTAINTIES, draw_for, load_posterior, with_draw
 from .simulate import COUNTER_PREFIX, as_scenario
 from .spec import ModelSpec, as_spec
 from .store import RunStore, StoreWarning
@@ -75,6 +76,8 @@ def run_ensemble(
     jobs: int | None = None,
     model: Any = None,
     batch: int | None = None,
+    uncertainty: str = "posterior",
+    posterior: str | os.PathLike | pd.DataFrame | None = None,
 ) -> Ensemble:
     """Run every scenario ``replicates`` times and collect the results.
 
@@ -111,6 +114,16 @@ def run_ensemble(
         None chooses: batches for small regions, as many as keep every worker busy
         (:func:`~fazhi_sim.experiments.batches.batch_size`); 1 runs each seed alone. Results
         are the same either way, bit for bit.
+    uncertainty
+        ``"posterior"`` (default): replicate ``k`` runs posterior draw ``(seed + k) mod n``
+        of the mechanism parameters as well as seed ``seed + k``, the same pair in every
+        scenario, so bands hold what the model does not know about its parameters and paired
+        differences stay paired; a scenario's own ``[params]`` keep their values.
+        ``"noise"``: every replicate runs the scenario's parameters; bands are simulation
+        noise only.
+    posterior
+        Draws to use (a file or a table like
+        :func:`~fazhi_sim.experiments.posterior.load_posterior`); the shipped ones if None.
 
     Returns
     -------
@@ -118,12 +131,14 @@ def run_ensemble(
         Per-run results and their summaries; ``model_label`` names the model.
     """
     _check_replicates(replicates)
+    draws = _draws(uncertainty, posterior)
     spec = as_spec(model)
     named = _named(scenarios)
     tasks = []
     for name, sc in named.items():
         reg = get_region(region or sc.region or "town")
-        tasks += [(name, sc, reg, seed + k, k) for k in range(replicates)]
+        tasks += [(name, sc if draws is None else with_draw(sc, draw_for(draws, seed + k)),
+                   reg, seed + k, k) for k in range(replicates)]
     rstore = RunStore(store, model=spec) if store is not None else None
     runs, todo = _stored(tasks, rstore)
     loaded = len(runs)
@@ -138,7 +153,16 @@ def run_ensemble(
         bar.close()
     tidy, counters = _split_counters(_tidy(tasks, runs, list(named)))
     return Ensemble(tidy, named, computed=len(todo), loaded=loaded, model_label=spec.label,
-                    counters=counters)
+                    counters=counters, uncertainty=uncertainty)
+
+
+def _draws(uncertainty: str, posterior: Any) -> pd.DataFrame | None:
+    if uncertainty not in UNCERTAINTIES:
+        raise ValueError(f"uncertainty must be one of {', '.join(UNCERTAINTIES)}, not "
+                         f"{uncertainty!r}")
+    if uncertainty == "noise":
+        return None
+    return posterior if isinstance(posterior, pd.DataFrame) else load_posterior(posterior)
 
 
 def _tidy(tasks: list, runs: dict, names: list[str]) -> pd.DataFrame:
@@ -298,6 +322,8 @@ class Ensemble:
     counters : pandas.DataFrame or None
         Yearly raw counter sums per run, tidy like ``runs`` (metric = counter name, see
         :data:`~fazhi_sim.engine.metrics.FLOW_COUNTERS`); what :meth:`explain` decomposes.
+    uncertainty : str
+        What the replicates varied: ``"posterior"`` (parameters and seeds) or ``"noise"``.
     """
 
     runs: pd.DataFrame
@@ -306,6 +332,7 @@ class Ensemble:
     loaded: int = 0
     model_label: str = SHIPPED_MODEL
     counters: pd.DataFrame | None = None
+    uncertainty: str = "noise"
 
     @property
     def baseline_name(self) -> str:

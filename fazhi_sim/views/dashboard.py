@@ -76,6 +76,11 @@ class Dashboard:
         :class:`~fazhi_sim.ModelSpec`, a ``DisputeModel`` or ``Behaviour`` subclass, or
         ``"package.module:Name"``); the shipped model if None. With worker processes its
         classes must live in an importable module, not the notebook.
+    uncertainty
+        ``"posterior"`` (default): each replicate runs a posterior draw of the parameters as
+        well as its own seed, so the bands hold what the model does not know
+        (:func:`~fazhi_sim.run_ensemble`); ``"noise"``: seeds only, faster (replicates of
+        one setting run as one batch) but the bands are far too narrow.
 
     Attributes
     ----------
@@ -91,8 +96,9 @@ class Dashboard:
 
     def __init__(self, scenario: Any = "plan-2025", region: str = "town", replicates: int = 10,
                  lang: str = "zh", end_year: int = 2025, jobs: int | None = None,
-                 debounce: float = 0.3, model: Any = None):
+                 debounce: float = 0.3, model: Any = None, uncertainty: str = "posterior"):
         self.start = as_scenario(scenario)
+        self.uncertainty = uncertainty
         self.spec = as_spec(model)
         self.jobs = jobs or default_jobs()
         self.debounce = debounce
@@ -251,7 +257,8 @@ class Dashboard:
         with self._lock:
             t0 = time.perf_counter()
             reps, region, year = int(self.replicates.value), self.region.value, self.year.value
-            key = (region, reps, year, self.start.params.model_dump_json(), self.spec)
+            key = (region, reps, year, self.start.params.model_dump_json(), self.spec,
+                   self.uncertainty)
             self.progress.max, self.progress.value = 2, 0
             self.status.value = label("dash_running", self.lang.value)
             ex = self._ready_executor()
@@ -260,7 +267,7 @@ class Dashboard:
                 todo = {"baseline": Scenario(name="baseline", end_year=year,
                                              params=self.start.params), **todo}
             ens = run_ensemble(todo, replicates=reps, region=region, executor=ex,
-                               progress=False, model=self.spec)
+                               progress=False, model=self.spec, uncertainty=self.uncertainty)
             if "baseline" in todo:
                 self._baselines[key] = _part(ens, "baseline")
             self.progress.value = 1

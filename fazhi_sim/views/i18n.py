@@ -10,8 +10,10 @@ from functools import cache
 
 from ..engine.measures import LEVERS
 from ..engine.region import get_region
+from .i18n_params import param_text
 
-__all__ = ["LANGS", "METRIC_LABELS", "TEXT", "check_lang", "label", "region_label"]
+__all__ = ["LANGS", "METRIC_LABELS", "TEXT", "check_lang", "label", "region_label",
+           "param_label", "measure_hint"]
 
 LANGS = ("zh", "en")
 """Supported languages; the first is the default."""
@@ -138,6 +140,37 @@ TEXT: dict[str, tuple[str, str]] = {
                      "flow accounting per paired replicate: pathways add up to the total "
                      "change; values are median [10%, 90%], shares are ratios of means"),
     "pathway": ("途径", "Pathway"),
+    # Where the uncertainty comes from
+    "uncertainty_split": ("区间来自哪里", "Where the band comes from"),
+    "uncertainty_note": ("参数:校准后验抽样;噪声:仅随机种子不同;占比为方差之比",
+                         "parameters: calibrated posterior draws; noise: the seed alone; "
+                         "shares are of the variance"),
+    "band_width": ("变化区间宽度(%,10–90%)", "band width (%, 10–90%)"),
+    "noise_width": ("仅随机噪声时宽度", "width from noise alone"),
+    "parameter_share": ("参数不确定性占比", "share from parameters"),
+    "noise_share": ("随机噪声占比", "share from noise"),
+    "source": ("来源", "Source"),
+    "share_of_variance": ("占方差比例", "Share of variance"),
+    "other_sources": ("其他参数、交互作用与单次运行噪声", "other parameters, interactions and one "
+                      "run's noise"),
+    "rank": ("序", "Rank"),
+    "prior_range": ("先验 5%–95%", "prior 5–95%"),
+    "posterior_range": ("后验 5%–95%", "posterior 5–95%"),
+    "narrowed": ("收窄", "narrowed by"),
+    "pinned_title": ("数据约束了 {n} 个参数(其余 {rest} 个保留先验范围):",
+                     "The data inform {n} parameters ({rest} others keep their priors):"),
+    "measure_what": ("需要测量什么", "What to measure"),
+    "parameter": ("参数", "Parameter"),
+    "narrower_by": ("区间可收窄", "Band narrower by"),
+    "sources_title": ("什么决定了{metric}变化的不确定性", "What drives the uncertainty of the "
+                      "change in {metric}"),
+    "narrowing_title": ("要收窄{metric}的区间,应测量", "To narrow the band of {metric}, "
+                        "measure"),
+    "sources_note": ("在5万人的模拟镇上用模拟器估计:各参数单独解释的方差份额(一阶指数),也就是"
+                     "确知该参数后可消除的方差", "estimated with the emulator on the "
+                     "50,000-resident town: the share of variance each parameter explains "
+                     "alone (first-order index), which is the variance knowing it would "
+                     "remove"),
     "share_of_change": ("占比", "Share"),
     "path_arising": ("矛盾隐患发生", "Grievances arising"),
     "path_prevented": ("村规民约预防", "Prevented by village compacts"),
@@ -189,21 +222,32 @@ TEXT: dict[str, tuple[str, str]] = {
     "version": ("版本", "version"),
     "baseline": ("基准情景", "Baseline"),
     "report_note": (
-        "本报告由 fazhi-sim 多主体仿真模型生成。基线的四个参数已按公开统计数据校准"
-        "(万人成讼率、人民调解案件量与成功率、纠纷提出率),其余参数为依据公开资料设定的假设值,"
-        "因此数字应理解为情景之间的比较(方向和大致幅度),而不是对实际数值的预测。",
-        "This report was made with the fazhi-sim agent-based model. Four baseline parameters "
-        "are fitted to public figures (lawsuits per 10,000, people's mediation volume and "
-        "success, claiming); the others are assumptions taken from public sources, so read the "
-        "numbers as comparisons between scenarios (direction and rough size), not as forecasts "
-        "of actual figures."),
+        "本报告由 fazhi-sim 多主体仿真模型生成。机制参数按公开统计数据(案件量、调解量与成功率、"
+        "诉讼占比的下降、法院收案的下降)做了贝叶斯校准:数据能约束的参数取其后验分布,数据约束不到的"
+        "参数保留依据公开资料设定的先验范围。数字应理解为情景之间的比较(方向和大致幅度)及其不确定性,"
+        "而不是对实际数值的预测。",
+        "This report was made with the fazhi-sim agent-based model. Its mechanism parameters "
+        "are calibrated by Bayes to public figures (case and mediation volumes, mediation "
+        "success, the fall in litigation's share and in court intake): parameters the data "
+        "constrain follow their posterior, the rest keep prior ranges set from public sources. "
+        "Read the numbers as comparisons between scenarios (direction and rough size) with "
+        "their uncertainty, not as forecasts of actual figures."),
     "report_note_bands": (
-        "每个情景以不同随机种子重复运行;表中数值为中位数,方括号内为 10% 与 90% 分位。"
-        "“变化”为同一随机种子下与基准情景的配对差(共同随机数),比两个中位数之差更可靠。",
-        "Each scenario is run several times with different seeds; tables show the median with "
-        "the 10th and 90th percentiles in brackets. A change is the paired difference from the "
-        "baseline run with the same seed (common random numbers), which is more reliable than "
-        "the difference of two medians."),
+        "第 k 次重复使用第 k 组后验参数和第 k 个随机种子,各情景相同;表中数值为中位数,方括号内为"
+        " 10% 与 90% 分位,既含参数不确定性,也含随机噪声。“变化”为同一参数、同一随机种子下与基准情景"
+        "的配对差。",
+        "Replicate k runs posterior draw k of the parameters and seed k, the same pair in every "
+        "scenario; tables show the median with the 10th and 90th percentiles in brackets, "
+        "which hold both what the model does not know about its parameters and simulation "
+        "noise. A change is the paired difference from the baseline with the same draw and "
+        "seed."),
+    "report_note_noise": (
+        "注意:本次各重复只改变随机种子,参数固定为校准点估计;区间只反映随机噪声,远窄于模型实际的"
+        "不确定性。请用默认的后验抽样(--uncertainty posterior)重新运行。",
+        "Note: these replicates vary the seed only, with the parameters held at their point "
+        "estimates; the bands show simulation noise alone and are far narrower than what the "
+        "model actually knows. Run again with posterior draws (--uncertainty posterior, the "
+        "default)."),
     "report_note_metrics": (
         "万人成讼率:每万名常住人口每年法院受理的一审民事、行政案件数,诉前调解成功的纠纷不计入。"
         "信访量:每年信访件数(含重复信访)。就地化解率等比例指标以已化解纠纷为分母,"
@@ -239,6 +283,16 @@ def check_lang(lang: str) -> int:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(LANGS)}")
     return LANGS.index(lang)
+
+
+def param_label(name: str, lang: str = "zh") -> str:
+    """The display name of a mechanism parameter (its code name if it has none)."""
+    return param_text(name, check_lang(lang))[0]
+
+
+def measure_hint(name: str, lang: str = "zh") -> str:
+    """What one would measure to pin a mechanism parameter down."""
+    return param_text(name, check_lang(lang))[1]
 
 
 def label(key: str, lang: str = "zh") -> str:

@@ -27,6 +27,7 @@ from ..experiments.ensemble import SHIPPED_MODEL, Ensemble
 from ..version import __version__
 from . import charts
 from .i18n import check_lang, label, region_label
+from .report_uncertainty import uncertainty_sections
 from .tables import EXPLAINED, compare_rows, compare_tidy, explain_rows, target_rows
 
 __all__ = ["write_report", "report_html"]
@@ -127,7 +128,7 @@ def _resolve(ens: Ensemble, region: str | None, year: int | None) -> tuple[str, 
 
 
 def report_html(ensemble: Ensemble, region: str | None = None, year: int | None = None,
-                lang: str = "zh") -> str:
+                lang: str = "zh", noise: Ensemble | None = None) -> str:
     """The report as one HTML string (see :func:`write_report`).
 
     Parameters
@@ -141,6 +142,9 @@ def report_html(ensemble: Ensemble, region: str | None = None, year: int | None 
         scenarios. Targets are checked from the latest start year to this year.
     lang
         ``"zh"`` (default) or ``"en"``.
+    noise
+        The same scenarios run with ``uncertainty="noise"``: the report then splits each
+        band into parameters and noise.
 
     Returns
     -------
@@ -165,6 +169,8 @@ def report_html(ensemble: Ensemble, region: str | None = None, year: int | None 
         targets = ens.targets(first=first, last=year, region=region)
         sections.append((f"{label('targets', lang)} ({first}-{year})", _table(theader, trows),
                          [charts.targets_table(targets, lang)]))
+    sections += [(t, text, []) for t, text in
+                 uncertainty_sections(ens, noise, region, year, lang)]
     if len(names) > 1 and ens.counters is not None:
         sections.append(_explain_section(ens, region, year, reps, lang))
     sections.append((label("trajectories", lang), "",
@@ -190,8 +196,10 @@ def report_html(ensemble: Ensemble, region: str | None = None, year: int | None 
         body.append(f"<h2>{html.escape(title)}</h2>\n{text}\n"
                     + (f'<div class="charts">{"".join(divs)}</div>' if divs else ""))
 
-    note = "".join(f"<p>{html.escape(label(k, lang))}</p>" for k in
-                   ("report_note", "report_note_bands", "report_note_metrics"))
+    notes = ["report_note", "report_note_bands", "report_note_metrics"]
+    if ens.uncertainty == "noise" and reps > 1:
+        notes.insert(2, "report_note_noise")
+    note = "".join(f"<p>{html.escape(label(k, lang))}</p>" for k in notes)
     meta = _meta(ens, names, region, year, reps, lang)
     options = {"mode": "vega-lite", "renderer": "svg", "i18n": _EMBED_I18N[lang],
                "actions": {"export": True, "source": False, "compiler": False,
@@ -241,7 +249,8 @@ def _explain_section(ens: Ensemble, region: str, year: int, reps: int, lang: str
 
 
 def write_report(ensemble: Ensemble, path: str | os.PathLike, region: str | None = None,
-                 year: int | None = None, lang: str = "zh") -> Path:
+                 year: int | None = None, lang: str = "zh", noise: Ensemble | None = None
+                 ) -> Path:
     """Write a self-contained HTML report of ``ensemble`` to ``path``.
 
     The page holds: what the numbers mean (partly calibrated, partly assumed parameters); the
@@ -265,13 +274,15 @@ def write_report(ensemble: Ensemble, path: str | os.PathLike, region: str | None
         scenarios.
     lang
         ``"zh"`` (default) or ``"en"``.
+    noise
+        As :func:`report_html`.
 
     Returns
     -------
     pathlib.Path
         The file written.
     """
-    text = report_html(ensemble, region=region, year=year, lang=lang)
+    text = report_html(ensemble, region=region, year=year, lang=lang, noise=noise)
     out = Path(path)
     out.write_text(text, encoding="utf-8")
     return out
