@@ -92,7 +92,8 @@ class Posterior:
 
 
 def sample_posterior(emulator: Emulator, targets: pd.DataFrame, walkers: int = 32,
-                     steps: int = 3000, seed: int = 0) -> tuple[np.ndarray, dict]:
+                     steps: int = 3000, seed: int = 0, progress: bool = False
+                     ) -> tuple[np.ndarray, dict]:
     """Sample the calibrated parameters' posterior (prior-quantile scale) with emcee.
 
     Parameters
@@ -105,6 +106,8 @@ def sample_posterior(emulator: Emulator, targets: pd.DataFrame, walkers: int = 3
         emcee's ensemble size and chain length; the first half is discarded as burn-in.
     seed
         Seeds the start and the sampler.
+    progress
+        Show emcee's progress bar.
 
     Returns
     -------
@@ -126,7 +129,7 @@ def sample_posterior(emulator: Emulator, targets: pd.DataFrame, walkers: int = 3
     sampler = emcee.EnsembleSampler(walkers, k, logp, vectorize=True)
     # emcee draws from its own RandomState; seeding it makes the chain reproducible.
     sampler.random_state = np.random.RandomState(int(rng.integers(2**31))).get_state()
-    sampler.run_mcmc(rng.uniform(0.05, 0.95, (walkers, k)), steps, progress=False)
+    sampler.run_mcmc(rng.uniform(0.05, 0.95, (walkers, k)), steps, progress=progress)
     burn = steps // 2
     tau = sampler.get_autocorr_time(discard=burn, tol=0)
     thin = max(1, int(np.ceil(np.nanmax(tau) / 2)))
@@ -155,7 +158,8 @@ def _summary(priors: Priors, calibrated: Sequence[str], draws: pd.DataFrame,
 
 def calibrate_bayes(design: pd.DataFrame, priors: Priors, targets: pd.DataFrame,
                     inputs: int | Sequence[str] = 10, draws: int = 300, walkers: int = 32,
-                    steps: int = 3000, seed: int = 0) -> tuple[Posterior, Emulator]:
+                    steps: int = 3000, seed: int = 0, progress: bool = False
+                    ) -> tuple[Posterior, Emulator]:
     """Posterior draws from a design and targets.
 
     Parameters
@@ -171,7 +175,7 @@ def calibrate_bayes(design: pd.DataFrame, priors: Priors, targets: pd.DataFrame,
         the headline effects (:func:`~fazhi_sim.analysis.emulator.screen_inputs`).
     draws
         Posterior draws to return.
-    walkers, steps, seed
+    walkers, steps, seed, progress
         As :func:`sample_posterior`; ``seed`` also seeds the draws of uncalibrated priors.
 
     Returns
@@ -185,7 +189,7 @@ def calibrate_bayes(design: pd.DataFrame, priors: Priors, targets: pd.DataFrame,
     if isinstance(inputs, int):
         inputs = screen_inputs(design, priors, [*fit.model_metric.unique(), *EFFECTS], inputs)
     emulator = fit_emulator(design, priors, list(inputs), wanted, seed=seed)
-    samples, info = sample_posterior(emulator, fit, walkers, steps, seed)
+    samples, info = sample_posterior(emulator, fit, walkers, steps, seed, progress)
     rng = np.random.default_rng(seed + 1)
     pick = samples[rng.choice(len(samples), size=draws, replace=len(samples) < draws)]
     table = priors.sample(draws, rng)

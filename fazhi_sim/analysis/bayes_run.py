@@ -57,10 +57,10 @@ class BayesResult:
 
 
 def run_bayes(priors: Priors | str | None = None, levels: str | None = None,
-              responses: str | None = None, n: int = 600, seed: int = 1,
+              responses: str | None = None, n: int = 1200, seed: int = 1,
               region: str = "town", store: str | os.PathLike | None = None,
               jobs: int | None = None, draws: int = 400, inputs: int = 10,
-              steps: int = 3000, model: Any = None, progress: bool = True) -> BayesResult:
+              steps: int = 4000, model: Any = None, progress: bool = True) -> BayesResult:
     """Run the design, fit the emulators, sample the posterior and report the fit.
 
     Parameters
@@ -85,7 +85,7 @@ def run_bayes(priors: Priors | str | None = None, levels: str | None = None,
     design = run_design(pri, n=n, seed=seed, region=region, store=store, jobs=jobs,
                         model=model, progress=progress)
     post, emu = calibrate_bayes(design, pri, targets, inputs=inputs, draws=draws,
-                                steps=steps, seed=seed)
+                                steps=steps, seed=seed, progress=progress)
     fit = predictive_fit(emu, post.draws, targets)
     # The effects' own emulator reads the parameters that move the effects most, whether
     # the data inform them or not (those keep their priors in the draws).

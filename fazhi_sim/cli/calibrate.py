@@ -45,7 +45,8 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
     bayes.add_argument("--bayes", action="store_true", help="run the design, fit emulators "
                        "and sample the posterior; --out is then a folder for its files "
                        "(the shipped ones are in fazhi_sim/data)")
-    bayes.add_argument("--design", metavar="N", help="design runs (default 600)")
+    bayes.add_argument("--design", metavar="N", help="design runs (default 1200, about ten "
+                       "minutes on two idle cores)")
     bayes.add_argument("--draws", metavar="N", help="posterior draws to write (default 400)")
     bayes.add_argument("--store", metavar="DIR", help="keep finished design runs there; a "
                        "rerun with the same settings resumes")
@@ -116,7 +117,7 @@ def handle_bayes(args: argparse.Namespace) -> int:
         priors = load_priors(args.priors)
     except PriorsError as err:
         raise InputError(err.source, err.field, err.message) from None
-    n = parse_count(args.design, COMMAND_LINE, "--design", 600, 20_000, "")
+    n = parse_count(args.design, COMMAND_LINE, "--design", 1200, 20_000, "")
     draws = parse_count(args.draws, COMMAND_LINE, "--draws", 400, 10_000, "")
     seed = parse_seed(args.seed, source)
     region = named_region(args.region, source)

@@ -30,9 +30,17 @@ def split_rows(split: pd.DataFrame, lang: str) -> tuple[list[str], list[list[str
               label("noise_width", lang), label("parameter_share", lang),
               label("noise_share", lang)]
     rows = [[r.scenario, label(r.metric, lang), f"{r.width:.1f}", f"{r.noise_width:.1f}",
-             f"{r.parameter_share:.0%}", f"{r.noise_share:.0%}"]
-            for r in split.itertuples()]
+             _share(r.parameter_share), _share(r.noise_share)] for r in split.itertuples()]
     return header, rows
+
+
+def _share(x: float) -> str:
+    # A share that rounds to 0% or 100% but is not quite that says so.
+    if 0 < x < 0.005:
+        return "<1%"
+    if 0.995 <= x < 1:
+        return ">99%"
+    return f"{x:.0%}"
 
 
 def sources_rows(sources: pd.DataFrame, metric: str, lang: str, top: int = 6
