@@ -268,3 +268,23 @@ def test_the_town_stands_in_for_a_county():
     assert abs(diff.mediation_cases_per_10k.mean()) < 3.0
     assert abs(diff.claims_per_grievance.mean()) < 0.01
     assert abs(diff.effect_lawsuits_per_10k.mean()) < 6.5
+
+
+def test_a_tiny_calibration_runs_end_to_end_and_its_draws_load(tmp_path):
+    # Wiring only (12 design runs are far too few to learn anything): every file is written,
+    # the draws read back as an ensemble would read them, and the report names each target.
+    from fazhi_sim.analysis.bayes_io import FILES
+    from fazhi_sim.analysis.bayes_run import run_bayes
+
+    result = run_bayes(n=12, seed=2, store=tmp_path / "design", jobs=1, draws=20, inputs=2,
+                       steps=200, progress=False)
+    paths = result.write(tmp_path / "out")
+    assert sorted(p.name for p in paths) == sorted(FILES)
+    draws = load_posterior(tmp_path / "out" / "posterior_draws.csv")
+    assert len(draws) == 20 and set(draws.columns) == set(load_priors().names)
+    text = result.report()
+    for tid in load_all_targets().id:
+        assert tid in text
+    ens = fs.run_ensemble(["baseline"], replicates=1, region="town", progress=False,
+                          posterior=draws, executor=fs.Serial())
+    assert ens.uncertainty == "posterior" and len(ens.runs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import warnings
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
@@ -59,7 +60,9 @@ def effect_sources(emulator: Emulator, draws: pd.DataFrame,
         mean, sd = emulator.predict(u, eff)
         resid = float(np.mean(sd ** 2))
         total = float(np.var(mean)) + resid
-        with contextlib.redirect_stdout(io.StringIO()):  # SALib prints its binning notes
+        # SALib prints and warns its binning notes; the shares are reported as estimates.
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             s1 = delta.analyze(problem, u, mean, num_resamples=10, seed=seed,
                                print_to_console=False)["S1"]
         explained = np.clip(np.asarray(s1, float), 0.0, None) * float(np.var(mean))
