@@ -6,6 +6,9 @@ Quick start::
     df = fs.simulate("plan-2025", region="town", seed=1)   # tidy DataFrame
     model = fs.DisputeModel(fs.load_scenario("scenarios/baseline.toml"), region="zhuji")
     ens = fs.run_ensemble(["baseline", "plan-2025"], model=fs.ModelSpec(behaviour=MyResidents))
+    ens = fs.run_ensemble(["baseline", "plan-2025"], uncertainty="noise")  # seeds only
+
+Ensembles run posterior draws of the parameters by default (docs/calibration.md).
 """
 
 from .engine.behaviour import Behaviour
@@ -27,6 +30,7 @@ from .engine.region import Region, RegionError, get_region, region_names
 from .engine.scenario import LeverSchedule, Scenario, ScenarioError, baseline, load_scenario
 from .experiments.ensemble import Ensemble, RunStore, run_ensemble
 from .experiments.executors import DaskCluster, LocalProcesses, Serial
+from .experiments.posterior import load_posterior, posterior_summary
 from .experiments.simulate import simulate, simulate_batch
 from .experiments.spec import ModelSpec, SpecError, as_spec
 from .version import __version__
@@ -38,7 +42,8 @@ __all__ = [
     "LeverSchedule", "ScenarioError", "Params", "LEVERS", "Lever", "METRICS", "Region",
     "RegionError", "get_region", "region_names", "State", "Layer", "Option", "Institution",
     "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre", "Court", "PetitionOffice",
-    "ModelSpec", "as_spec", "SpecError", "Behaviour", "Cases",
+    "ModelSpec", "as_spec", "SpecError", "Behaviour", "Cases", "load_posterior",
+    "posterior_summary",
 ]
 
 
@@ -61,6 +66,14 @@ def __getattr__(name: str):
         from .analysis.calibration import calibrate
 
         return calibrate
+    if name == "load_priors":  # scipy.stats: only when asked for
+        from .experiments.priors import load_priors
+
+        return load_priors
+    if name == "run_bayes":  # scikit-learn and emcee: only when asked for
+        from .analysis.bayes_run import run_bayes
+
+        return run_bayes
     if name in _LAZY_MODULES:
         import importlib
 
