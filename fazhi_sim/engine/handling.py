@@ -76,13 +76,20 @@ def handling_months(params: Params, layer: str, u: np.ndarray, small_claims: flo
         return _days(params, layer, u) / DAYS_PER_MONTH
     simple = small_claims + (1 - small_claims) * params.simple_procedure_share
     edges = (0.0, small_claims, simple, 1.0)
-    days = np.empty(len(u))
-    # One uniform picks the track and, rescaled within it, is again uniform for the days.
-    for track, lo, hi in zip(("small_claims", "simple", "ordinary"), edges[:-1], edges[1:],
-                             strict=True):
-        on = (u >= lo) & (u < hi) if track != "ordinary" else u >= lo
-        days[on] = _days(params, track, (u[on] - lo) / max(hi - lo, 1e-300))
-    return days / DAYS_PER_MONTH
+    # One uniform picks the track and, rescaled within it, is again uniform for the days;
+    # every case at once, each with its track's numbers.
+    track = (u >= small_claims).astype(np.intp) + (u >= simple)
+    lo, width, mu, sigma, top = (x[track] for x in _court_tracks(params, edges))
+    return np.exp(mu + sigma * ndtri((u - lo) / width * top)) / DAYS_PER_MONTH
+
+
+def _court_tracks(params: Params, edges: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    # Per trial track: lower edge, width, and the lognormal's mu, sigma and top.
+    shapes = [_shape(*(float(getattr(params, name)) for name in _SPEC[track]))
+              for track in ("small_claims", "simple", "ordinary")]
+    lo = np.array(edges[:-1])
+    width = np.array([max(hi - a, 1e-300) for a, hi in zip(edges[:-1], edges[1:], strict=True)])
+    return (lo, width, *(np.array(x) for x in zip(*shapes, strict=True)))
 
 
 def _days(params: Params, track: str, u: np.ndarray) -> np.ndarray:
