@@ -46,7 +46,10 @@ _OPTION_STATE = {Option.VILLAGE: State.VILLAGE, Option.TOWN: State.TOWN,
 _STATE_OPTION = {state: opt for opt, state in _OPTION_STATE.items()}
 _DOOR = {State.VILLAGE: Layer.VILLAGE, State.TOWN: Layer.TOWN, State.COUNTY: Layer.COUNTY,
          State.PETITION: Layer.PETITION}
+_HANDLING_PURPOSE = {layer: int(Purpose.HANDLING) * 16 + i
+                     for i, layer in enumerate(HANDLING_LAYERS)}
 _NO_ROWS = np.zeros(0, dtype=bool)
+_NO_COUNTIES = np.zeros(0, dtype=np.int32)
 _WAIT_QUEUES = ((Option.VILLAGE, State.VILLAGE, "village"), (Option.TOWN, State.TOWN, "town"),
                 (Option.COUNTY, State.COUNTY, "county"), (Option.COURT, State.TRIAL, "county"),
                 (Option.PETITION, State.PETITION, "county"))
@@ -122,6 +125,8 @@ class DisputeFlow:
 
     def count(self, counter: str, pos: np.ndarray) -> np.ndarray:
         """Count one event per dispute at ``pos`` in this month's tally; returns the counties."""
+        if len(pos) == 0:  # (nothing to count: the tally would ignore it)
+            return _NO_COUNTIES
         county = county_rows(pos, self.pool.village, self.region.village_county)
         self.tally.add(counter, self.row, county)
         return county
@@ -391,8 +396,7 @@ class DisputeFlow:
         pool = self.pool
         # Its own purpose per layer, so the handling draw shifts no other draw, and a case
         # handled twice at one step (pre-filing, then trial) gets two independent times.
-        purpose = Purpose.HANDLING * 16 + HANDLING_LAYERS.index(layer)
-        u = self.draw(pos, purpose)
+        u = self.draw(pos, _HANDLING_PURPOSE[layer])
         extra = handling_months(self.params, layer, u, self.levels["small_claims_share"])
         add_elapsed(pos, extra, queued, self.month, pool.queued, pool.elapsed)
 
@@ -426,6 +430,7 @@ class DisputeFlow:
             self.region.village_county, pool.doors, pool.state, pool.claimant, pool.grievance,
             self.residents.grievance)
         self.tally.add("closed", self.row, county)
-        self.tally.add("handoffs", self.row, county, handoffs)
+        if handoffs.any():  # (adding none changes no count)
+            self.tally.add("handoffs", self.row, county, handoffs)
         if not resolved:
             self.tally.add("dropped", self.row, county)

@@ -251,7 +251,7 @@ def negated_logit(z, spread, centre):  # noqa: ANN001, ANN201
 
 @numba.njit(**_NJIT)
 def logistic_tail(z):  # noqa: ANN001, ANN201
-    """``z = 1 / (z + 1)`` in place, each step rounded to ``z``'s type."""
-    one = z.dtype.type(1.0)
+    """``z = 1 / (z + 1)`` in place for float32 ``z``, each step rounded to float32."""
+    one = np.float32(1.0)
     for i in range(z.shape[0]):
         z[i] = one / (z[i] + one)

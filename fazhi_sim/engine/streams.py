@@ -20,6 +20,7 @@ replicate run in a batch draws bit for bit what it draws alone.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from enum import IntEnum
 
@@ -175,7 +176,15 @@ def _counters(counter: int | np.ndarray) -> np.ndarray:
     # Counters enter the hash as 64-bit integers (a warm-up month is negative and wraps).
     if isinstance(counter, np.ndarray):
         return counter if counter.ndim == 1 else counter.reshape(-1)
-    return np.full(1, counter, dtype=np.int64)
+    return _one_counter(int(counter))
+
+
+@functools.lru_cache(maxsize=1024)
+def _one_counter(counter: int) -> np.ndarray:
+    # The same few months come back draw after draw: one read-only array each.
+    out = np.full(1, counter, dtype=np.int64)
+    out.flags.writeable = False
+    return out
 
 
 def _reps(rep: np.ndarray | None) -> np.ndarray:
