@@ -18,7 +18,7 @@ import numba
 import numpy as np
 
 __all__ = ["add_elapsed", "add_rows", "close_rows", "county_rows", "enter_rows",
-           "expand_cells", "fail_rows", "group_rows", "logistic_tail", "negated_logit",
+           "expand_cells", "fail_rows", "group_rows", "negated_logit",
            "pick_rows", "take_up_queue", "unit_columns", "whole_units"]
 
 _NJIT = {"cache": True, "nogil": True}
@@ -247,11 +247,3 @@ def negated_logit(z, spread, centre):  # noqa: ANN001, ANN201
     """``z = -(z * spread + centre)`` in place, each step rounded to ``z``'s type."""
     for i in range(z.shape[0]):
         z[i] = -(z[i] * spread + centre)
-
-
-@numba.njit(**_NJIT)
-def logistic_tail(z):  # noqa: ANN001, ANN201
-    """``z = 1 / (z + 1)`` in place for float32 ``z``, each step rounded to float32."""
-    one = np.float32(1.0)
-    for i in range(z.shape[0]):
-        z[i] = one / (z[i] + one)

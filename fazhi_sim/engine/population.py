@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .params import Params
-from .pool_kernels import logistic_tail, negated_logit, pick_rows
+from .pool_kernels import negated_logit, pick_rows
 from .region import Region
 from .shared_setup import region_key, shared
 
@@ -26,7 +26,8 @@ def _logit_normal(rng: np.random.Generator, n: int, mean: float, spread: float) 
     z = rng.standard_normal(n, dtype=np.float32)
     negated_logit(z, np.float32(spread), centre)  # -(z * spread + centre), in float32
     np.exp(z, out=z)
-    logistic_tail(z)  # 1 / (z + 1), in float32
+    z += np.float32(1.0)
+    np.reciprocal(z, out=z)
     return z
 
 
