@@ -53,7 +53,14 @@ def truncated_lognormal(u: np.ndarray, mean: float, cv: float, limit: float) -> 
     Inversion keeps one uniform per case, so a case's draw does not depend on other cases.
     """
     mu, sigma, top = _shape(float(mean), float(cv), float(limit))
-    return np.exp(mu + sigma * ndtri(np.asarray(u, float) * top))
+    u = np.asarray(u, float)
+    if u.ndim == 0:
+        return np.exp(mu + sigma * ndtri(u * top))
+    x = u * top
+    ndtri(x, out=x)  # (in place: the same numbers, fewer arrays)
+    x *= sigma
+    x += mu
+    return np.exp(x, out=x)
 
 
 @functools.lru_cache(maxsize=256)
@@ -73,7 +80,9 @@ def handling_months(params: Params, layer: str, u: np.ndarray, small_claims: flo
     """
     u = np.asarray(u, float)
     if layer != "court":
-        return _days(params, layer, u) / DAYS_PER_MONTH
+        days = _days(params, layer, u)
+        days /= DAYS_PER_MONTH
+        return days
     simple = small_claims + (1 - small_claims) * params.simple_procedure_share
     edges = (0.0, small_claims, simple, 1.0)
     # One uniform picks the track and, rescaled within it, is again uniform for the days;
@@ -93,5 +102,6 @@ def _court_tracks(params: Params, edges: tuple[float, ...]) -> tuple[np.ndarray,
 
 
 def _days(params: Params, track: str, u: np.ndarray) -> np.ndarray:
-    mean, cv, limit = (getattr(params, name) for name in _SPEC[track])
-    return truncated_lognormal(u, mean, cv, limit)
+    mean, cv, limit = _SPEC[track]
+    return truncated_lognormal(u, getattr(params, mean), getattr(params, cv),
+                               getattr(params, limit))
