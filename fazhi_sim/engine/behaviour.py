@@ -53,6 +53,12 @@ def type_table() -> dict[str, np.ndarray]:
     }
 
 
+@cache
+def _affinity_by_option() -> np.ndarray:
+    # (options, types), each entry 0.0 + affinity as the sum it replaces gave.
+    return np.ascontiguousarray((np.zeros((len(TYPES), N_OPTIONS)) + type_table()["affinity"]).T)
+
+
 @dataclass
 class Situation:
     """What a resident weighs when choosing a channel, one row per dispute.
@@ -95,19 +101,19 @@ def available_options(stage: np.ndarray, village_open: np.ndarray) -> np.ndarray
     (enforcement) can petition or give up. ``stage == PETITION`` marks a petitioner who has
     decided to come back: only petitioning is open.
     """
-    n = len(stage)
-    av = np.zeros((n, N_OPTIONS), dtype=bool)
-    av[:, Option.LUMP] = True
-    av[:, Option.PETITION] = True
-    av[:, Option.NEGOTIATE] = stage < Layer.NEGOTIATION
-    av[:, Option.VILLAGE] = (stage < Layer.VILLAGE) & village_open
-    av[:, Option.TOWN] = stage < Layer.TOWN
-    av[:, Option.COUNTY] = stage < Layer.COUNTY
-    av[:, Option.COURT] = stage < Layer.COURT
+    # Built option by option (each a contiguous row), returned as (n, options).
+    av = np.zeros((N_OPTIONS, len(stage)), dtype=bool)
+    av[Option.LUMP] = True
+    av[Option.PETITION] = True
+    av[Option.NEGOTIATE] = stage < Layer.NEGOTIATION
+    av[Option.VILLAGE] = (stage < Layer.VILLAGE) & village_open
+    av[Option.TOWN] = stage < Layer.TOWN
+    av[Option.COUNTY] = stage < Layer.COUNTY
+    av[Option.COURT] = stage < Layer.COURT
     repeat = stage == Layer.PETITION
-    av[repeat] = False
-    av[repeat, Option.PETITION] = True
-    return av
+    av[:, repeat] = False
+    av[Option.PETITION, repeat] = True
+    return av.T
 
 
 def logit_choice(utility: np.ndarray, available: np.ndarray, gumbel: np.ndarray) -> np.ndarray:
@@ -223,28 +229,28 @@ class Behaviour:
         for all served channels; fatigue for giving up.
         """
         p, lv = self.params, self.levels
-        u = np.zeros((len(s.kind), N_OPTIONS))
-        u += type_table()["affinity"][s.kind]
+        # Option by option (each a contiguous row), returned as (n, options).
+        u = _affinity_by_option().take(s.kind, axis=1)
         adv = s.advised.astype(float)
         mediation = p.b_trust * s.trust + p.b_advice_mediation * adv
-        u[:, Option.LUMP] += p.b_fatigue * s.failures
-        u[:, Option.NEGOTIATE] += p.asc_negotiate + p.b_advice_negotiate * adv
-        u[:, Option.VILLAGE] += (p.asc_village + mediation
-                                 + p.b_online_mediation * lv["online_mediation_share"])
-        u[:, Option.TOWN] += (p.asc_town + mediation
-                              + p.b_fengqiao * lv["fengqiao_units_coverage"])
-        u[:, Option.COUNTY] += (p.asc_county + p.county_mediation_weight * mediation
-                                + p.b_centre * lv["county_centre"])
-        u[:, Option.COURT] += self._court_utility(s)
-        u[:, Option.PETITION] += self._petition_utility(s, adv)
-        u -= p.b_wait * s.wait
+        u[Option.LUMP] += p.b_fatigue * s.failures
+        u[Option.NEGOTIATE] += p.asc_negotiate + p.b_advice_negotiate * adv
+        u[Option.VILLAGE] += (p.asc_village + mediation
+                              + p.b_online_mediation * lv["online_mediation_share"])
+        u[Option.TOWN] += (p.asc_town + mediation
+                           + p.b_fengqiao * lv["fengqiao_units_coverage"])
+        u[Option.COUNTY] += (p.asc_county + p.county_mediation_weight * mediation
+                             + p.b_centre * lv["county_centre"])
+        u[Option.COURT] += self._court_utility(s)
+        u[Option.PETITION] += self._petition_utility(s, adv)
+        u -= p.b_wait * s.wait.T
         if s.literate_tie is not None:
             # A 法律明白人 among one's ties refers to village mediation, away from petitions.
-            u[:, Option.VILLAGE] += p.b_literacy_village * s.literate_tie
-            u[:, Option.PETITION] -= p.b_literacy_petition * s.literate_tie
+            u[Option.VILLAGE] += p.b_literacy_village * s.literate_tie
+            u[Option.PETITION] -= p.b_literacy_petition * s.literate_tie
         if s.reputation is not None:
-            u += p.b_reputation * s.reputation
-        return u
+            u += p.b_reputation * s.reputation.T
+        return u.T
 
     def _court_utility(self, s: Situation) -> np.ndarray:
         p, lv = self.params, self.levels

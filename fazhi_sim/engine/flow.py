@@ -18,6 +18,17 @@ from .behaviour import Situation, type_table
 from .disputes import TYPES, CentreRoute, Layer, Option, State
 from .handling import HANDLING_LAYERS, handling_months
 from .institutions import Cases
+from .pool_kernels import (
+    add_elapsed,
+    add_rows,
+    close_rows,
+    county_rows,
+    enter_rows,
+    expand_cells,
+    fail_rows,
+    group_rows,
+    unit_columns,
+)
 from .streams import Purpose
 
 __all__ = ["DisputeFlow", "RESOLVED_COUNTER"]
@@ -35,9 +46,16 @@ _OPTION_STATE = {Option.VILLAGE: State.VILLAGE, Option.TOWN: State.TOWN,
 _STATE_OPTION = {state: opt for opt, state in _OPTION_STATE.items()}
 _DOOR = {State.VILLAGE: Layer.VILLAGE, State.TOWN: Layer.TOWN, State.COUNTY: Layer.COUNTY,
          State.PETITION: Layer.PETITION}
+_HANDLING_PURPOSE = {layer: int(Purpose.HANDLING) * 16 + i
+                     for i, layer in enumerate(HANDLING_LAYERS)}
+_NO_ROWS = np.zeros(0, dtype=bool)
+_NO_COUNTIES = np.zeros(0, dtype=np.int32)
 _WAIT_QUEUES = ((Option.VILLAGE, State.VILLAGE, "village"), (Option.TOWN, State.TOWN, "town"),
                 (Option.COUNTY, State.COUNTY, "county"), (Option.COURT, State.TRIAL, "county"),
                 (Option.PETITION, State.PETITION, "county"))
+_WAIT_LEVELS = np.array([("village", "town", "county").index(q[2]) for q in _WAIT_QUEUES])
+_WAIT_OPTIONS = np.array([int(q[0]) for q in _WAIT_QUEUES])
+_NO_TABLE = np.zeros(0)
 
 
 class PoolCases(Cases):
@@ -75,6 +93,24 @@ class PoolCases(Cases):
         return self._model.pool.village[self._pos]
 
 
+@functools.cache
+def _monthly_rates(scale: float) -> np.ndarray:
+    # Chance per resident and month of a grievance of each type, as a row for broadcasting.
+    monthly = type_table()["rate_per_10k"] * scale / 1e4 / 12.0
+    return np.minimum(monthly, 1.0)[None, :]
+
+
+@functools.cache
+def _purposes(purposes: tuple[int, ...]) -> np.ndarray:
+    return np.array(purposes, dtype=np.uint64)
+
+
+def _split(pos: np.ndarray, group: np.ndarray, n: int) -> list[np.ndarray]:
+    """``pos[group == k]`` for each ``k`` below ``n``, in one pass."""
+    rows, bounds = group_rows(pos, group, n)
+    return [rows[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
+
+
 def _joined(parts: list[np.ndarray]) -> np.ndarray:
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
@@ -87,12 +123,26 @@ class DisputeFlow:
         """County index of the disputes at pool positions ``pos``."""
         return self.region.village_county[self.pool.village[pos]]
 
+    def count(self, counter: str, pos: np.ndarray) -> np.ndarray:
+        """Count one event per dispute at ``pos`` in this month's tally; returns the counties."""
+        if len(pos) == 0:  # (nothing to count: the tally would ignore it)
+            return _NO_COUNTIES
+        county = county_rows(pos, self.pool.village, self.region.village_county)
+        self.tally.add(counter, self.row, county)
+        return county
+
     def draw(self, pos: np.ndarray, purpose: int) -> np.ndarray:
         """One uniform draw per dispute, keyed by (seed, dispute, its step, purpose)."""
         # Keyed by the dispute's step, not the month: a delay does not reshuffle its luck.
         pool = self.pool
         return self.streams.uniform_at(pos, pool.id, pool.step, purpose,
                                        None if self.n_replicates == 1 else pool.rep)
+
+    def draws(self, pos: np.ndarray, *purposes: int) -> np.ndarray:
+        """:meth:`draw` for several purposes at once, one row per purpose (the same numbers)."""
+        pool = self.pool
+        return self.streams.uniforms_at(pos, pool.id, pool.step, _purposes(purposes),
+                                        None if self.n_replicates == 1 else pool.rep)
 
     def cases(self, pos: np.ndarray) -> Cases:
         """What an institution sees of the disputes at ``pos`` (columns read on first use)."""
@@ -102,23 +152,23 @@ class DisputeFlow:
     def arise(self) -> None:
         """Grievances arise in each village by type; those voiced as claims enter the pool."""
         ids, village, kind, claimant, respondent, rep = self._new_grievances()
-        county = self.region.village_county[village]
-        self.tally.add("grievances", self.row, county)
+        county_of = self.region.village_county
+        self.tally.add("grievances", self.row, county_of[village])
         b, res = self.behaviour, self.residents
         pc = b.claim_probability(b.effective_awareness(res.awareness[claimant],
                                                        self.literate_tie[claimant]),
                                  res.litigiousness[claimant])
-        claim = self.streams.uniform(ids, self.month, Purpose.CLAIM, rep) < pc
-        ids, village, kind = ids[claim], village[claim], kind[claim]
-        claimant, respondent, county = claimant[claim], respondent[claim], county[claim]
-        rep = None if rep is None else rep[claim]
-        self.tally.add("disputes", self.row, county)
+        claim = np.flatnonzero(self.streams.uniform(ids, self.month, Purpose.CLAIM, rep) < pc)
+        ids, village, kind = ids.take(claim), village.take(claim), kind.take(claim)
+        claimant, respondent = claimant.take(claim), respondent.take(claim)
+        rep = None if rep is None else rep.take(claim)
+        self.tally.add("disputes", self.row, county_of[village])
         n = self.region.n_villages
         chance = b.advice_probability(
             self.institution_classes["village"].advice_capacity(self, n),
             np.bincount(village, minlength=n))
         advised = self.streams.uniform(ids, self.month, Purpose.ADVICE, rep) < chance[village]
-        self.tally.add("advised", self.row, county[advised])
+        self.tally.add("advised", self.row, county_of[village[advised]])
         if advised.any():
             res.awareness[claimant[advised]] = b.learn_from_advice(res.awareness[claimant[advised]])
         self.pool.add(id=ids, kind=kind, claimant=claimant, respondent=respondent,
@@ -138,14 +188,16 @@ class DisputeFlow:
         respondent = self.residents.pick(village, _joined([x[1] for x in u]))
         # Village compacts prevent a share of family, neighbour and land grievances; drawn
         # per candidate so the grievances that remain are the same ones in every scenario.
-        keep = np.ones(len(ids), dtype=bool)
-        if len(_COMPACT):
-            prevent = p.compact_effect * lv["village_compact_strength"]
-            u = self.streams.uniform(ids, self.month, Purpose.THIN, rep)
-            keep = ~(_IS_COMPACT[kind] & (u < prevent))
-            self.tally.add("prevented", self.row, r.village_county[village[~keep]])
-        rep = None if rep is None else rep[keep]
-        return ids[keep], village[keep], kind[keep], claimant[keep], respondent[keep], rep
+        if not len(_COMPACT):
+            return ids, village, kind, claimant, respondent, rep
+        prevent = p.compact_effect * lv["village_compact_strength"]
+        u = self.streams.uniform(ids, self.month, Purpose.THIN, rep)
+        prevented = _IS_COMPACT[kind] & (u < prevent)
+        self.tally.add("prevented", self.row, r.village_county[village[prevented]])
+        keep = np.flatnonzero(~prevented)
+        rep = None if rep is None else rep.take(keep)
+        return (ids.take(keep), village.take(keep), kind.take(keep), claimant.take(keep),
+                respondent.take(keep), rep)
 
     def _arising(self) -> tuple[Any, ...]:
         """Grievances by village and type, each replicate's counts from its own generator.
@@ -154,35 +206,28 @@ class DisputeFlow:
         generator with its number of grievances.
         """
         base, n_rep = self.base_region, self.n_replicates
-        monthly = type_table()["rate_per_10k"] * self.params.grievance_rate_scale / 1e4 / 12.0
-        monthly = np.minimum(monthly, 1.0)[None, :]
         gens = self.streams.each("arising")
+        monthly = _monthly_rates(self.params.grievance_rate_scale)
         counts = [g.binomial(base.village_population[:, None], monthly).ravel() for g in gens]
-        per_rep = np.array([int(c.sum()) for c in counts], dtype=np.int64)
-        counts = _joined(counts)
-        cells = np.arange(n_rep * base.n_villages)
-        village = np.repeat(np.repeat(cells, len(TYPES)), counts)
-        kind = np.repeat(np.tile(np.arange(len(TYPES), dtype=np.int8), len(cells)), counts)
-        # Ids run on from each replicate's last one.
-        first = np.repeat(self.next_id - (np.cumsum(per_rep) - per_rep), per_rep)
-        ids = np.arange(len(village), dtype=np.int64) + first
-        self.next_id += per_rep
-        rep = None if n_rep == 1 else np.repeat(np.arange(n_rep, dtype=np.int16), per_rep)
-        return ids, village, kind, rep, list(zip(gens, per_rep.tolist(), strict=True))
+        village, kind, ids, rep, per_rep = expand_cells(_joined(counts), len(TYPES), n_rep,
+                                                        self.next_id)
+        self.next_id += per_rep  # ids run on from each replicate's last one
+        return (ids, village, kind, None if n_rep == 1 else rep,
+                list(zip(gens, per_rep.tolist(), strict=True)))
 
     # -- 3. channel choice
     def situation(self, pos: np.ndarray) -> Situation:
         """What the disputes at pool positions ``pos`` weigh when choosing a channel."""
-        pool, res, b = self.pool, self.residents, self.behaviour
+        pool, res, b, r = self.pool, self.residents, self.behaviour, self.region
         claimant, village = pool.claimant[pos], pool.village[pos]
-        wait = np.zeros((len(pos), len(Option)))
-        for opt, state, level in _WAIT_QUEUES:
-            perceived = self.perceived_wait.get(state)
-            if perceived is not None:
-                wait[:, opt] = perceived[self.unit_of(pos, level)]
-        reputation = np.zeros((len(pos), len(Option)))
+        # Matrices by option are laid out option by option (transposed, (n, options) in
+        # Fortran order): each option's column is one contiguous row for the arithmetic.
+        wait = unit_columns(village, r.village_town, r.village_county, tuple(
+            self.perceived_wait.get(state, _NO_TABLE) for _, state, _ in _WAIT_QUEUES),
+            _WAIT_LEVELS, _WAIT_OPTIONS, len(Option)).T
+        reputation = np.zeros((len(Option), len(pos)))
         for state, seen in self.reputation_seen(pos).items():
-            reputation[:, _STATE_OPTION[state]] = seen
+            reputation[_STATE_OPTION[state]] = seen
         return Situation(
             kind=pool.kind[pos],
             awareness=b.effective_awareness(res.awareness[claimant],
@@ -198,7 +243,7 @@ class DisputeFlow:
                                           self.capacity[State.VILLAGE][village] > 0),
             step=pool.step[pos],
             literate_tie=self.literate_tie[claimant],
-            reputation=reputation,
+            reputation=reputation.T,
             replicate=self.replicate_of(pos),
         )
 
@@ -219,21 +264,21 @@ class DisputeFlow:
         if len(pos) == 0:
             return
         choice = self.choose_channel(self.situation(pos), self.pool.id[pos])
-        self.pool.step[pos] += 1
-        self.close(pos[choice == Option.LUMP], resolved=False)
-        self.negotiate(pos[choice == Option.NEGOTIATE])
-        for opt, state in _OPTION_STATE.items():
-            if opt != Option.COUNTY:
-                self.enter(pos[choice == opt], state)
-        self.arrive_at_centre(pos[choice == Option.COUNTY])
-        court = pos[choice == Option.COURT]
+        add_rows(self.pool.step, pos, 1)
+        chose = _split(pos, choice, len(Option))
+        self.close(chose[Option.LUMP], resolved=False)
+        self.negotiate(chose[Option.NEGOTIATE])
+        self.enter(chose[Option.VILLAGE], State.VILLAGE)
+        self.enter(chose[Option.TOWN], State.TOWN)
+        self.arrive_at_centre(chose[Option.COUNTY])
+        court = chose[Option.COURT]
         # The one-stop centre houses a court window (诉调对接): moving on from it to court
         # is no new door where the centre is integrated.
         centre = self.institution_classes["county"]
         free = (self.pool.door[court] == Layer.COUNTY) & (self.draw(court, Purpose.DOOR) < (
             centre.one_door_probability(self, self.cases(court))))
         self.go_to_court(court, free)
-        self.lodge_petition(pos[choice == Option.PETITION])
+        self.lodge_petition(chose[Option.PETITION])
 
     def negotiate(self, pos: np.ndarray) -> None:
         """Direct negotiation: settles at once or fails (choose again next month)."""
@@ -246,11 +291,8 @@ class DisputeFlow:
     def walk_in(self, pos: np.ndarray, door: Layer, free_door: np.ndarray | None = None) -> None:
         """Arrive at an institution: one more door unless already there or let in free."""
         pool = self.pool
-        new_door = pool.door[pos] != door
-        if free_door is not None:
-            new_door &= ~free_door
-        pool.doors[pos] += new_door
-        pool.door[pos] = door
+        enter_rows(pos, int(door), _NO_ROWS if free_door is None else free_door, True, False, 0,
+                   self.month, pool.door, pool.doors, pool.step, pool.state, pool.queued)
 
     def enter(self, pos: np.ndarray, state: State, free_door: np.ndarray | None = None) -> None:
         """Queue disputes at an institution; entering a new institution is one more door."""
@@ -258,24 +300,25 @@ class DisputeFlow:
             return
         pool = self.pool
         self.walk_in(pos, _DOOR.get(state, Layer.COURT), free_door)
-        pool.step[pos] += 1
-        pool.state[pos] = state
-        pool.queued[pos] = self.month
+        enter_rows(pos, 0, _NO_ROWS, False, True, int(state), self.month, pool.door, pool.doors,
+                   pool.step, pool.state, pool.queued)
 
     def go_to_court(self, pos: np.ndarray, free_door: np.ndarray | None = None) -> None:
         """Disputes reaching court: some to pre-filing mediation, the rest filed."""
         if len(pos) == 0:
             return
         court = self.institution_classes["court"]
-        settle = self.draw(pos, Purpose.OUTCOME) < court.reconsideration_probability(
-            self, self.cases(pos))
+        # Both draws at once: the cases that go on take no step before the second.
+        u = self.draws(pos, Purpose.OUTCOME, Purpose.DIVERT)
+        settle = u[0] < court.reconsideration_probability(self, self.cases(pos))
+        u = u[1]
         if settle.any():
             self.resolve(pos[settle], Layer.COUNTY)
-            pos = pos[~settle]
-            free_door = None if free_door is None else free_door[~settle]
-        self.tally.add("court_arrivals", self.row, self.county_of(pos))
-        divert = self.draw(pos, Purpose.DIVERT) < court.diversion_probability(
-            self, self.cases(pos))
+            on = ~settle
+            pos, u = pos[on], u[on]
+            free_door = None if free_door is None else free_door[on]
+        self.count("court_arrivals", pos)
+        divert = u < court.diversion_probability(self, self.cases(pos))
         self.enter(pos[divert], State.PREFILING, None if free_door is None else free_door[divert])
         rest = ~divert
         self.enter(pos[rest], State.TRIAL, None if free_door is None else free_door[rest])
@@ -286,28 +329,27 @@ class DisputeFlow:
         court = self.institution_classes["court"]
         refuse = self.draw(pos, Purpose.FILTER) < court.refusal_probability(
             self, self.cases(pos))
-        self.close(pos[refuse], resolved=False)
-        self.tally.add("refused", self.row, self.county_of(pos[refuse]))
-        self.tally.add("lawsuits", self.row, self.county_of(pos[~refuse]))
-        self.pool.queued[pos[~refuse]] = self.month
+        refused, accepted = pos[refuse], pos[~refuse]
+        self.close(refused, resolved=False)
+        self.count("refused", refused)
+        self.count("lawsuits", accepted)
+        self.pool.queued[accepted] = self.month
 
     def lodge_petition(self, pos: np.ndarray) -> None:
         """Petitions lodged: each lodging counts in 信访量; a second or later one is a repeat."""
         if len(pos) == 0:
             return
         pool = self.pool
-        county = self.county_of(pos)
         repeat = pool.petitions[pos] > 0
-        self.tally.add("petitions", self.row, county)
-        self.tally.add("repeat_petitions", self.row, county[repeat])
+        self.count("petitions", pos)
+        self.count("repeat_petitions", pos[repeat])
         # A repeat after a lawful channel failed, against one after the office left it (缠访).
-        self.tally.add("repeat_after_routing", self.row,
-                       county[repeat & (pool.stage[pos] != Layer.PETITION)])
-        pool.petitions[pos] += 1
+        self.count("repeat_after_routing", pos[repeat & (pool.stage[pos] != Layer.PETITION)])
+        add_rows(pool.petitions, pos, 1)
         centre = self.institution_classes["county"]
         at_centre = self.draw(pos, Purpose.DOOR) < centre.petition_intake_probability(
             self, self.cases(pos))
-        self.tally.add("petitions_at_centre", self.row, county[at_centre])
+        self.count("petitions_at_centre", pos[at_centre])
         self.arrive_at_centre(pos[at_centre], petition=True)
         office = pos[~at_centre]
         self.enter(office, State.PETITION, pool.door[office] == Layer.PETITION)
@@ -319,28 +361,29 @@ class DisputeFlow:
         centre = self.institution_classes["county"]
         route = centre.triage(self, self.cases(pos), self.draw(pos, Purpose.ROUTE),
                               np.full(len(pos), petition))
-        self.tally.add("centre_intake", self.row, self.county_of(pos))
+        self.count("centre_intake", pos)
         self.walk_in(pos, Layer.COUNTY)
-        self.enter(pos[route == CentreRoute.MEDIATION], State.COUNTY)
-        desk = pos[route == CentreRoute.PETITION_DESK]
-        self.tally.add("centre_desk", self.row, self.county_of(desk))
+        sent = _split(pos, route, len(CentreRoute))
+        self.enter(sent[CentreRoute.MEDIATION], State.COUNTY)
+        desk = sent[CentreRoute.PETITION_DESK]
+        self.count("centre_desk", desk)
         self.enter(desk, State.PETITION, np.ones(len(desk), dtype=bool))
         # The desk is inside the centre: coming back to it later is no new door.
         self.pool.door[desk] = Layer.COUNTY
-        self.centre_legal_services(pos[route == CentreRoute.LEGAL])
-        court = pos[route == CentreRoute.COURT]
-        self.tally.add("centre_to_court", self.row, self.county_of(court))
+        self.centre_legal_services(sent[CentreRoute.LEGAL])
+        court = sent[CentreRoute.COURT]
+        self.count("centre_to_court", court)
         self.go_to_court(court, np.ones(len(court), dtype=bool))
 
     def centre_legal_services(self, pos: np.ndarray) -> None:
         """The centre's legal services: advice, then the parties negotiate with it."""
         if len(pos) == 0:
             return
-        self.tally.add("centre_legal", self.row, self.county_of(pos))
+        self.count("centre_legal", pos)
         self.pool.advised[pos] = True
         c = self.pool.claimant[pos]
         self.residents.awareness[c] = self.behaviour.learn_from_advice(self.residents.awareness[c])
-        self.pool.step[pos] += 1
+        add_rows(self.pool.step, pos, 1)
         ok = self.draw(pos, Purpose.SUCCESS) < self.behaviour.negotiation_probability(
             self.pool.advised[pos])
         self.handled(pos, "negotiation", queued=False)
@@ -353,31 +396,24 @@ class DisputeFlow:
         pool = self.pool
         # Its own purpose per layer, so the handling draw shifts no other draw, and a case
         # handled twice at one step (pre-filing, then trial) gets two independent times.
-        purpose = Purpose.HANDLING * 16 + HANDLING_LAYERS.index(layer)
-        u = self.draw(pos, purpose)
+        u = self.draw(pos, _HANDLING_PURPOSE[layer])
         extra = handling_months(self.params, layer, u, self.levels["small_claims_share"])
-        if queued:
-            extra = extra + (self.month - pool.queued[pos])
-        pool.elapsed[pos] += extra
+        add_elapsed(pos, extra, queued, self.month, pool.queued, pool.elapsed)
 
     def fail(self, pos: np.ndarray, layer: Layer) -> None:
         """A failed step: the dispute will choose again next month, from above ``layer``."""
         if len(pos) == 0:
             return
         pool = self.pool
-        pool.stage[pos] = np.maximum(pool.stage[pos], int(layer))
-        pool.step[pos] += 1
-        pool.failures[pos] = np.minimum(pool.failures[pos].astype(int) + 1,
-                                        self.params.fatigue_cap)
-        pool.grievance[pos] += np.float32(self.behaviour.grievance_from_failure())
-        pool.state[pos] = State.CHOOSING
+        fail_rows(pos, int(layer), self.params.fatigue_cap,
+                  np.float32(self.behaviour.grievance_from_failure()), pool.stage, pool.step,
+                  pool.failures, pool.grievance, pool.state)
 
     def resolve(self, pos: np.ndarray, layer: Layer) -> None:
         """Settled at ``layer``: counted with its time taken; the claimant's grievance eases."""
         if len(pos) == 0:
             return
-        county = self.county_of(pos)
-        self.tally.add(RESOLVED_COUNTER[layer], self.row, county)
+        county = self.count(RESOLVED_COUNTER[layer], pos)
         self.tally.resolution_times(self.row, county, self.pool.elapsed[pos])
         res = self.residents
         c = self.pool.claimant[pos]
@@ -389,13 +425,12 @@ class DisputeFlow:
         if len(pos) == 0:
             return
         pool = self.pool
-        county = self.county_of(pos)
+        county, handoffs = close_rows(
+            pos, not resolved, int(State.RESOLVED if resolved else State.DROPPED), pool.village,
+            self.region.village_county, pool.doors, pool.state, pool.claimant, pool.grievance,
+            self.residents.grievance)
         self.tally.add("closed", self.row, county)
-        self.tally.add("handoffs", self.row, county,
-                       np.maximum(pool.doors[pos].astype(float) - 1, 0))
+        if handoffs.any():  # (adding none changes no count)
+            self.tally.add("handoffs", self.row, county, handoffs)
         if not resolved:
             self.tally.add("dropped", self.row, county)
-            c = pool.claimant[pos]
-            self.residents.grievance[c] = np.maximum(self.residents.grievance[c],
-                                                     pool.grievance[pos])
-        pool.state[pos] = State.RESOLVED if resolved else State.DROPPED

@@ -53,7 +53,14 @@ def truncated_lognormal(u: np.ndarray, mean: float, cv: float, limit: float) -> 
     Inversion keeps one uniform per case, so a case's draw does not depend on other cases.
     """
     mu, sigma, top = _shape(float(mean), float(cv), float(limit))
-    return np.exp(mu + sigma * ndtri(np.asarray(u, float) * top))
+    u = np.asarray(u, float)
+    if u.ndim == 0:
+        return np.exp(mu + sigma * ndtri(u * top))
+    x = u * top
+    ndtri(x, out=x)  # (in place: the same numbers, fewer arrays)
+    x *= sigma
+    x += mu
+    return np.exp(x, out=x)
 
 
 @functools.lru_cache(maxsize=256)
@@ -73,18 +80,28 @@ def handling_months(params: Params, layer: str, u: np.ndarray, small_claims: flo
     """
     u = np.asarray(u, float)
     if layer != "court":
-        return _days(params, layer, u) / DAYS_PER_MONTH
+        days = _days(params, layer, u)
+        days /= DAYS_PER_MONTH
+        return days
     simple = small_claims + (1 - small_claims) * params.simple_procedure_share
     edges = (0.0, small_claims, simple, 1.0)
-    days = np.empty(len(u))
-    # One uniform picks the track and, rescaled within it, is again uniform for the days.
-    for track, lo, hi in zip(("small_claims", "simple", "ordinary"), edges[:-1], edges[1:],
-                             strict=True):
-        on = (u >= lo) & (u < hi) if track != "ordinary" else u >= lo
-        days[on] = _days(params, track, (u[on] - lo) / max(hi - lo, 1e-300))
-    return days / DAYS_PER_MONTH
+    # One uniform picks the track and, rescaled within it, is again uniform for the days;
+    # every case at once, each with its track's numbers.
+    track = (u >= small_claims).astype(np.intp) + (u >= simple)
+    lo, width, mu, sigma, top = (x[track] for x in _court_tracks(params, edges))
+    return np.exp(mu + sigma * ndtri((u - lo) / width * top)) / DAYS_PER_MONTH
+
+
+def _court_tracks(params: Params, edges: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    # Per trial track: lower edge, width, and the lognormal's mu, sigma and top.
+    shapes = [_shape(*(float(getattr(params, name)) for name in _SPEC[track]))
+              for track in ("small_claims", "simple", "ordinary")]
+    lo = np.array(edges[:-1])
+    width = np.array([max(hi - a, 1e-300) for a, hi in zip(edges[:-1], edges[1:], strict=True)])
+    return (lo, width, *(np.array(x) for x in zip(*shapes, strict=True)))
 
 
 def _days(params: Params, track: str, u: np.ndarray) -> np.ndarray:
-    mean, cv, limit = (getattr(params, name) for name in _SPEC[track])
-    return truncated_lognormal(u, mean, cv, limit)
+    mean, cv, limit = _SPEC[track]
+    return truncated_lognormal(u, getattr(params, mean), getattr(params, cv),
+                               getattr(params, limit))

@@ -15,7 +15,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["keyed_uniforms", "keyed_uniforms_at", "keyed_uniform_columns"]
+__all__ = ["keyed_uniforms", "keyed_uniforms_at", "keyed_uniforms_at_purposes",
+           "keyed_uniform_columns"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -77,16 +78,32 @@ def keyed_uniforms_at(pos: np.ndarray, ids: np.ndarray, counters: np.ndarray,
 
 
 @numba.njit(cache=True, nogil=True)
+def keyed_uniforms_at_purposes(pos: np.ndarray, ids: np.ndarray, counters: np.ndarray,
+                               purposes: np.ndarray, keys: np.ndarray, reps: np.ndarray
+                               ) -> np.ndarray:
+    """:func:`keyed_uniforms_at` for several purposes at once: row ``k`` is ``purposes[k]``."""
+    n = pos.shape[0]
+    out = np.empty((purposes.shape[0], n))
+    one_key = reps.shape[0] == 0
+    for i in range(n):
+        j = pos[i]
+        key = keys[0] if one_key else keys[reps[j]]
+        for k in range(purposes.shape[0]):
+            out[k, i] = _uniform(key, ids[j], counters[j], purposes[k])
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
 def keyed_uniform_columns(ids: np.ndarray, counters: np.ndarray, first_purpose: np.uint64,
                           n_columns: int, keys: np.ndarray, reps: np.ndarray) -> np.ndarray:
-    """Uniforms of shape (ids, columns); column ``k`` uses purpose ``first_purpose + k``."""
+    """Uniforms of shape (columns, ids); row ``k`` uses purpose ``first_purpose + k``."""
     n = ids.shape[0]
-    out = np.empty((n, n_columns))
+    out = np.empty((n_columns, n))
     one_counter = counters.shape[0] == 1
     one_key = reps.shape[0] == 0
     for i in range(n):
         key = keys[0] if one_key else keys[reps[i]]
         counter = counters[0] if one_counter else counters[i]
         for k in range(n_columns):
-            out[i, k] = _uniform(key, ids[i], counter, first_purpose + np.uint64(k))
+            out[k, i] = _uniform(key, ids[i], counter, first_purpose + np.uint64(k))
     return out

@@ -315,9 +315,14 @@ class Tally:
 
     def counter_frame(self, region: Region, first_year: int, warmup: int) -> pd.DataFrame:
         """Yearly sums of :data:`FLOW_COUNTERS`, tidy like :meth:`frame`, metric = counter."""
-        c, names, _pop, _period, n = self._period_sums(region, warmup, monthly=False)
-        period, (columns,) = _tidy(c, FLOW_COUNTERS, names, n, 1)
-        return pd.DataFrame({"year": first_year + period, **columns})
+        return self.counter_frames(1, region, first_year, warmup)[0]
+
+    def counter_frames(self, n_replicates: int, region: Region, first_year: int, warmup: int
+                       ) -> list[pd.DataFrame]:
+        """:meth:`counter_frame` of each replicate of a batched run, computed at once."""
+        c, names, _pop, _period, n = self._period_sums(region, warmup, False, n_replicates)
+        period, columns = _tidy(c, FLOW_COUNTERS, names, n, n_replicates)
+        return [pd.DataFrame({"year": first_year + period, **x}) for x in columns]
 
     def frame(self, region: Region, first_year: int, warmup: int, monthly: bool = False
               ) -> pd.DataFrame:

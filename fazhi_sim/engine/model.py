@@ -152,6 +152,7 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         self._coverage_rank = {k: np.concatenate([g.random(n) for g in vrngs])
                                for k in _COVERAGE_LEVERS}
 
+        self._villages = np.zeros(0, dtype=np.int32)
         self.town_population = np.bincount(r.village_town, r.village_population, r.n_towns)
         self.county_population = r.county_population().astype(float)
         self.institution_classes = institution_classes(institutions)
@@ -208,11 +209,18 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
     def unit_of(self, pos: np.ndarray, level: str) -> np.ndarray:
         """Unit index (village, town or county) of the disputes at pool positions ``pos``."""
         v = self.pool.village[pos]
-        if level == "village":
-            return v
+        return v if level == "village" else self.unit_of_village(level)[v]
+
+    def unit_of_village(self, level: str) -> np.ndarray:
+        """Each village's unit index at ``level`` (``"village"``, ``"town"`` or ``"county"``)."""
+        r = self.region
         if level == "town":
-            return self.region.village_town[v]
-        return self.region.village_county[v]
+            return r.village_town
+        if level == "county":
+            return r.village_county
+        if len(self._villages) != r.n_villages:
+            self._villages = np.arange(r.n_villages, dtype=r.village_county.dtype)
+        return self._villages
 
     @property
     def row(self) -> int:

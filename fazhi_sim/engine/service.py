@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .disputes import Layer, State
-from .institutions import serve_in_order
+from .pool_kernels import add_rows, take_up_queue, whole_units
 from .streams import Purpose
 
 __all__ = ["Service"]
@@ -29,28 +29,38 @@ class Service:
         """Capacity per unit this month, in whole cases (stochastic rounding)."""
         # Stochastic rounding keeps fractional capacity (a village's 2.6 cases a month) unbiased.
         cap = self.capacity[state]
-        unit = np.arange(len(cap), dtype=np.int64)
-        per = len(cap) // self.n_replicates  # a batch's replicates have equal unit blocks
-        rep = None if self.n_replicates == 1 else unit // per
-        units = unit % per + (int(state) + 1) * 10_000_000_000
+        units, rep = self._capacity_keys(state, len(cap))
         frac = self.streams.uniform(units, self.month, Purpose.FILTER, rep)
-        return np.floor(cap + frac).astype(np.int64)
+        return whole_units(cap, frac)
+
+    def _capacity_keys(self, state: State, n: int) -> tuple[np.ndarray, np.ndarray | None]:
+        # Each unit's draw key and replicate: fixed for the run, so made once per queue.
+        cache = self.__dict__.setdefault("_capacity_key_cache", {})
+        keys = cache.get((state, n))
+        if keys is None:
+            unit = np.arange(n, dtype=np.int64)
+            per = n // self.n_replicates  # a batch's replicates have equal unit blocks
+            rep = None if self.n_replicates == 1 else unit // per
+            keys = cache[state, n] = (unit % per + (int(state) + 1) * 10_000_000_000, rep)
+        return keys
 
     def take_up(self, state: State, level: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The queue of ``state``: positions, their unit, and which are served this month."""
-        pos = self.pool.in_state(state)
-        unit = self.unit_of(pos, level)
-        order = self.pool.queued[pos].astype(np.int64) * (1 << 40) + self.pool.id[pos]
-        served = serve_in_order(unit, order, self.whole_capacity(state))
-        return pos, unit, served
+        """The queue of ``state``: positions, their unit, and which are served this month.
+
+        Served: oldest first (month queued, then dispute id) up to each unit's whole
+        capacity, as :func:`~fazhi_sim.engine.institutions.serve_in_order` picks.
+        """
+        pool = self.pool
+        return take_up_queue(pool.state, int(state), pool.village, self.unit_of_village(level),
+                             pool.queued, pool.id, self.whole_capacity(state))
 
     def wait(self, pos: np.ndarray, state: State, unit: np.ndarray, layer: Layer | None) -> None:
         """Cases left waiting: grievance grows; some give up on the queue (if ``layer``)."""
         p, pool = self.params, self.pool
-        pool.grievance[pos] += np.float32(self.behaviour.grievance_from_waiting())
+        add_rows(pool.grievance, pos, np.float32(self.behaviour.grievance_from_waiting()))
         waiting = _WAITING.get(state)
         if waiting:
-            self.tally.add(waiting, self.row, self.county_of(pos))
+            self.count(waiting, pos)
         cap = self.capacity[state]
         now = np.bincount(unit, minlength=len(cap)) / np.maximum(cap, p.wait_capacity_floor)
         # Residents learn of queues by word of mouth: the wait they expect follows the real
@@ -73,24 +83,24 @@ class Service:
         cls = self.institution_classes[kind]
         pos, unit, served = self.take_up(state, cls.level)
         layer = Layer(int(state))
-        self.wait(pos[~served], state, unit[~served], layer)
+        waiting = ~served
+        self.wait(pos[waiting], state, unit[waiting], layer)
         pos, taken_unit = pos[served], unit[served]
         if len(pos) == 0:
             return
         self.handled(pos, kind)
         kept = self.not_concluded(pos, cls, layer)
         pos = pos[kept]
-        county = self.county_of(pos)
         ok = self.draw(pos, Purpose.SUCCESS) < cls.settle_probability(self, self.cases(pos))
-        self.tally.add("mediation_concluded", self.row, county)
-        self.tally.add("mediation_settled", self.row, county[ok])
+        self.count("mediation_concluded", pos)
+        self.count("mediation_settled", pos[ok])
         res = self.residents
         c = self.pool.claimant[pos]
         res.trust[c] = self.behaviour.learn_from_mediation(res.trust[c], ok)
         self.spread_word(c, ok)
         holds = ok & ~self.relapses(pos, cls)
         lasting = np.zeros(len(kept), dtype=bool)
-        lasting[np.flatnonzero(kept)[holds]] = True
+        lasting[kept] = holds
         self.learn_reputations(state, taken_unit, lasting)
         self.resolve(pos[holds], layer)
         self.fail(pos[~holds], layer)
@@ -101,13 +111,14 @@ class Service:
         Returns a mask over ``pos``: True for the cases that go on to a concluded mediation.
         """
         cases = self.cases(pos)
-        refused = self.draw(pos, Purpose.REFUSE) < cls.refusal_probability(self, cases)
-        stalled = ~refused & (self.draw(pos, Purpose.STALL) < cls.stall_probability(self, cases))
-        county = self.county_of(pos)
-        self.tally.add("mediation_refused", self.row, county[refused])
-        self.tally.add("mediation_stalled", self.row, county[stalled])
-        self.fail(pos[refused | stalled], layer)
-        return ~(refused | stalled)
+        u = self.draws(pos, Purpose.REFUSE, Purpose.STALL)
+        refused = u[0] < cls.refusal_probability(self, cases)
+        stalled = ~refused & (u[1] < cls.stall_probability(self, cases))
+        self.count("mediation_refused", pos[refused])
+        self.count("mediation_stalled", pos[stalled])
+        ended = refused | stalled
+        self.fail(pos[ended], layer)
+        return ~ended
 
     def serve_prefiling(self) -> None:
         """Court pre-filing mediation; what it does not settle is filed (30-day limit)."""
@@ -115,13 +126,12 @@ class Service:
         pos, unit, served = self.take_up(State.PREFILING, "county")
         unserved = pos[~served]
         pos = pos[served]
-        county = self.county_of(pos)
         self.handled(pos, "prefiling")
         ok = self.draw(pos, Purpose.SUCCESS) < court.prefiling_probability(self, self.cases(pos))
         holds = ok & ~self.relapses(pos, court)
-        self.tally.add("prefiling_concluded", self.row, county)
-        self.tally.add("prefiling_settled", self.row, county[ok])
-        self.tally.add("prefiling_resolved", self.row, county[holds])
+        self.count("prefiling_concluded", pos)
+        self.count("prefiling_settled", pos[ok])
+        self.count("prefiling_resolved", pos[holds])
         self.resolve(pos[holds], Layer.COURT)
         to_file = np.concatenate([pos[~holds], unserved])
         self.pool.state[to_file] = State.TRIAL
@@ -134,17 +144,19 @@ class Service:
         """
         court = self.institution_classes["court"]
         pos, unit, served = self.take_up(State.TRIAL, "county")
-        self.wait(pos[~served], State.TRIAL, unit[~served], None)
+        waiting = ~served
+        self.wait(pos[waiting], State.TRIAL, unit[waiting], None)
         pos = pos[served]
         if len(pos) == 0:
             return
-        self.tally.add("trials_concluded", self.row, self.county_of(pos))
+        self.count("trials_concluded", pos)
         self.handled(pos, "court")
         c = self.pool.claimant[pos]
         self.residents.awareness[c] = self.behaviour.learn_from_court(self.residents.awareness[c])
         cases = self.cases(pos)
-        settle = self.draw(pos, Purpose.OUTCOME) < court.settle_probability(self, cases)
-        perform = self.draw(pos, Purpose.PERFORM) < court.performance_probability(self, cases)
+        u = self.draws(pos, Purpose.OUTCOME, Purpose.PERFORM)
+        settle = u[0] < court.settle_probability(self, cases)
+        perform = u[1] < court.performance_probability(self, cases)
         done = settle | perform
         self.resolve(pos[done], Layer.COURT)
         self.enter(pos[~done], State.ENFORCEMENT)
@@ -153,7 +165,8 @@ class Service:
         """Enforcement: recovers the judgment, or the debtor becomes a defaulter (失信)."""
         court = self.institution_classes["court"]
         pos, unit, served = self.take_up(State.ENFORCEMENT, "county")
-        self.wait(pos[~served], State.ENFORCEMENT, unit[~served], None)
+        waiting = ~served
+        self.wait(pos[waiting], State.ENFORCEMENT, unit[waiting], None)
         pos = pos[served]
         if len(pos) == 0:
             return
@@ -164,7 +177,7 @@ class Service:
         failed = pos[~ok]
         self.defaulters = np.concatenate([self.defaulters, self.pool.respondent[failed]])
         self.defaulter_keys = np.concatenate([self.defaulter_keys, self.pool.id[failed]])
-        self.tally.add("new_defaulters", self.row, self.county_of(failed))
+        self.count("new_defaulters", failed)
         self.fail(failed, Layer.COURT)
 
     def serve_petitions(self) -> None:
@@ -176,27 +189,31 @@ class Service:
         office = self.institution_classes["petition"]
         centre = self.institution_classes["county"]
         pos, unit, served = self.take_up(State.PETITION, "county")
-        self.wait(pos[~served], State.PETITION, unit[~served], None)
+        waiting = ~served
+        self.wait(pos[waiting], State.PETITION, unit[waiting], None)
         pos = pos[served]
         if len(pos) == 0:
             return
         pool = self.pool
         self.handled(pos, "petition")
         cases = self.cases(pos)
-        route = self.draw(pos, Purpose.ROUTE) < office.routing_probability(self, cases)
-        free = self.draw(pos, Purpose.DOOR) < centre.one_door_probability(self, cases)
-        to_county = route & (pool.stage[pos] < Layer.COUNTY)
-        to_court = route & ~to_county & (pool.stage[pos] < Layer.COURT)
-        self.tally.add("petitions_routed", self.row, self.county_of(pos[to_county | to_court]))
+        # Every draw at once: the cases handled here take no step before theirs.
+        u = self.draws(pos, Purpose.ROUTE, Purpose.DOOR, Purpose.SUCCESS, Purpose.REPEAT)
+        route = u[0] < office.routing_probability(self, cases)
+        free = u[1] < centre.one_door_probability(self, cases)
+        stage = pool.stage[pos]
+        to_county = route & (stage < Layer.COUNTY)
+        to_court = route & ~to_county & (stage < Layer.COURT)
+        routed = to_county | to_court
+        self.count("petitions_routed", pos[routed])
         self.enter(pos[to_county], State.COUNTY, free[to_county])
         self.go_to_court(pos[to_court], free[to_court])
-        handled = pos[~(to_county | to_court)]
-        ok = self.draw(handled, Purpose.SUCCESS) < office.settle_probability(
-            self, self.cases(handled))
+        kept = ~routed
+        handled = pos[kept]
+        ok = u[2][kept] < office.settle_probability(self, self.cases(handled))
         self.resolve(handled[ok], Layer.PETITION)
         rest = handled[~ok]
-        again = self.draw(rest, Purpose.REPEAT) < office.repeat_probability(
-            self, self.cases(rest))
+        again = u[3][kept][~ok] < office.repeat_probability(self, self.cases(rest))
         self.fail(rest[again], Layer.PETITION)
         self.close(rest[~again], resolved=False)
 

@@ -29,6 +29,14 @@ import scipy.sparse as sp
 
 from .disputes import State
 from .shared_setup import region_key, shared
+from .tie_kernels import (
+    best_in_blocks,
+    fill_blocks,
+    gather_ties,
+    nonzero_rows,
+    reach_in_village,
+    scatter_add_clip,
+)
 from .ties import Ties, village_ties
 
 __all__ = ["Social", "MEDIATION_STATES", "best_connected", "literate_reach", "stack_ties",
@@ -48,14 +56,10 @@ def best_connected(residents: Any, heard_from: np.ndarray, per_village: int,
     rngs = [rng] if isinstance(rng, np.random.Generator) else list(rng)
     block = len(heard_from) // len(rngs)
     noise = [g.random(block) for g in rngs]
-    score = heard_from + (noise[0] if len(noise) == 1 else np.concatenate(noise)) * 0.5
-    picked = []
-    for start, size in zip(residents.village_start, residents.village_size, strict=True):
-        take = min(per_village, int(size))
-        if take:
-            block = score[start:start + size]
-            picked.append(start + np.argpartition(-block, take - 1)[:take])
-    return np.sort(np.concatenate(picked)) if picked else np.zeros(0, dtype=np.int64)
+    noise = noise[0] if len(noise) == 1 else np.concatenate(noise)
+    # Scores are heard_from + noise / 2: distinct, so the best of a village are one set.
+    return best_in_blocks(heard_from, noise, residents.village_start, residents.village_size,
+                          per_village)
 
 
 def tie_rows(ties: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -89,18 +93,7 @@ def literate_reach(ties: sp.csr_matrix, village: np.ndarray, literate: np.ndarra
         Residents within two ties of one (and they themselves): a 法律明白人's word travels
         to those they talk to and on to whom those talk to.
     """
-    def audience(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        who, data, count = tie_rows(ties, rows)
-        who = who.astype(np.int64)
-        same = (village[who] == np.repeat(village[rows], count)) & (data > 0)
-        return who[same], data[same].astype(np.float32)
-
-    who, w = audience(literate)
-    reached, inverse = np.unique(who, return_inverse=True)
-    weight = np.bincount(inverse, w, len(reached)).astype(np.float32)
-    first = np.union1d(literate, reached)
-    second, _ = audience(first)
-    return reached, weight, np.union1d(first, second)
+    return reach_in_village(ties.indptr, ties.indices, ties.data, village, literate)
 
 
 def stack_ties(parts: Sequence[Ties]) -> Ties:
@@ -110,12 +103,17 @@ def stack_ties(parts: Sequence[Ties]) -> Ties:
     sizes = [t.matrix.shape[0] for t in parts]
     nnz = np.cumsum([0] + [t.matrix.nnz for t in parts])
     rows = np.cumsum([0] + sizes)
-    indptr = np.concatenate([t.matrix.indptr[:-1] + nnz[k] for k, t in enumerate(parts)]
-                            + [nnz[-1:]])
     n = int(rows[-1])
     index_type = np.int32 if n < np.iinfo(np.int32).max else np.int64
-    indices = np.concatenate([t.matrix.indices.astype(index_type) + index_type(rows[k])
-                              for k, t in enumerate(parts)])
+    # Each part is written once into arrays of the final size (no copies per part: the
+    # copies of a batch's millions of ties were most of stacking them).
+    indptr = np.empty(n + 1, dtype=np.int64)
+    indices = np.empty(int(nnz[-1]), dtype=index_type)
+    for k, t in enumerate(parts):
+        np.add(t.matrix.indptr[:-1], nnz[k], out=indptr[rows[k]:rows[k + 1]])
+        np.add(t.matrix.indices, index_type(rows[k]), out=indices[nnz[k]:nnz[k + 1]],
+               casting="unsafe")
+    indptr[-1] = nnz[-1]
     data = np.concatenate([t.matrix.data for t in parts])
     matrix = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     return Ties(matrix, np.concatenate([t.heard_from for t in parts]))
@@ -189,15 +187,16 @@ class Social:
             return
         self._literate_villages = covered
         res, cand = self.residents, self.literacy_candidates
-        self.literate[cand] = covered[res.village[cand]]
+        cand_village = res.village[cand]
+        self.literate[cand] = covered[cand_village]
         # Reach stays inside the village, so only the villages that changed are redone.
-        size = res.village_size[changed]
-        rows = np.repeat(res.village_start[changed] - np.cumsum(size) + size, size)
-        rows += np.arange(int(size.sum()))
-        self.literate_tie[rows] = 0
-        self.literate_weight[rows] = 0
+        start, size = res.village_start[changed], res.village_size[changed]
+        fill_blocks(self.literate_tie, start, size, 0)
+        fill_blocks(self.literate_weight, start, size, 0)
         self._taught = None
-        lit = cand[np.isin(res.village[cand], changed) & self.literate[cand]]
+        redo = np.zeros(len(covered), dtype=bool)
+        redo[changed] = True
+        lit = cand[redo[cand_village] & self.literate[cand]]
         if len(lit):
             reached, weight, near = literate_reach(self.ties, res.village, lit)
             self.literate_weight[reached] = weight
@@ -209,7 +208,7 @@ class Social:
             return
         res = self.residents
         if self._taught is None:  # who hears a 法律明白人 changes only with coverage
-            self._taught = np.flatnonzero(self.literate_weight)
+            self._taught = nonzero_rows(self.literate_weight)
         reached = self._taught
         res.awareness[reached] = self.behaviour.teach(res.awareness[reached],
                                                       self.literate_weight[reached])
@@ -219,13 +218,14 @@ class Social:
         """The claimants' ties hear how their mediation ended and update their trust."""
         if len(claimants) == 0 or self.ties.nnz == 0:
             return
-        listeners, weight, count = tie_rows(self.ties, claimants)
+        ties = self.ties
+        listeners, weight, count = gather_ties(ties.indptr, ties.indices, ties.data, claimants)
         heard = np.repeat(settled.astype(np.float32), count)
         trust = self.residents.trust
         new = self.behaviour.word_of_mouth(trust[listeners], heard, weight)
-        # Several reports reaching one resident in a month add up.
-        np.add.at(trust, listeners, (new - trust[listeners]).astype(np.float32))
-        trust[listeners] = np.clip(trust[listeners], 0.0, 1.0)
+        # Several reports reaching one resident in a month add up (as ``np.add.at``), and
+        # the sum is kept within [0, 1].
+        scatter_add_clip(trust, listeners, (new - trust[listeners]).astype(np.float32))
 
     # -- reputation
     def learn_reputations(self, state: State, unit: np.ndarray, held: np.ndarray) -> None:
@@ -240,6 +240,7 @@ class Social:
 
     def reputation_seen(self, pos: np.ndarray) -> dict[State, np.ndarray]:
         """Reputation above its expected level of each dispute's own units, per queue."""
-        level = {State.VILLAGE: "village", State.TOWN: "town", State.COUNTY: "county"}
-        return {state: self.reputation[state][self.unit_of(pos, level[state])]
-                - self.reputation_reference[state] for state in MEDIATION_STATES}
+        village = self.pool.village[pos]
+        return {state: self.reputation[state][
+            village if level == "village" else self.unit_of_village(level)[village]]
+            - self.reputation_reference[state] for state, level in MEDIATION_STATES.items()}

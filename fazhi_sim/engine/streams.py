@@ -20,12 +20,18 @@ replicate run in a batch draws bit for bit what it draws alone.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from enum import IntEnum
 
 import numpy as np
 
-from .kernels import keyed_uniform_columns, keyed_uniforms, keyed_uniforms_at
+from .kernels import (
+    keyed_uniform_columns,
+    keyed_uniforms,
+    keyed_uniforms_at,
+    keyed_uniforms_at_purposes,
+)
 
 __all__ = ["Streams", "Purpose"]
 
@@ -138,6 +144,12 @@ class Streams:
         return keyed_uniforms_at(pos, ids, counters, np.uint64(purpose), self.keys,
                                  _NO_REPS if reps is None else reps)
 
+    def uniforms_at(self, pos: np.ndarray, ids: np.ndarray, counters: np.ndarray,
+                    purposes: np.ndarray, reps: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`uniform_at` for each of ``purposes`` (uint64), one row per purpose."""
+        return keyed_uniforms_at_purposes(pos, ids, counters, purposes, self.keys,
+                                          _NO_REPS if reps is None else reps)
+
     def gumbel(self, ids: np.ndarray, counter: int | np.ndarray, n_options: int,
                rep: np.ndarray | None = None) -> np.ndarray:
         """Gumbel noise of shape (len(ids), n_options) for a logit choice.
@@ -149,7 +161,8 @@ class Streams:
         u = keyed_uniform_columns(_ids(ids), _counters(counter),
                                   np.uint64(Purpose.CHOICE * 16), n_options, self.keys,
                                   _reps(rep))
-        return -np.log(-np.log(u))
+        # Drawn option by option (each column a contiguous row): the logs run on whole rows.
+        return (-np.log(-np.log(u))).T
 
 
 _NO_REPS = np.zeros(0, dtype=np.int64)
@@ -163,7 +176,15 @@ def _counters(counter: int | np.ndarray) -> np.ndarray:
     # Counters enter the hash as 64-bit integers (a warm-up month is negative and wraps).
     if isinstance(counter, np.ndarray):
         return counter if counter.ndim == 1 else counter.reshape(-1)
-    return np.full(1, counter, dtype=np.int64)
+    return _one_counter(int(counter))
+
+
+@functools.lru_cache(maxsize=1024)
+def _one_counter(counter: int) -> np.ndarray:
+    # The same few months come back draw after draw: one read-only array each.
+    out = np.full(1, counter, dtype=np.int64)
+    out.flags.writeable = False
+    return out
 
 
 def _reps(rep: np.ndarray | None) -> np.ndarray:

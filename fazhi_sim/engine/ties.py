@@ -18,6 +18,7 @@ stream, the network is the same in every scenario of a replicate (common random 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -176,12 +177,11 @@ def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.n
         The targets, and the slots redrawn onto the resident themself.
     """
     n, per_row = int(size.sum()), 2 * h
-    offsets = np.concatenate([np.arange(1, h + 1), -np.arange(1, h + 1)]).astype(np.int32)
     targets = np.empty((n, per_row), dtype=np.int32)
     flat = targets.reshape(-1)
     # Ring targets are written a block of rows at a time (a block plus a constant is a fast
     # contiguous add, where broadcasting row numbers against 2h offsets runs a short loop).
-    block = np.arange(min(_ROWS, n), dtype=np.int32)[:, None] + offsets[None, :]
+    block = _ring_block(h)[:min(_ROWS, n)]
     ends, first, span = _ring_ends(h, start, size, n)
     # Per village: its size, its first slot, and where its town's residents start (in town
     # order, see _towns) and how many there are.
@@ -222,6 +222,15 @@ def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.n
         gone.extend(targets[r0:r1, k] for k in weightless)
         _heard_in_run(heard[r0:r1], r0, per_row, gone, come)
     return targets, np.concatenate(self_tie or [np.zeros(0, dtype=np.intp)])
+
+
+@functools.cache
+def _ring_block(h: int) -> np.ndarray:
+    """Ring targets of rows ``0 .. _ROWS - 1``: ``h`` on either side (read-only, kept)."""
+    offsets = np.concatenate([np.arange(1, h + 1), -np.arange(1, h + 1)]).astype(np.int32)
+    block = np.arange(_ROWS, dtype=np.int32)[:, None] + offsets[None, :]
+    block.flags.writeable = False
+    return block
 
 
 def _ring_ends(h: int, start: np.ndarray, size: np.ndarray, n: int

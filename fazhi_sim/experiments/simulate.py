@@ -122,13 +122,14 @@ def simulate_batch(
     run = spec.build(sc, region=region, seed=seeds if len(seeds) > 1 else seeds[0])
     run.collect_reporters = False  # the results come from the tally
     run.run()
-    region = run.base_region
-    tallies = run.tally.split(len(seeds)) if len(seeds) > 1 else [run.tally]
+    region, n = run.base_region, len(seeds)
+    # Every replicate's results at once: the same frames as the replicates' tallies split.
+    frames = run.tally.frames(n, region, sc.start_year, run.warmup, monthly=freq == "month")
+    extras = run.tally.counter_frames(n, region, sc.start_year, run.warmup) if counters else ()
     out = []
-    for seed, tally in zip(seeds, tallies, strict=True):
-        df = tally.frame(region, sc.start_year, run.warmup, monthly=freq == "month")
+    for k, (seed, df) in enumerate(zip(seeds, frames, strict=True)):
         if counters:
-            extra = tally.counter_frame(region, sc.start_year, run.warmup)
+            extra = extras[k]
             extra["metric"] = (COUNTER_PREFIX + extra.metric).astype("string")
             df = pd.concat([df, extra], ignore_index=True)
         df.attrs.update(scenario=sc.name, seed=seed, region=region.id, model=spec.label)
