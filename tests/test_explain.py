@@ -18,8 +18,11 @@ KEYS = ["scenario", "replicate", "year", "region", "outcome"]
 def ens():
     plan = fs.load_scenario("plan-2025")
     same = fs.load_scenario("baseline")
+    # At the calibrated point: the pathway sizes checked below are the mechanisms' at the
+    # defaults; over posterior draws their sign is not known (docs/calibration.md).
     return run_ensemble({"baseline": fs.load_scenario("baseline"), "plan-2025": plan,
-                         "same": same}, replicates=3, region="town", progress=False, jobs=1)
+                         "same": same}, replicates=3, region="town", progress=False, jobs=1,
+                        uncertainty="noise")
 
 
 def test_components_add_up_per_replicate(ens):
