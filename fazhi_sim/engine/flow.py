@@ -127,7 +127,8 @@ class DisputeFlow:
         """Count one event per dispute at ``pos`` in this month's tally; returns the counties."""
         if len(pos) == 0:  # (nothing to count: the tally would ignore it)
             return _NO_COUNTIES
-        county = county_rows(pos, self.pool.village, self.region.village_county)
+        county = np.empty(len(pos), dtype=np.int32)
+        county_rows(pos, self.pool.village, self.region.village_county, county)
         self.tally.add(counter, self.row, county)
         return county
 

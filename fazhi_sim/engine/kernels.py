@@ -61,20 +61,19 @@ def keyed_uniforms(ids: np.ndarray, counters: np.ndarray, purpose: np.uint64,
 
 @numba.njit(cache=True, nogil=True)
 def keyed_uniforms_at(pos: np.ndarray, ids: np.ndarray, counters: np.ndarray,
-                      purpose: np.uint64, keys: np.ndarray, reps: np.ndarray) -> np.ndarray:
+                      purpose: np.uint64, keys: np.ndarray, reps: np.ndarray,
+                      out: np.ndarray) -> None:
     """As :func:`keyed_uniforms` for ``ids[pos]``, ``counters[pos]`` (and ``reps[pos]``).
 
     Reading the columns at ``pos`` inside the loop saves the three gathers a draw over pool
-    positions would otherwise make first.
+    positions would otherwise make first; the uniforms go to ``out`` (one per position),
+    which costs less than handing back a new array.
     """
-    n = pos.shape[0]
-    out = np.empty(n)
     one_key = reps.shape[0] == 0
-    for i in range(n):
+    for i in range(pos.shape[0]):
         j = pos[i]
         key = keys[0] if one_key else keys[reps[j]]
         out[i] = _uniform(key, ids[j], counters[j], purpose)
-    return out
 
 
 @numba.njit(cache=True, nogil=True)

@@ -25,12 +25,10 @@ _NJIT = {"cache": True, "nogil": True}
 
 
 @numba.njit(**_NJIT)
-def county_rows(pos, village, village_county):  # noqa: ANN001, ANN201
-    """County (int32) of the disputes at ``pos``: ``village_county[village[pos]]``."""
-    county = np.empty(pos.shape[0], np.int32)
+def county_rows(pos, village, village_county, out):  # noqa: ANN001, ANN201
+    """County of the disputes at ``pos`` into ``out``: ``village_county[village[pos]]``."""
     for i in range(pos.shape[0]):
-        county[i] = village_county[village[pos[i]]]
-    return county
+        out[i] = village_county[village[pos[i]]]
 
 
 @numba.njit(**_NJIT)

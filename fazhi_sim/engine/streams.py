@@ -141,8 +141,10 @@ class Streams:
         """
         if len(pos) == 0:
             return np.empty(0)
-        return keyed_uniforms_at(pos, ids, counters, np.uint64(purpose), self.keys,
-                                 _NO_REPS if reps is None else reps)
+        out = np.empty(len(pos))
+        keyed_uniforms_at(pos, ids, counters, np.uint64(purpose), self.keys,
+                          _NO_REPS if reps is None else reps, out)
+        return out
 
     def uniforms_at(self, pos: np.ndarray, ids: np.ndarray, counters: np.ndarray,
                     purposes: np.ndarray, reps: np.ndarray | None = None) -> np.ndarray:
