@@ -141,7 +141,8 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         self._lever_path = self.policy.lever_values(times)
         # Each month's levels as a dict, made once (a month's copy of it is ``self.levels``).
         self._month_levels = [dict(zip(self._lever_path, month, strict=True)) for month in
-                              zip(*(v.tolist() for v in self._lever_path.values()))]
+                              zip(*(v.tolist() for v in self._lever_path.values()),
+                                  strict=True)]
 
         self.residents = Residents(r, p, self.streams.each("population"))
         self.pool = DisputePool()
