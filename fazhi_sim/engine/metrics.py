@@ -315,14 +315,9 @@ class Tally:
 
     def counter_frame(self, region: Region, first_year: int, warmup: int) -> pd.DataFrame:
         """Yearly sums of :data:`FLOW_COUNTERS`, tidy like :meth:`frame`, metric = counter."""
-        return self.counter_frames(1, region, first_year, warmup)[0]
-
-    def counter_frames(self, n_replicates: int, region: Region, first_year: int, warmup: int
-                       ) -> list[pd.DataFrame]:
-        """:meth:`counter_frame` of each replicate of a batched run, computed at once."""
-        c, names, _pop, _period, n = self._period_sums(region, warmup, False, n_replicates)
-        period, columns = _tidy(c, FLOW_COUNTERS, names, n, n_replicates)
-        return [pd.DataFrame({"year": first_year + period, **x}) for x in columns]
+        c, names, _pop, _period, n = self._period_sums(region, warmup, monthly=False)
+        period, (columns,) = _tidy(c, FLOW_COUNTERS, names, n, 1)
+        return pd.DataFrame({"year": first_year + period, **columns})
 
     def frame(self, region: Region, first_year: int, warmup: int, monthly: bool = False
               ) -> pd.DataFrame:
@@ -334,7 +329,7 @@ class Tally:
         return self.frames(1, region, first_year, warmup, monthly)[0]
 
     def frames(self, n_replicates: int, region: Region, first_year: int, warmup: int,
-               monthly: bool = False) -> list[pd.DataFrame]:
+               monthly: bool = False, counters: str | None = None) -> list[pd.DataFrame]:
         """:meth:`frame` of each replicate of a batched run, as from :meth:`split`.
 
         Parameters
@@ -343,6 +338,8 @@ class Tally:
             Replicates of ``region`` stacked in this tally, as in :meth:`split`.
         region, first_year, warmup, monthly
             As for :meth:`frame`, ``region`` being one replicate's.
+        counters
+            If given (yearly only), :meth:`counter_frame`'s rows follow, metric prefixed so.
 
         Returns
         -------
@@ -357,7 +354,11 @@ class Tally:
         width = region.n_counties + 1
         for metric, v in self._durations(month_year, n, n_replicates).items():
             values[metric] = v.reshape(n, n_replicates, width)[:, :, :len(names)].reshape(n, -1)
-        period, columns = _tidy(values, METRICS, names, n, n_replicates)
+        keys = METRICS
+        if counters is not None:
+            values.update({counters + k: c[k] for k in FLOW_COUNTERS})
+            keys += tuple(counters + k for k in FLOW_COUNTERS)
+        period, columns = _tidy(values, keys, names, n, n_replicates)
         year = first_year + (period // 12 if monthly else period)
         month = {"month": period % 12 + 1} if monthly else {}
         return [pd.DataFrame({"year": year, **month, **x}) for x in columns]

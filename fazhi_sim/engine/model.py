@@ -139,6 +139,10 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         self.month = -self.warmup  # months since January of the first reported year
         times = self.first_year + np.arange(-self.warmup, self.n_months - self.warmup) / 12.0
         self._lever_path = self.policy.lever_values(times)
+        # Each month's levels as a dict, made once (a month's copy of it is ``self.levels``).
+        self._month_levels = [dict(zip(self._lever_path, month, strict=True)) for month in
+                              zip(*(v.tolist() for v in self._lever_path.values()),
+                                  strict=True)]
 
         self.residents = Residents(r, p, self.streams.each("population"))
         self.pool = DisputePool()
@@ -229,7 +233,7 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
 
     def _set_month_levels(self) -> None:
         t = min(self.row, self.n_months - 1)
-        self.levels = {k: float(v[t]) for k, v in self._lever_path.items()}
+        self.levels = dict(self._month_levels[t])
         r, ic = self.region, self.institution_classes
         court = ic["court"]
         self.capacity = {

@@ -142,15 +142,13 @@ class Streams:
         if len(pos) == 0:
             return np.empty(0)
         out = np.empty(len(pos))
-        keyed_uniforms_at(pos, ids, counters, np.uint64(purpose), self.keys,
-                          _NO_REPS if reps is None else reps, out)
+        keyed_uniforms_at(pos, ids, counters, np.uint64(purpose), self.keys, _reps(reps), out)
         return out
 
     def uniforms_at(self, pos: np.ndarray, ids: np.ndarray, counters: np.ndarray,
                     purposes: np.ndarray, reps: np.ndarray | None = None) -> np.ndarray:
         """:meth:`uniform_at` for each of ``purposes`` (uint64), one row per purpose."""
-        return keyed_uniforms_at_purposes(pos, ids, counters, purposes, self.keys,
-                                          _NO_REPS if reps is None else reps)
+        return keyed_uniforms_at_purposes(pos, ids, counters, purposes, self.keys, _reps(reps))
 
     def gumbel(self, ids: np.ndarray, counter: int | np.ndarray, n_options: int,
                rep: np.ndarray | None = None) -> np.ndarray:
@@ -167,7 +165,7 @@ class Streams:
         return (-np.log(-np.log(u))).T
 
 
-_NO_REPS = np.zeros(0, dtype=np.int64)
+_NO_REPS = np.zeros(0, dtype=np.int16)
 
 
 def _ids(ids: np.ndarray) -> np.ndarray:
@@ -183,11 +181,10 @@ def _counters(counter: int | np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1024)
 def _one_counter(counter: int) -> np.ndarray:
-    # The same few months come back draw after draw: one read-only array each.
-    out = np.full(1, counter, dtype=np.int64)
-    out.flags.writeable = False
-    return out
+    # The same few months come back draw after draw: one array each (never written to).
+    return np.full(1, counter, dtype=np.int64)
 
 
 def _reps(rep: np.ndarray | None) -> np.ndarray:
-    return _NO_REPS if rep is None else rep
+    # Replicates as int16, the pool's type: one compiled version of each kernel, not several.
+    return _NO_REPS if rep is None else rep.astype(np.int16, copy=False)

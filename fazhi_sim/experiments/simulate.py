@@ -122,16 +122,14 @@ def simulate_batch(
     run = spec.build(sc, region=region, seed=seeds if len(seeds) > 1 else seeds[0])
     run.collect_reporters = False  # the results come from the tally
     run.run()
-    region, n = run.base_region, len(seeds)
-    # Every replicate's results at once: the same frames as the replicates' tallies split.
-    frames = run.tally.frames(n, region, sc.start_year, run.warmup, monthly=freq == "month")
-    extras = run.tally.counter_frames(n, region, sc.start_year, run.warmup) if counters else ()
+    region = run.base_region
+    # Every replicate's results at once, the counters' rows after the metrics': the same
+    # frames as each replicate's tally gives.
+    frames = run.tally.frames(len(seeds), region, sc.start_year, run.warmup,
+                              monthly=freq == "month",
+                              counters=COUNTER_PREFIX if counters else None)
     out = []
-    for k, (seed, df) in enumerate(zip(seeds, frames, strict=True)):
-        if counters:
-            extra = extras[k]
-            extra["metric"] = (COUNTER_PREFIX + extra.metric).astype("string")
-            df = pd.concat([df, extra], ignore_index=True)
+    for seed, df in zip(seeds, frames, strict=True):
         df.attrs.update(scenario=sc.name, seed=seed, region=region.id, model=spec.label)
         out.append(df)
     return out
