@@ -16,6 +16,7 @@ from spec_models import SPEC, NeverSueModel
 import fazhi_sim as fs
 from fazhi_sim.engine.shared_setup import reuse_setup
 from fazhi_sim.experiments.batches import BATCH_RESIDENTS, batch_size, plan_tasks, run_task
+from fazhi_sim.experiments.posterior import draw_for, load_posterior, with_draw
 
 
 def _with_params(sc: fs.Scenario, **values: float) -> fs.Scenario:
@@ -55,6 +56,38 @@ def test_batch_equals_separate_runs_over_several_counties_monthly() -> None:
                               model=spec)
     for seed, df in zip(seeds, batch, strict=True):
         _equal(df, fs.simulate("plan-2025", region=region, seed=seed, freq="month", model=spec))
+
+
+@pytest.mark.parametrize("name", ["baseline", "plan-2025", "plan, other params"])
+def test_batch_of_posterior_draws_equals_each_draw_alone(name: str) -> None:
+    """Replicates with their own parameter draws, in one batch, give each draw's run alone."""
+    draws, seeds = load_posterior(), [3, 8, 21, 2]
+    scenarios = [with_draw(SCENARIOS[name], draw_for(draws, s)) for s in seeds]
+    assert len({sc.params for sc in scenarios}) == len(seeds)  # every replicate its own
+    batch = fs.simulate_batch(SCENARIOS[name], region="town", seeds=seeds, counters=True,
+                              params=[sc.params for sc in scenarios])
+    for seed, sc, df in zip(seeds, scenarios, batch, strict=True):
+        _equal(df, fs.simulate(sc, region="town", seed=seed, counters=True))
+
+
+def test_batch_of_draws_over_several_counties_monthly() -> None:
+    """Draws in a region of several counties and towns, monthly results, a researcher's spec."""
+    region = small_region(villages=9, people=1_500, counties=3)
+    draws, seeds = load_posterior(), [7, 1, 3]
+    spec = fs.ModelSpec(behaviour=SPEC.behaviour, institutions=SPEC.institutions)
+    scenarios = [with_draw(SCENARIOS["plan-2025"], draw_for(draws, s)) for s in seeds]
+    batch = fs.simulate_batch("plan-2025", region=region, seeds=seeds, freq="month",
+                              model=spec, params=[sc.params for sc in scenarios])
+    for seed, sc, df in zip(seeds, scenarios, batch, strict=True):
+        _equal(df, fs.simulate(sc, region=region, seed=seed, freq="month", model=spec))
+
+
+def test_a_batch_refuses_draws_that_differ_in_its_shape() -> None:
+    """Whole-number fields (warm-up months, ...) shape the batch: they must agree."""
+    base = fs.Params()
+    with pytest.raises(ValueError, match="warmup_months"):
+        fs.simulate_batch("baseline", region="town", seeds=[1, 2],
+                          params=[base, base.model_copy(update={"warmup_months": 6})])
 
 
 def test_common_random_numbers_hold_across_batches() -> None:

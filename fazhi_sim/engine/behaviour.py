@@ -23,6 +23,7 @@ import numpy as np
 from .disputes import TYPES, Layer, Option
 from .logits import logistic, logit
 from .params import Params
+from .replicate_params import by_replicate, weak
 
 __all__ = ["Behaviour", "Situation", "available_options", "logit_choice", "type_table"]
 
@@ -178,15 +179,16 @@ class Behaviour:
             Effective awareness, shape (n,).
         """
         p = self.params
-        lift = p.literacy_effect * literate_tie
-        lift = lift + p.service_access_effect * self.levels["legal_service_access"]
+        lift = weak(p.literacy_effect, literate_tie) * literate_tie
+        lift = lift + weak(p.service_access_effect * self.levels["legal_service_access"], lift)
         return awareness + (1.0 - awareness) * np.minimum(lift, 1.0)
 
     def claim_probability(self, awareness: np.ndarray, litigiousness: np.ndarray) -> np.ndarray:
         """Chance a grievance is voiced as a claim (a logit in awareness and litigiousness)."""
         p = self.params
-        x = p.claim_intercept + p.claim_awareness * awareness
-        x = x + p.claim_litigiousness * litigiousness
+        x = weak(p.claim_awareness, awareness) * awareness
+        x = weak(p.claim_intercept, x) + x
+        x = x + weak(p.claim_litigiousness, litigiousness) * litigiousness
         return 1.0 / (1.0 + np.exp(-x))
 
     def advice_probability(self, capacity: np.ndarray, claims: np.ndarray) -> np.ndarray:
@@ -246,8 +248,9 @@ class Behaviour:
         u -= p.b_wait * s.wait.T
         if s.literate_tie is not None:
             # A 法律明白人 among one's ties refers to village mediation, away from petitions.
-            u[Option.VILLAGE] += p.b_literacy_village * s.literate_tie
-            u[Option.PETITION] -= p.b_literacy_petition * s.literate_tie
+            lit = s.literate_tie
+            u[Option.VILLAGE] += weak(p.b_literacy_village, lit) * lit
+            u[Option.PETITION] -= weak(p.b_literacy_petition, lit) * lit
         if s.reputation is not None:
             u += p.b_reputation * s.reputation.T
         return u.T
@@ -256,7 +259,8 @@ class Behaviour:
         p, lv = self.params, self.levels
         cost = p.court_cost * (1.0 - p.online_court_cost_cut * lv["online_court"]) * (
             1.0 - p.legal_aid_cost_cut * lv["legal_aid_coverage"])
-        return (p.asc_court + p.b_awareness_court * s.awareness
+        aware = weak(p.b_awareness_court, s.awareness) * s.awareness
+        return (weak(p.asc_court, aware) + aware
                 + p.b_litigiousness_court * s.litigiousness - cost)
 
     def _petition_utility(self, s: Situation, adv: np.ndarray) -> np.ndarray:
@@ -265,7 +269,8 @@ class Behaviour:
         p, lv = self.params, self.levels
         after_failure = (s.stage >= Layer.NEGOTIATION).astype(float)
         return (p.asc_petition + p.b_grievance_petition * s.grievance
-                - p.b_awareness_petition * s.awareness - p.b_trust_petition * s.trust
+                - weak(p.b_awareness_petition, s.awareness) * s.awareness
+                - p.b_trust_petition * s.trust
                 - p.b_advice_petition * adv
                 - p.b_early_warning * lv["early_warning"] * after_failure
                 - p.b_public_lawyer * lv["public_lawyer_coverage"] * (s.kind == _ADMIN))
@@ -291,7 +296,7 @@ class Behaviour:
     def negotiation_probability(self, advised: np.ndarray) -> np.ndarray:
         """Chance a direct negotiation settles, raised by a legal adviser's advice."""
         p = self.params
-        return logistic(logit(p.negotiate_success) + p.success_advice * advised)
+        return logistic(by_replicate(p, _negotiate_logit) + p.success_advice * advised)
 
     # -- learning
     def learn_from_advice(self, awareness: np.ndarray) -> np.ndarray:
@@ -354,3 +359,7 @@ class Behaviour:
     def grievance_after_year(self, grievance: np.ndarray) -> np.ndarray:
         """Carried grievance a year later (old grievances fade)."""
         return grievance * np.float32(self.params.grievance_yearly_keep)
+
+
+def _negotiate_logit(p: Params) -> float:
+    return logit(p.negotiate_success)

@@ -156,22 +156,26 @@ class DisputeFlow:
         county_of = self.region.village_county
         self.tally.add("grievances", self.row, county_of[village])
         b, res = self.behaviour, self.residents
-        pc = b.claim_probability(b.effective_awareness(res.awareness[claimant],
-                                                       self.literate_tie[claimant]),
-                                 res.litigiousness[claimant])
+        with self.rows(rep):
+            pc = b.claim_probability(b.effective_awareness(res.awareness[claimant],
+                                                           self.literate_tie[claimant]),
+                                     res.litigiousness[claimant])
         claim = np.flatnonzero(self.streams.uniform(ids, self.month, Purpose.CLAIM, rep) < pc)
         ids, village, kind = ids.take(claim), village.take(claim), kind.take(claim)
         claimant, respondent = claimant.take(claim), respondent.take(claim)
         rep = None if rep is None else rep.take(claim)
         self.tally.add("disputes", self.row, county_of[village])
         n = self.region.n_villages
-        chance = b.advice_probability(
-            self.institution_classes["village"].advice_capacity(self, n),
-            np.bincount(village, minlength=n))
+        with self.unit_rows("village"):
+            chance = b.advice_probability(
+                self.institution_classes["village"].advice_capacity(self, n),
+                np.bincount(village, minlength=n))
         advised = self.streams.uniform(ids, self.month, Purpose.ADVICE, rep) < chance[village]
         self.tally.add("advised", self.row, county_of[village[advised]])
         if advised.any():
-            res.awareness[claimant[advised]] = b.learn_from_advice(res.awareness[claimant[advised]])
+            with self.rows(None if rep is None else rep[advised]):
+                res.awareness[claimant[advised]] = b.learn_from_advice(
+                    res.awareness[claimant[advised]])
         self.pool.add(id=ids, kind=kind, claimant=claimant, respondent=respondent,
                       village=village, born=np.full(len(ids), self.month), advised=advised,
                       grievance=res.grievance[claimant], rep=rep)
@@ -181,7 +185,7 @@ class DisputeFlow:
 
         Returns ids, village, kind, claimant, respondent and replicate (None in a single run).
         """
-        p, lv, r = self.params, self.levels, self.region
+        lv, r = self.levels, self.region
         ids, village, kind, rep, rngs = self._arising()
         # Claimant, then respondent, from each replicate's own generator (as a run draws).
         u = [(g.random(n), g.random(n)) for g, n in rngs]
@@ -191,7 +195,8 @@ class DisputeFlow:
         # per candidate so the grievances that remain are the same ones in every scenario.
         if not len(_COMPACT):
             return ids, village, kind, claimant, respondent, rep
-        prevent = p.compact_effect * lv["village_compact_strength"]
+        with self.rows(rep):
+            prevent = self.params.compact_effect * lv["village_compact_strength"]
         u = self.streams.uniform(ids, self.month, Purpose.THIN, rep)
         prevented = _IS_COMPACT[kind] & (u < prevent)
         self.tally.add("prevented", self.row, r.village_county[village[prevented]])
@@ -208,8 +213,9 @@ class DisputeFlow:
         """
         base, n_rep = self.base_region, self.n_replicates
         gens = self.streams.each("arising")
-        monthly = _monthly_rates(self.params.grievance_rate_scale)
-        counts = [g.binomial(base.village_population[:, None], monthly).ravel() for g in gens]
+        counts = [g.binomial(base.village_population[:, None],
+                             _monthly_rates(p.grievance_rate_scale)).ravel()
+                  for g, p in zip(gens, self.each_params, strict=True)]
         village, kind, ids, rep, per_rep = expand_cells(_joined(counts), len(TYPES), n_rep,
                                                         self.next_id)
         self.next_id += per_rep  # ids run on from each replicate's last one
@@ -264,7 +270,8 @@ class DisputeFlow:
         """Send choosing disputes where their choice takes them."""
         if len(pos) == 0:
             return
-        choice = self.choose_channel(self.situation(pos), self.pool.id[pos])
+        with self.pool_rows(pos):
+            choice = self.choose_channel(self.situation(pos), self.pool.id[pos])
         add_rows(self.pool.step, pos, 1)
         chose = _split(pos, choice, len(Option))
         self.close(chose[Option.LUMP], resolved=False)
@@ -276,14 +283,16 @@ class DisputeFlow:
         # The one-stop centre houses a court window (诉调对接): moving on from it to court
         # is no new door where the centre is integrated.
         centre = self.institution_classes["county"]
-        free = (self.pool.door[court] == Layer.COUNTY) & (self.draw(court, Purpose.DOOR) < (
-            centre.one_door_probability(self, self.cases(court))))
+        with self.pool_rows(court):
+            free = (self.pool.door[court] == Layer.COUNTY) & (self.draw(court, Purpose.DOOR) < (
+                centre.one_door_probability(self, self.cases(court))))
         self.go_to_court(court, free)
         self.lodge_petition(chose[Option.PETITION])
 
     def negotiate(self, pos: np.ndarray) -> None:
         """Direct negotiation: settles at once or fails (choose again next month)."""
-        pr = self.behaviour.negotiation_probability(self.pool.advised[pos])
+        with self.pool_rows(pos):
+            pr = self.behaviour.negotiation_probability(self.pool.advised[pos])
         ok = self.draw(pos, Purpose.SUCCESS) < pr
         self.handled(pos, "negotiation", queued=False)
         self.resolve(pos[ok], Layer.NEGOTIATION)
@@ -311,7 +320,8 @@ class DisputeFlow:
         court = self.institution_classes["court"]
         # Both draws at once: the cases that go on take no step before the second.
         u = self.draws(pos, Purpose.OUTCOME, Purpose.DIVERT)
-        settle = u[0] < court.reconsideration_probability(self, self.cases(pos))
+        with self.pool_rows(pos):
+            settle = u[0] < court.reconsideration_probability(self, self.cases(pos))
         u = u[1]
         if settle.any():
             self.resolve(pos[settle], Layer.COUNTY)
@@ -319,7 +329,8 @@ class DisputeFlow:
             pos, u = pos[on], u[on]
             free_door = None if free_door is None else free_door[on]
         self.count("court_arrivals", pos)
-        divert = u < court.diversion_probability(self, self.cases(pos))
+        with self.pool_rows(pos):
+            divert = u < court.diversion_probability(self, self.cases(pos))
         self.enter(pos[divert], State.PREFILING, None if free_door is None else free_door[divert])
         rest = ~divert
         self.enter(pos[rest], State.TRIAL, None if free_door is None else free_door[rest])
@@ -328,8 +339,9 @@ class DisputeFlow:
     def file_cases(self, pos: np.ndarray) -> None:
         """Filing: abusive suits are refused; the rest are accepted (万人成讼率 counts them)."""
         court = self.institution_classes["court"]
-        refuse = self.draw(pos, Purpose.FILTER) < court.refusal_probability(
-            self, self.cases(pos))
+        with self.pool_rows(pos):
+            refuse = self.draw(pos, Purpose.FILTER) < court.refusal_probability(
+                self, self.cases(pos))
         refused, accepted = pos[refuse], pos[~refuse]
         self.close(refused, resolved=False)
         self.count("refused", refused)
@@ -348,8 +360,9 @@ class DisputeFlow:
         self.count("repeat_after_routing", pos[repeat & (pool.stage[pos] != Layer.PETITION)])
         add_rows(pool.petitions, pos, 1)
         centre = self.institution_classes["county"]
-        at_centre = self.draw(pos, Purpose.DOOR) < centre.petition_intake_probability(
-            self, self.cases(pos))
+        with self.pool_rows(pos):
+            at_centre = self.draw(pos, Purpose.DOOR) < centre.petition_intake_probability(
+                self, self.cases(pos))
         self.count("petitions_at_centre", pos[at_centre])
         self.arrive_at_centre(pos[at_centre], petition=True)
         office = pos[~at_centre]
@@ -360,8 +373,9 @@ class DisputeFlow:
         if len(pos) == 0:
             return
         centre = self.institution_classes["county"]
-        route = centre.triage(self, self.cases(pos), self.draw(pos, Purpose.ROUTE),
-                              np.full(len(pos), petition))
+        with self.pool_rows(pos):
+            route = centre.triage(self, self.cases(pos), self.draw(pos, Purpose.ROUTE),
+                                  np.full(len(pos), petition))
         self.count("centre_intake", pos)
         self.walk_in(pos, Layer.COUNTY)
         sent = _split(pos, route, len(CentreRoute))
@@ -383,10 +397,12 @@ class DisputeFlow:
         self.count("centre_legal", pos)
         self.pool.advised[pos] = True
         c = self.pool.claimant[pos]
-        self.residents.awareness[c] = self.behaviour.learn_from_advice(self.residents.awareness[c])
-        add_rows(self.pool.step, pos, 1)
-        ok = self.draw(pos, Purpose.SUCCESS) < self.behaviour.negotiation_probability(
-            self.pool.advised[pos])
+        with self.pool_rows(pos):
+            self.residents.awareness[c] = self.behaviour.learn_from_advice(
+                self.residents.awareness[c])
+            add_rows(self.pool.step, pos, 1)
+            ok = self.draw(pos, Purpose.SUCCESS) < self.behaviour.negotiation_probability(
+                self.pool.advised[pos])
         self.handled(pos, "negotiation", queued=False)
         self.resolve(pos[ok], Layer.COUNTY)
         self.fail(pos[~ok], Layer.NEGOTIATION)
@@ -398,7 +414,8 @@ class DisputeFlow:
         # Its own purpose per layer, so the handling draw shifts no other draw, and a case
         # handled twice at one step (pre-filing, then trial) gets two independent times.
         u = self.draw(pos, _HANDLING_PURPOSE[layer])
-        extra = handling_months(self.params, layer, u, self.levels["small_claims_share"])
+        with self.pool_rows(pos):
+            extra = handling_months(self.params, layer, u, self.levels["small_claims_share"])
         add_elapsed(pos, extra, queued, self.month, pool.queued, pool.elapsed)
 
     def fail(self, pos: np.ndarray, layer: Layer) -> None:
@@ -406,8 +423,14 @@ class DisputeFlow:
         if len(pos) == 0:
             return
         pool = self.pool
-        fail_rows(pos, int(layer), self.params.fatigue_cap,
-                  np.float32(self.behaviour.grievance_from_failure()), pool.stage, pool.step,
+        with self.pool_rows(pos):
+            grief = np.float32(self.behaviour.grievance_from_failure())
+        if grief.ndim:  # one per row (replicates that differ): added after, as the kernel would
+            fail_rows(pos, int(layer), self.params.fatigue_cap, np.float32(0), pool.stage,
+                      pool.step, pool.failures, pool.grievance, pool.state)
+            pool.grievance[pos] += grief
+            return
+        fail_rows(pos, int(layer), self.params.fatigue_cap, grief, pool.stage, pool.step,
                   pool.failures, pool.grievance, pool.state)
 
     def resolve(self, pos: np.ndarray, layer: Layer) -> None:
@@ -418,7 +441,8 @@ class DisputeFlow:
         self.tally.resolution_times(self.row, county, self.pool.elapsed[pos])
         res = self.residents
         c = self.pool.claimant[pos]
-        res.grievance[c] = self.behaviour.grievance_after_resolution(res.grievance[c])
+        with self.pool_rows(pos):
+            res.grievance[c] = self.behaviour.grievance_after_resolution(res.grievance[c])
         self.close(pos, resolved=True)
 
     def close(self, pos: np.ndarray, resolved: bool) -> None:

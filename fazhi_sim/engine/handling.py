@@ -20,6 +20,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from .params import Params
+from .replicate_params import RowParams
 
 __all__ = ["DAYS_PER_MONTH", "HANDLING_LAYERS", "handling_months", "truncated_lognormal"]
 
@@ -79,6 +80,8 @@ def handling_months(params: Params, layer: str, u: np.ndarray, small_claims: flo
     ``small_claims`` is the share of trials heard as small claims (the lever's level).
     """
     u = np.asarray(u, float)
+    if isinstance(params, RowParams):  # a batch whose replicates differ: per row
+        return _rows_months(params, layer, u, small_claims)
     if layer != "court":
         days = _days(params, layer, u)
         days /= DAYS_PER_MONTH
@@ -105,3 +108,37 @@ def _days(params: Params, track: str, u: np.ndarray) -> np.ndarray:
     mean, cv, limit = _SPEC[track]
     return truncated_lognormal(u, getattr(params, mean), getattr(params, cv),
                                getattr(params, limit))
+
+
+def _rows_months(params: RowParams, layer: str, u: np.ndarray, small_claims: float
+                 ) -> np.ndarray:
+    # As handling_months, with each row's replicate's lognormal shape and trial tracks: the
+    # same arithmetic on per-row arrays in place of numbers.
+    if layer != "court":
+        mu, sigma, top = (params.of(_SHAPES[layer])[:, i] for i in range(3))
+        x = u * top
+        ndtri(x, out=x)
+        x *= sigma
+        x += mu
+        return np.exp(x, out=x) / DAYS_PER_MONTH
+    simple = small_claims + (1 - small_claims) * params.simple_procedure_share
+    track = (u >= small_claims).astype(np.intp) + (u >= simple)
+    lo = np.where(track == 0, 0.0, np.where(track == 1, small_claims, simple))
+    width = np.where(track == 0, max(small_claims - 0.0, 1e-300), np.where(
+        track == 1, np.maximum(simple - small_claims, 1e-300), np.maximum(1.0 - simple, 1e-300)))
+    shapes = params.of(_court_shapes)  # (rows, track, mu/sigma/top)
+    rows = np.arange(len(u))
+    mu, sigma, top = (shapes[rows, track, i] for i in range(3))
+    return np.exp(mu + sigma * ndtri((u - lo) / width * top)) / DAYS_PER_MONTH
+
+
+def _shape_of(track: str, params: Params) -> tuple[np.float64, ...]:
+    return _shape(*(float(getattr(params, name)) for name in _SPEC[track]))
+
+
+def _court_shapes(params: Params) -> list[tuple[np.float64, ...]]:
+    return [_shape_of(track, params) for track in ("small_claims", "simple", "ordinary")]
+
+
+# One function per layer, so a batch works out each replicate's shape once.
+_SHAPES = {layer: functools.partial(_shape_of, layer) for layer in _SPEC}

@@ -26,6 +26,7 @@ import numpy as np
 
 from .disputes import TYPES, CentreRoute, Layer, State
 from .logits import logistic, logit
+from .replicate_params import at_most_one, logit_of, weak
 
 __all__ = [
     "Institution", "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre",
@@ -228,8 +229,9 @@ class Institution(mesa.Agent):
 def mediation_logit(model: Any, cases: Cases, base: float) -> np.ndarray:
     """Log-odds that people's mediation settles: ``base``, raised by trust and advice."""
     p = model.params
-    trust = cases.trust - p.success_trust_reference
-    return base + p.success_trust * trust + p.success_advice * cases.advised
+    trust = cases.trust - weak(p.success_trust_reference, cases.trust)
+    trust = weak(p.success_trust, trust) * trust  # (in the trust's type, as a run computes)
+    return weak(base, trust) + trust + p.success_advice * cases.advised
 
 
 class VillageMediationCommittee(Institution):
@@ -260,7 +262,7 @@ class VillageMediationCommittee(Institution):
     @classmethod
     def settle_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Base success, raised by trust and advice."""
-        return logistic(mediation_logit(model, cases, logit(model.params.village_success)))
+        return logistic(mediation_logit(model, cases, logit_of(model.params, "village_success")))
 
 
 class TownJusticeOffice(Institution):
@@ -280,7 +282,7 @@ class TownJusticeOffice(Institution):
     def settle_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Base success, raised by trust, advice and Fengqiao-style coverage."""
         p, lv = model.params, model.levels
-        base = logit(p.town_success) + p.success_fengqiao * lv["fengqiao_units_coverage"]
+        base = logit_of(p, "town_success") + p.success_fengqiao * lv["fengqiao_units_coverage"]
         return logistic(mediation_logit(model, cases, base))
 
 
@@ -304,7 +306,7 @@ class CountyCentre(Institution):
         Administrative disputes also gain from pre-reconsideration mediation and public lawyers.
         """
         p, lv = model.params, model.levels
-        base = logit(p.county_success) + p.success_centre * lv["county_centre"]
+        base = logit_of(p, "county_success") + p.success_centre * lv["county_centre"]
         admin = cases.kind == _ADMIN
         extra = admin * (p.success_reconsideration * lv["reconsideration_premediation"]
                          + p.success_public_lawyer * lv["public_lawyer_coverage"])
@@ -397,7 +399,7 @@ class Court(Institution):
     def prefiling_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance pre-filing mediation settles."""
         p = model.params
-        return logistic(logit(p.prefiling_success) + p.success_advice * cases.advised)
+        return logistic(logit_of(p, "prefiling_success") + p.success_advice * cases.advised)
 
     @classmethod
     def reconsideration_probability(cls, model: Any, cases: Cases) -> np.ndarray:
@@ -462,8 +464,8 @@ class PetitionOffice(Institution):
     def settle_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance the office settles a petition it handles itself, raised by petition agents."""
         p, lv = model.params, model.levels
-        return np.full(len(cases), min(1.0, p.petition_resolve
-                                       + p.agency_resolve * lv["petition_agency"]))
+        return np.full(len(cases), at_most_one(p.petition_resolve
+                                               + p.agency_resolve * lv["petition_agency"]))
 
 
 def institution_classes(override: Mapping[type[Institution], type[Institution]] | None = None

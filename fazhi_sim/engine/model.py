@@ -16,7 +16,9 @@ One step is one month, in this order (docs/model.md, "Process overview"):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import numbers
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from .metrics import Tally
 from .params import Params
 from .population import Residents
 from .region import Region, get_region
+from .replicate_params import ReplicateParams
 from .reporters import model_reporters
 from .scenario import Scenario
 from .service import Service
@@ -41,6 +44,21 @@ from .streams import Streams
 __all__ = ["DisputeModel"]
 
 _COVERAGE_LEVERS = ("mediation_coverage", "legal_literacy_coverage")
+_SAME = contextlib.nullcontext()
+
+
+class _Rows:
+    # ``model.params`` for the block's rows, then back (blocks may nest).
+    __slots__ = ("model", "params", "saved")
+
+    def __init__(self, model: Any, params: Any):
+        self.model, self.params = model, params
+
+    def __enter__(self) -> None:
+        self.saved, self.model.params = self.model.params, self.params
+
+    def __exit__(self, *exc: object) -> None:
+        self.model.params = self.saved
 
 
 class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
@@ -63,6 +81,10 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
     behaviour
         A :class:`~fazhi_sim.Behaviour` subclass for the residents (default: the class
         attribute ``behaviour_class``).
+    replicate_params
+        One :class:`~fazhi_sim.Params` per seed, in place of the scenario's (e.g. posterior
+        draws): a batch whose replicates run different parameters. Whole-number fields must
+        be the same in all.
     rng
         Mesa's name for ``seed`` (``mesa.batch_run`` passes one or the other); an integer,
         or None for a fresh seed, as is ``seed=None``.
@@ -117,16 +139,17 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         *,
         behaviour: type[Behaviour] | None = None,
         rng: int | None = None,
+        replicate_params: Sequence[Params] | None = None,
         **levers_and_params: Any,
     ):
         seeds = batch_seeds(seed, rng)
         super().__init__(rng=seeds[0])
         self.policy = apply_keywords(resolve_scenario(scenario), levers_and_params)
         self.base_region = get_region(region or self.policy.region or "town")
-        self.params: Params = self.policy.params
         self.seeds = seeds
         self.seed = seeds[0]
         self.n_replicates = len(seeds)
+        self._set_params(replicate_params)
         # A batch simulates its replicates side by side as copies of the region.
         self.region = self.base_region.stacked(self.n_replicates)
         self.streams = Streams(seeds)
@@ -144,7 +167,7 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
                               zip(*(v.tolist() for v in self._lever_path.values()),
                                   strict=True)]
 
-        self.residents = Residents(r, p, self.streams.each("population"))
+        self.residents = Residents(r, self.each_params, self.streams.each("population"))
         self.pool = DisputePool()
         self.tally = Tally(self.n_months, r.n_counties)
         self._list_initial_defaulters()
@@ -172,10 +195,27 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         self.update_literate()
 
     # ------------------------------------------------------------------ set-up
+    def _set_params(self, replicate_params: Sequence[Params] | None) -> None:
+        each = tuple(replicate_params or ()) or (self.policy.params,) * self.n_replicates
+        if len(each) != self.n_replicates:
+            raise ValueError(f"replicate_params: give one Params per seed ({self.n_replicates}),"
+                             f" not {len(each)}")
+        batch = ReplicateParams(each) if self.n_replicates > 1 else None
+        self.each_params = each
+        """Each replicate's parameters, in replicate order."""
+        self.replicate_params = batch if batch is not None and batch.varies else None
+        """The batch's parameters by replicate when they differ (else None)."""
+        # Where replicates differ, ``params`` outside :meth:`rows` holds the shared fields
+        # only: a rule that reads one that differs without saying its rows fails loudly.
+        self.params: Params = each[0] if self.replicate_params is None else \
+            self.replicate_params.at(None)
+        self._unit_replicates: dict[str, np.ndarray] = {}
+
     def _list_initial_defaulters(self) -> None:
-        p, per = self.params, self.residents.n // self.n_replicates
+        per = self.residents.n // self.n_replicates
         rows, keys = [], []
-        for k, g in enumerate(self.streams.each("population")):
+        for k, (g, p) in enumerate(zip(self.streams.each("population"), self.each_params,
+                                       strict=True)):
             n_def = g.binomial(per, min(1.0, p.initial_defaulters_per_10k / 1e4))
             rows.append(g.integers(0, per, n_def) + k * per)
             # Each listing has a key (the dispute that caused it) for its exit draws, so
@@ -196,6 +236,47 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
                 ic[kind](self, c, c, int(self.county_population[c]))
 
     # ------------------------------------------------------------------ helpers
+    def rows(self, rep: np.ndarray | int | None) -> contextlib.AbstractContextManager:
+        """Within ``with model.rows(rep):``, ``model.params`` are those of replicates ``rep``.
+
+        Only a batch whose replicates run different parameters needs it: there a field they
+        differ in is, within the block, an array with the value of each row's replicate
+        (``rep``: one replicate index per row of the arrays the rules get, or one replicate's
+        index for its own :class:`~fazhi_sim.Params`). Elsewhere it changes nothing.
+        """
+        if self.replicate_params is None:
+            return _SAME
+        if isinstance(rep, numbers.Integral):
+            return _Rows(self, self.each_params[rep])
+        return _Rows(self, self.replicate_params.at(rep))
+
+    def pool_rows(self, pos: np.ndarray) -> contextlib.AbstractContextManager:
+        """:meth:`rows` for the disputes at pool positions ``pos``."""
+        return _SAME if self.replicate_params is None else self.rows(self.pool.rep[pos])
+
+    def resident_rows(self, rows: np.ndarray | None) -> contextlib.AbstractContextManager:
+        """:meth:`rows` for the residents at ``rows`` (None: every resident, in order)."""
+        if self.replicate_params is None:
+            return _SAME
+        if rows is None:
+            rows = np.arange(self.residents.n)
+        return self.rows(self.replicate_of_resident(rows))
+
+    def unit_rows(self, level: str) -> contextlib.AbstractContextManager:
+        """:meth:`rows` for every unit of ``level`` (``"village"``, ``"town"``, ``"county"``)."""
+        if self.replicate_params is None:
+            return _SAME
+        return self.rows(self.unit_replicates(level))
+
+    def unit_replicates(self, level: str) -> np.ndarray:
+        """Each unit's replicate at ``level``: a batch's replicates hold equal unit blocks."""
+        rep = self._unit_replicates.get(level)
+        if rep is None:
+            r = self.region
+            n = {"village": r.n_villages, "town": r.n_towns, "county": r.n_counties}[level]
+            rep = self._unit_replicates[level] = np.arange(n) // (n // self.n_replicates)
+        return rep
+
     def replicate_of(self, pos: np.ndarray) -> np.ndarray | None:
         """Replicate of the disputes at pool positions ``pos`` (None in a single run)."""
         return None if self.n_replicates == 1 else self.pool.rep[pos]
@@ -235,16 +316,20 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         t = min(self.row, self.n_months - 1)
         self.levels = dict(self._month_levels[t])
         r, ic = self.region, self.institution_classes
-        court = ic["court"]
-        self.capacity = {
-            State.VILLAGE: ic["village"].monthly_capacity(self, r.village_population),
-            State.TOWN: ic["town"].monthly_capacity(self, self.town_population),
-            State.COUNTY: ic["county"].monthly_capacity(self, self.county_population),
-            State.PREFILING: court.prefiling_capacity(self, self.county_population),
-            State.TRIAL: court.monthly_capacity(self, self.county_population),
-            State.ENFORCEMENT: court.enforcement_capacity(self, self.county_population),
-            State.PETITION: ic["petition"].monthly_capacity(self, self.county_population),
-        }
+        court, county = ic["court"], self.county_population
+        with self.unit_rows("village"):
+            self.capacity = {State.VILLAGE: ic["village"].monthly_capacity(
+                self, r.village_population)}
+        with self.unit_rows("town"):
+            self.capacity[State.TOWN] = ic["town"].monthly_capacity(self, self.town_population)
+        with self.unit_rows("county"):
+            self.capacity.update({
+                State.COUNTY: ic["county"].monthly_capacity(self, county),
+                State.PREFILING: court.prefiling_capacity(self, county),
+                State.TRIAL: court.monthly_capacity(self, county),
+                State.ENFORCEMENT: court.enforcement_capacity(self, county),
+                State.PETITION: ic["petition"].monthly_capacity(self, county),
+            })
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:

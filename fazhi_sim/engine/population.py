@@ -48,7 +48,7 @@ class Residents:
         Grievance carried from past failures (Epstein 2002); raises petitioning.
     """
 
-    def __init__(self, region: Region, params: Params,
+    def __init__(self, region: Region, params: Params | Sequence[Params],
                  rng: np.random.Generator | Sequence[np.random.Generator]):
         pop = region.village_population
         self.n = int(pop.sum())
@@ -57,17 +57,18 @@ class Residents:
         self.village = np.repeat(np.arange(len(pop), dtype=np.int32), pop)
         # A batch stacks its replicates' residents in equal blocks, each drawn from its own
         # replicate's generator in the order a single run draws them.
+        # Each replicate draws with its own parameters (one set for all, or one each).
         rngs = [rng] if isinstance(rng, np.random.Generator) else list(rng)
+        each = [params] * len(rngs) if isinstance(params, Params) else list(params)
         block = self.n // len(rngs)
 
         def draw() -> tuple[np.ndarray, ...]:
-            traits = [self._traits(g, block, params) for g in rngs]
+            traits = [self._traits(g, block, p) for g, p in zip(rngs, each, strict=True)]
             return tuple(t[0] if len(t) == 1 else np.concatenate(t)
                          for t in zip(*traits, strict=True))
 
-        p = params
-        key = (region_key(region), p.trait_spread, p.awareness_mean, p.trust_mean,
-               p.litigiousness_mean)
+        key = (region_key(region), tuple((p.trait_spread, p.awareness_mean, p.trust_mean,
+                                          p.litigiousness_mean) for p in each))
         # Traits change as residents learn: each run takes its own copy of shared ones.
         self.awareness, self.trust, self.litigiousness = shared(
             "traits", key, rngs, draw, copy=lambda t: tuple(x.copy() for x in t))

@@ -13,6 +13,7 @@ import numpy as np
 
 from .disputes import Layer, State
 from .pool_kernels import add_rows, take_up_queue, whole_units
+from .replicate_params import at_most_one
 from .streams import Purpose
 
 __all__ = ["Service"]
@@ -56,27 +57,42 @@ class Service:
 
     def wait(self, pos: np.ndarray, state: State, unit: np.ndarray, layer: Layer | None) -> None:
         """Cases left waiting: grievance grows; some give up on the queue (if ``layer``)."""
-        p, pool = self.params, self.pool
-        add_rows(pool.grievance, pos, np.float32(self.behaviour.grievance_from_waiting()))
+        pool = self.pool
+        with self.pool_rows(pos):
+            grief = np.float32(self.behaviour.grievance_from_waiting())
+        if grief.ndim:  # one per row (replicates that differ)
+            pool.grievance[pos] += grief
+        else:
+            add_rows(pool.grievance, pos, grief)
         waiting = _WAITING.get(state)
         if waiting:
             self.count(waiting, pos)
-        cap = self.capacity[state]
-        now = np.bincount(unit, minlength=len(cap)) / np.maximum(cap, p.wait_capacity_floor)
-        # Residents learn of queues by word of mouth: the wait they expect follows the real
-        # one with a lag (an exponential average), not month-to-month noise.
-        old = self.perceived_wait.get(state, now)
-        self.perceived_wait[state] = old + p.wait_memory * (now - old)
+        self.perceive_wait(state, unit)
         if layer is None or len(pos) == 0:
             return
         waited = self.month - pool.queued[pos] + 1
         u = self.streams.uniform(pool.id[pos], self.month, Purpose.LEAVE, self.replicate_of(pos))
-        leave = u < 1 - np.exp(-p.impatience * waited)
+        with self.pool_rows(pos):
+            leave = u < 1 - np.exp(-self.params.impatience * waited)
         self.fail(pos[leave], layer)
+
+    def perceive_wait(self, state: State, unit: np.ndarray) -> None:
+        """The wait residents expect at each unit of ``state``; ``unit``: the cases left waiting."""
+        cap = self.capacity[state]
+        level = {State.VILLAGE: "village", State.TOWN: "town"}.get(state, "county")
+        with self.unit_rows(level):
+            p = self.params
+            now = np.bincount(unit, minlength=len(cap)) / np.maximum(cap, p.wait_capacity_floor)
+            # Residents learn of queues by word of mouth: the wait they expect follows the
+            # real one with a lag (an exponential average), not month-to-month noise.
+            old = self.perceived_wait.get(state, now)
+            self.perceived_wait[state] = old + p.wait_memory * (now - old)
 
     def relapses(self, pos: np.ndarray, cls: type) -> np.ndarray:
         """Which mediated agreements at ``pos`` break down."""
-        return self.draw(pos, Purpose.RELAPSE) < cls.relapse_probability(self, self.cases(pos))
+        with self.pool_rows(pos):
+            return self.draw(pos, Purpose.RELAPSE) < cls.relapse_probability(
+                self, self.cases(pos))
 
     def serve_mediation(self, state: State, kind: str) -> None:
         """People's mediation at the village, town or county layer."""
@@ -91,12 +107,13 @@ class Service:
         self.handled(pos, kind)
         kept = self.not_concluded(pos, cls, layer)
         pos = pos[kept]
-        ok = self.draw(pos, Purpose.SUCCESS) < cls.settle_probability(self, self.cases(pos))
-        self.count("mediation_concluded", pos)
-        self.count("mediation_settled", pos[ok])
         res = self.residents
         c = self.pool.claimant[pos]
-        res.trust[c] = self.behaviour.learn_from_mediation(res.trust[c], ok)
+        with self.pool_rows(pos):
+            ok = self.draw(pos, Purpose.SUCCESS) < cls.settle_probability(self, self.cases(pos))
+            res.trust[c] = self.behaviour.learn_from_mediation(res.trust[c], ok)
+        self.count("mediation_concluded", pos)
+        self.count("mediation_settled", pos[ok])
         self.spread_word(c, ok)
         holds = ok & ~self.relapses(pos, cls)
         lasting = np.zeros(len(kept), dtype=bool)
@@ -112,8 +129,9 @@ class Service:
         """
         cases = self.cases(pos)
         u = self.draws(pos, Purpose.REFUSE, Purpose.STALL)
-        refused = u[0] < cls.refusal_probability(self, cases)
-        stalled = ~refused & (u[1] < cls.stall_probability(self, cases))
+        with self.pool_rows(pos):
+            refused = u[0] < cls.refusal_probability(self, cases)
+            stalled = ~refused & (u[1] < cls.stall_probability(self, cases))
         self.count("mediation_refused", pos[refused])
         self.count("mediation_stalled", pos[stalled])
         ended = refused | stalled
@@ -127,7 +145,9 @@ class Service:
         unserved = pos[~served]
         pos = pos[served]
         self.handled(pos, "prefiling")
-        ok = self.draw(pos, Purpose.SUCCESS) < court.prefiling_probability(self, self.cases(pos))
+        with self.pool_rows(pos):
+            ok = self.draw(pos, Purpose.SUCCESS) < court.prefiling_probability(
+                self, self.cases(pos))
         holds = ok & ~self.relapses(pos, court)
         self.count("prefiling_concluded", pos)
         self.count("prefiling_settled", pos[ok])
@@ -152,11 +172,13 @@ class Service:
         self.count("trials_concluded", pos)
         self.handled(pos, "court")
         c = self.pool.claimant[pos]
-        self.residents.awareness[c] = self.behaviour.learn_from_court(self.residents.awareness[c])
         cases = self.cases(pos)
         u = self.draws(pos, Purpose.OUTCOME, Purpose.PERFORM)
-        settle = u[0] < court.settle_probability(self, cases)
-        perform = u[1] < court.performance_probability(self, cases)
+        with self.pool_rows(pos):
+            self.residents.awareness[c] = self.behaviour.learn_from_court(
+                self.residents.awareness[c])
+            settle = u[0] < court.settle_probability(self, cases)
+            perform = u[1] < court.performance_probability(self, cases)
         done = settle | perform
         self.resolve(pos[done], Layer.COURT)
         self.enter(pos[~done], State.ENFORCEMENT)
@@ -171,8 +193,9 @@ class Service:
         if len(pos) == 0:
             return
         self.handled(pos, "enforcement")
-        ok = self.draw(pos, Purpose.SUCCESS) < court.enforcement_probability(
-            self, self.cases(pos))
+        with self.pool_rows(pos):
+            ok = self.draw(pos, Purpose.SUCCESS) < court.enforcement_probability(
+                self, self.cases(pos))
         self.resolve(pos[ok], Layer.COURT)
         failed = pos[~ok]
         self.defaulters = np.concatenate([self.defaulters, self.pool.respondent[failed]])
@@ -199,8 +222,9 @@ class Service:
         cases = self.cases(pos)
         # Every draw at once: the cases handled here take no step before theirs.
         u = self.draws(pos, Purpose.ROUTE, Purpose.DOOR, Purpose.SUCCESS, Purpose.REPEAT)
-        route = u[0] < office.routing_probability(self, cases)
-        free = u[1] < centre.one_door_probability(self, cases)
+        with self.pool_rows(pos):
+            route = u[0] < office.routing_probability(self, cases)
+            free = u[1] < centre.one_door_probability(self, cases)
         stage = pool.stage[pos]
         to_county = route & (stage < Layer.COUNTY)
         to_court = route & ~to_county & (stage < Layer.COURT)
@@ -210,22 +234,27 @@ class Service:
         self.go_to_court(pos[to_court], free[to_court])
         kept = ~routed
         handled = pos[kept]
-        ok = u[2][kept] < office.settle_probability(self, self.cases(handled))
+        with self.pool_rows(handled):
+            ok = u[2][kept] < office.settle_probability(self, self.cases(handled))
         self.resolve(handled[ok], Layer.PETITION)
         rest = handled[~ok]
-        again = u[3][kept][~ok] < office.repeat_probability(self, self.cases(rest))
+        with self.pool_rows(rest):
+            again = u[3][kept][~ok] < office.repeat_probability(self, self.cases(rest))
         self.fail(rest[again], Layer.PETITION)
         self.close(rest[~again], resolved=False)
 
     # -- 5. month end
     def end_month(self) -> None:
         """Defaulters leave the list; state counts and staff are kept; December learning."""
-        p, lv, r = self.params, self.levels, self.region
+        lv, r = self.levels, self.region
         pool = self.pool
         self.state_counts = np.bincount(pool.state, minlength=len(State))
         pool.keep(pool.state < State.RESOLVED)
         if len(self.defaulters):
-            exit_p = min(1.0, p.defaulter_exit + p.credit_exit * lv["credit_enforcement"])
+            with self.resident_rows(self.defaulters):
+                p = self.params
+                exit_p = p.defaulter_exit + p.credit_exit * lv["credit_enforcement"]
+            exit_p = at_most_one(exit_p)
             u = self.streams.uniform(self.defaulter_keys, self.month, Purpose.EXIT,
                                      self.replicate_of_resident(self.defaulters))
             stay = u >= exit_p
@@ -234,16 +263,20 @@ class Service:
         self.tally.set("defaulters", self.row, np.bincount(
             r.village_county[self.residents.village[self.defaulters]], minlength=r.n_counties))
         self.tally.set("mediators", self.row, self.mediators_by_county())
-        self.tally.set("judges", self.row, self.county_population * p.judges_per_10k / 1e4)
+        with self.unit_rows("county"):
+            judges = self.county_population * self.params.judges_per_10k / 1e4
+        self.tally.set("judges", self.row, judges)
         if (self.month % 12) == 11:
             self.yearly_learning()
 
     def mediators_by_county(self) -> np.ndarray:
         """Village mediators where covered, plus town and centre mediation staff, per county."""
-        p, lv, r = self.params, self.levels, self.region
+        lv, r = self.levels, self.region
         village_staff = lv["mediators_per_10k"] / 1e4 * r.village_population * self.covered(
             "mediation_coverage")
-        staff_per_10k = p.town_staff_per_10k + p.centre_staff_per_10k
+        with self.unit_rows("county"):
+            p = self.params
+            staff_per_10k = p.town_staff_per_10k + p.centre_staff_per_10k
         return (np.bincount(r.village_county, village_staff, r.n_counties)
                 + self.county_population * staff_per_10k / 1e4)
 
@@ -251,4 +284,5 @@ class Service:
         """December: 法律明白人 teach those who hear them; old grievances fade."""
         res = self.residents
         self.teach_along_ties()
-        res.grievance[:] = self.behaviour.grievance_after_year(res.grievance)
+        with self.resident_rows(None):  # every resident
+            res.grievance[:] = self.behaviour.grievance_after_year(res.grievance)

@@ -134,11 +134,13 @@ class Social:
 
         def draw() -> None:
             try:
-                p = self.params
-                key = (region_key(self.base_region), p.ties_mean, p.tie_rewire,
-                       p.tie_cross_village, p.tie_kin_weight)
+                each = self.each_params  # each replicate's ties with its own parameters
+                key = (region_key(self.base_region), tuple(
+                    (p.ties_mean, p.tie_rewire, p.tie_cross_village, p.tie_kin_weight)
+                    for p in each))
                 box["ties"] = shared("ties", key, rngs, lambda: stack_ties(
-                    [village_ties(self.base_region, p, g) for g in rngs]))
+                    [village_ties(self.base_region, p, g)
+                     for p, g in zip(each, rngs, strict=True)]))
             except BaseException as err:  # re-raised in the model's thread by setup_social
                 box["error"] = err
 
@@ -164,13 +166,28 @@ class Social:
         self.literate_weight = np.zeros(n, dtype=np.float32)  # tie weight from 法律明白人
         self._taught: np.ndarray | None = None  # rows with literate_weight > 0, when known
         self._literate_villages = np.zeros(self.region.n_villages, dtype=bool)
-        self.reputation_reference = {
-            state: self.institution_classes[role].expected_reputation(self)
-            for state, role in MEDIATION_STATES.items()}
-        self.reputation = {state: np.full(len(self.unit_population(state)), ref)
+        self.reputation_reference = {state: self._expected_reputation(role)
+                                     for state, role in MEDIATION_STATES.items()}
+        self.reputation = {state: self._per_unit(ref, state)
                            for state, ref in self.reputation_reference.items()}
         # Per queue: reputation before this month's update, cases taken up, settled for good.
         self.month_record: dict[State, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def _expected_reputation(self, role: str) -> float | np.ndarray:
+        # One number; per replicate (each from its own parameters) where they differ.
+        cls = self.institution_classes[role]
+        if self.replicate_params is None:
+            return cls.expected_reputation(self)
+        out = []
+        for k in range(self.n_replicates):
+            with self.rows(k):
+                out.append(cls.expected_reputation(self))
+        return np.array(out)
+
+    def _per_unit(self, value: float | np.ndarray, state: State) -> np.ndarray:
+        if isinstance(value, np.ndarray):  # one per replicate: each unit its replicate's
+            return value[self.unit_replicates(MEDIATION_STATES[state])]
+        return np.full(len(self.unit_population(state)), value)
 
     def unit_population(self, state: State) -> np.ndarray:
         """Residents served by each unit of a mediation queue."""
@@ -204,14 +221,15 @@ class Social:
 
     def teach_along_ties(self) -> None:
         """December: 法律明白人 raise the awareness of those who hear them, for good."""
-        if self.params.literacy_learning <= 0 or not self.literate.any():
+        if all(p.literacy_learning <= 0 for p in self.each_params) or not self.literate.any():
             return
         res = self.residents
         if self._taught is None:  # who hears a 法律明白人 changes only with coverage
             self._taught = nonzero_rows(self.literate_weight)
         reached = self._taught
-        res.awareness[reached] = self.behaviour.teach(res.awareness[reached],
-                                                      self.literate_weight[reached])
+        with self.resident_rows(reached):
+            res.awareness[reached] = self.behaviour.teach(res.awareness[reached],
+                                                          self.literate_weight[reached])
 
     # -- word of mouth
     def spread_word(self, claimants: np.ndarray, settled: np.ndarray) -> None:
@@ -222,7 +240,8 @@ class Social:
         listeners, weight, count = gather_ties(ties.indptr, ties.indices, ties.data, claimants)
         heard = np.repeat(settled.astype(np.float32), count)
         trust = self.residents.trust
-        new = self.behaviour.word_of_mouth(trust[listeners], heard, weight)
+        with self.resident_rows(listeners):
+            new = self.behaviour.word_of_mouth(trust[listeners], heard, weight)
         # Several reports reaching one resident in a month add up (as ``np.add.at``), and
         # the sum is kept within [0, 1].
         scatter_add_clip(trust, listeners, (new - trust[listeners]).astype(np.float32))
@@ -235,12 +254,17 @@ class Social:
         lasting = np.bincount(unit[held], minlength=n)
         cls = self.institution_classes[MEDIATION_STATES[state]]
         self.month_record[state] = (self.reputation[state], taken, lasting)
-        self.reputation[state] = cls.learn_reputation(self, self.reputation[state], taken,
-                                                      lasting)
+        with self.unit_rows(MEDIATION_STATES[state]):
+            self.reputation[state] = cls.learn_reputation(self, self.reputation[state], taken,
+                                                          lasting)
 
     def reputation_seen(self, pos: np.ndarray) -> dict[State, np.ndarray]:
         """Reputation above its expected level of each dispute's own units, per queue."""
         village = self.pool.village[pos]
+        ref = self.reputation_reference
+        if self.replicate_params is not None:  # each dispute's replicate's own reference
+            rep = self.pool.rep[pos]
+            ref = {state: value[rep] for state, value in ref.items()}
         return {state: self.reputation[state][
             village if level == "village" else self.unit_of_village(level)[village]]
-            - self.reputation_reference[state] for state, level in MEDIATION_STATES.items()}
+            - ref[state] for state, level in MEDIATION_STATES.items()}

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..engine.params import Params
 from ..engine.region import Region
 from ..engine.scenario import Scenario, load_scenario
 from .spec import as_spec
@@ -82,6 +83,7 @@ def simulate_batch(
     freq: str = "year",
     model: Any = None,
     counters: bool = False,
+    params: Sequence[Params] | None = None,
 ) -> list[pd.DataFrame]:
     """Run one scenario once per seed, all seeds in one batched pass.
 
@@ -97,6 +99,11 @@ def simulate_batch(
     scenario, region, freq, model, counters
         As for :func:`simulate`. A model subclass must say it supports batches (class
         attribute ``batchable = True``) to be given more than one seed.
+    params
+        One :class:`~fazhi_sim.Params` per seed, each replicate's in place of the
+        scenario's (posterior draws: :func:`~fazhi_sim.experiments.posterior.with_draw`);
+        replicate ``k`` is then bit for bit :func:`simulate` of the scenario with
+        ``params[k]``. Whole-number fields and ``literacy_per_village`` must agree.
 
     Returns
     -------
@@ -119,7 +126,8 @@ def simulate_batch(
     if len(seeds) > 1 and not spec.batchable:
         raise ValueError(f"{spec.label} does not say it runs in batches (batchable = True); "
                          "run its seeds one at a time")
-    run = spec.build(sc, region=region, seed=seeds if len(seeds) > 1 else seeds[0])
+    extra = {} if params is None else {"replicate_params": list(params)}
+    run = spec.build(sc, region=region, seed=seeds if len(seeds) > 1 else seeds[0], **extra)
     run.collect_reporters = False  # the results come from the tally
     run.run()
     region = run.base_region
