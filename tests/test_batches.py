@@ -90,6 +90,26 @@ def test_a_batch_refuses_draws_that_differ_in_its_shape() -> None:
                           params=[base, base.model_copy(update={"warmup_months": 6})])
 
 
+def test_an_ensemble_runs_a_scenarios_draws_as_one_batch(monkeypatch) -> None:
+    """Posterior draws no longer split a batch: one model pass for a scenario's replicates."""
+    calls = []
+    real = fs.simulate_batch
+
+    def spy(*args, **kw):
+        calls.append((tuple(kw["seeds"]), kw.get("params")))
+        return real(*args, **kw)
+
+    monkeypatch.setattr("fazhi_sim.experiments.batches.simulate_batch", spy)
+    ens = fs.run_ensemble(["plan-2025"], replicates=3, region="town", jobs=1, batch=3,
+                          progress=False)
+    assert [(seeds, len(params)) for seeds, params in calls] == [((0, 1, 2), 3)]
+    draws = load_posterior()
+    alone = fs.simulate(with_draw(SCENARIOS["plan-2025"], draw_for(draws, 2)), region="town",
+                        seed=2)
+    np.testing.assert_array_equal(ens.runs.query("replicate == 2").value.to_numpy(),
+                                  alone.value.to_numpy())
+
+
 def test_common_random_numbers_hold_across_batches() -> None:
     """Replicate k meets the same luck in every scenario however the seeds are batched."""
     a = fs.simulate_batch("baseline", region="town", seeds=[3, 4, 5])[1]

@@ -16,7 +16,6 @@ import gc
 import math
 import os
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -88,19 +87,21 @@ def plan_tasks(runs: Sequence[Run], spec: ModelSpec, workers: int,
     return tasks + list(alone.values())
 
 
-def run_task(spec: ModelSpec, task: list[tuple[Any, Any, int]]) -> list[pd.DataFrame]:
-    """Run one task on a worker: ``(scenario, region, seeds)`` entries, frames in order.
+def run_task(spec: ModelSpec, task: list[tuple]) -> list[pd.DataFrame]:
+    """Run one task on a worker: ``(scenario, region, seeds[, params])`` entries.
 
-    Module-level so process pools and Dask pickle it by reference.
+    ``params``, if given and not None, holds each seed's parameters (posterior draws), run as
+    one batch (:func:`~fazhi_sim.simulate_batch`). Returns the frames in order. Module-level
+    so process pools and Dask pickle it by reference.
     """
     out: list[pd.DataFrame] = []
     # A small region's set-up is kept for the worker's next tasks: a dashboard asks for the
     # same seeds on every move.
-    small = all(_residents(region) * len(seeds) <= BATCH_RESIDENTS for _, region, seeds in task)
+    small = all(_residents(entry[1]) * len(entry[2]) <= BATCH_RESIDENTS for entry in task)
     with reuse_setup(keep=small) if spec.batchable else contextlib.nullcontext():
-        for scenario, region, seeds in task:
+        for scenario, region, seeds, *params in task:
             out += simulate_batch(scenario, region=region, seeds=seeds, model=spec,
-                                  counters=True)
+                                  counters=True, params=params[0] if params else None)
             if not small:
                 _free_models()
     return out

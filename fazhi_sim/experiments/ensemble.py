@@ -148,7 +148,9 @@ def run_ensemble(
                unit="run")
     try:
         if todo:
-            _execute(todo, spec, _executor(executor, jobs, len(todo)), rstore, runs, bar, batch)
+            stacked = named if spec.default else None  # draws batched with the shipped model
+            _execute(todo, spec, _executor(executor, jobs, len(todo)), rstore, runs, bar, batch,
+                     stacked)
     finally:
         bar.close()
     tidy, counters = _split_counters(_tidy(tasks, runs, list(named)))
@@ -218,7 +220,8 @@ def _note_foreign(rstore: RunStore) -> None:
 
 
 def _execute(todo: list, spec: ModelSpec, where: _executor, rstore: RunStore | None,
-             runs: dict, bar: Any, batch: int | None) -> None:
+             runs: dict, bar: Any, batch: int | None,
+             stacked: dict[str, Scenario] | None = None) -> None:
     pending: dict = {}
 
     def harvest(fut: Future) -> None:
@@ -233,7 +236,7 @@ def _execute(todo: list, spec: ModelSpec, where: _executor, rstore: RunStore | N
     try:
         with where as ex:
             for task in plan_tasks(todo, spec, where.workers, batch):
-                fut = ex.submit(run_task, spec, _payload(task))
+                fut = ex.submit(run_task, spec, _payload(task, stacked))
                 pending[fut] = task
                 if fut.done():  # an in-process executor has finished: save before the next run
                     harvest(fut)
@@ -244,14 +247,21 @@ def _execute(todo: list, spec: ModelSpec, where: _executor, rstore: RunStore | N
         raise
 
 
-def _payload(task: list) -> list[tuple[Scenario, str | Region, tuple[int, ...]]]:
-    # One (scenario, region, seeds) entry per scenario in the task, seeds in replicate order.
-    entries: list[tuple[Scenario, str | Region, tuple[int, ...]]] = []
-    for _name, sc, reg, s, _k in task:
-        if entries and entries[-1][0] is sc:
-            entries[-1] = (sc, entries[-1][1], (*entries[-1][2], s))
+def _payload(task: list, stacked: dict[str, Scenario] | None = None) -> list[tuple]:
+    # One (scenario, region, seeds, params) entry per scenario in the task, seeds in
+    # replicate order. With ``stacked`` (the scenarios by name), the replicates of a scenario
+    # at their own posterior draws share an entry, ``params`` holding each one's parameters,
+    # and run as one batch; otherwise each draw is a scenario of its own (params None).
+    entries: list[tuple] = []
+    for name, sc, reg, s, _k in task:
+        base = sc if stacked is None else stacked[name]
+        own = None if sc is base else sc.params
+        if entries and entries[-1][0] is base:
+            last = entries[-1]
+            entries[-1] = (base, last[1], (*last[2], s),
+                           None if last[3] is None else (*last[3], own))
         else:
-            entries.append((sc, _portable(reg), (s,)))
+            entries.append((base, _portable(reg), (s,), None if own is None else (own,)))
     return entries
 
 
