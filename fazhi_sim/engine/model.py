@@ -17,7 +17,6 @@ One step is one month, in this order (docs/model.md, "Process overview"):
 from __future__ import annotations
 
 import contextlib
-import numbers
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -210,6 +209,7 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         self.params: Params = each[0] if self.replicate_params is None else \
             self.replicate_params.at(None)
         self._unit_replicates: dict[str, np.ndarray] = {}
+        self._row_params: dict[str, Any] = {}
 
     def _list_initial_defaulters(self) -> None:
         per = self.residents.n // self.n_replicates
@@ -246,7 +246,7 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         """
         if self.replicate_params is None:
             return _SAME
-        if isinstance(rep, numbers.Integral):
+        if isinstance(rep, int | np.integer):  # (not numbers.Integral: a slow check)
             return _Rows(self, self.each_params[rep])
         return _Rows(self, self.replicate_params.at(rep))
 
@@ -259,14 +259,24 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         if self.replicate_params is None:
             return _SAME
         if rows is None:
-            rows = np.arange(self.residents.n)
+            return _Rows(self, self._fixed_rows("resident"))
         return self.rows(self.replicate_of_resident(rows))
 
     def unit_rows(self, level: str) -> contextlib.AbstractContextManager:
         """:meth:`rows` for every unit of ``level`` (``"village"``, ``"town"``, ``"county"``)."""
         if self.replicate_params is None:
             return _SAME
-        return self.rows(self.unit_replicates(level))
+        return _Rows(self, self._fixed_rows(level))
+
+    def _fixed_rows(self, level: str) -> Any:
+        # Every unit of a level (or every resident): the same rows all run, so their
+        # parameters are gathered once.
+        params = self._row_params.get(level)
+        if params is None:
+            rep = self.unit_replicates(level) if level != "resident" else \
+                np.arange(self.residents.n) // (self.residents.n // self.n_replicates)
+            params = self._row_params[level] = self.replicate_params.at(rep)
+        return params
 
     def unit_replicates(self, level: str) -> np.ndarray:
         """Each unit's replicate at ``level``: a batch's replicates hold equal unit blocks."""
