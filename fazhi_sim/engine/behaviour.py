@@ -130,7 +130,9 @@ class Behaviour:
     ----------
     model
         The model the residents live in; the rules read ``model.params`` (a
-        :class:`~fazhi_sim.Params`) and ``model.levels`` (this month's lever levels).
+        :class:`~fazhi_sim.Params`) and ``model.levels`` (this month's lever levels). In a
+        batch whose replicates run different parameters, a field they differ in is an array
+        over the rows a rule is given (docs/performance.md).
 
     Examples
     --------

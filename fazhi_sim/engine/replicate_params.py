@@ -84,13 +84,16 @@ class RowParams:
     """:class:`Params` for the rows of one step: a field the replicates differ in is an array.
 
     Read outside a step (no rows), a field that differs raises ``AttributeError`` naming it,
-    so no rule silently takes one replicate's value for all.
+    so no rule silently takes one replicate's value for all. Only fields are offered (no
+    ``model_dump``: the replicates have no one set of parameters).
     """
 
     def __init__(self, batch: ReplicateParams, rep: np.ndarray | None):
         self._batch, self._rep = batch, rep
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in Params.model_fields:  # fields only
+            raise AttributeError(name)
         column = self._batch.table.get(name)
         if column is None:
             value = getattr(self._batch.first, name)
