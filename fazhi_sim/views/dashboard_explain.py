@@ -19,7 +19,8 @@ import pandas as pd
 
 from ..experiments.ensemble import Ensemble
 from ..experiments.explain import OUTCOMES
-from .explain_charts import explain_chart
+from .dashboard_specs import SpecCache
+from .explain_charts import explain_chart, explain_rows
 from .i18n import check_lang, label
 from .offline import offline_widgets
 
@@ -55,6 +56,8 @@ class ExplainPanel:
         self.lang = lang
         self.explained: pd.DataFrame | None = None
         self.year: int | None = None
+        # A move changes the bars, not the chart's layout: its spec is built once per layout.
+        self.specs = SpecCache(WIDTH, HEIGHT)
         self.heading = w.HTML()
         self.outcome = w.ToggleButtons(options=[(label(o, lang), o) for o in OUTCOMES],
                                        value=OUTCOMES[0], style={"button_width": "auto"})
@@ -119,11 +122,13 @@ class ExplainPanel:
         self.total.value = label("why_changed_total", lang).format(
             outcome=label(self.outcome.value, lang), total=f"{total['mean']:+.2f}",
             q10=f"{total.q10:+.2f}", q90=f"{total.q90:+.2f}")
-        chart = explain_chart(df, self.outcome.value, lang=lang, stat="mean", waterfall=True)
+        outcome = self.outcome.value
+        rows = explain_rows(df, outcome, lang=lang, stat="mean", waterfall=True)
+        # The layout: what is drawn and in which order (the bars' labels sort the axis).
+        key = (outcome, lang, setting, tuple(rows.label))
         # As in the dashboard: our own tested chart, so Altair's validation is skipped.
-        spec = chart.to_dict(validate=False)  # sized on the spec: see dashboard.sized
-        spec["width"], spec["height"] = WIDTH, HEIGHT
-        self.chart.spec = spec
+        self.chart.spec = self.specs.spec(key, rows, lambda: explain_chart(
+            df, outcome, lang=lang, stat="mean", waterfall=True))
 
     _quiet = False
 

@@ -15,7 +15,7 @@ import pandas as pd
 from .chart_base import finish
 from .i18n import check_lang, label
 
-__all__ = ["explain_chart", "STATS"]
+__all__ = ["explain_chart", "explain_rows", "STATS"]
 
 STATS = ("median", "mean")
 """Statistics a bar can show: medians (the tables' figure) or means (which add up)."""
@@ -46,12 +46,8 @@ def explain_chart(explained: pd.DataFrame, outcome: str = "lawsuits_per_10k",
         Start each pathway's bar where the previous one ended (its 10–90% rule is placed
         from the same start) and write its value beside it; the total starts at zero.
     """
-    check_lang(lang)
-    if stat not in STATS:
-        raise ValueError(f"stat must be one of {', '.join(STATS)}, not {stat!r}")
     name = scenario or str(explained.scenario.iloc[0])
-    df = _bars(explained[(explained.scenario == name) & (explained.outcome == outcome)],
-               stat, waterfall, lang)
+    df = explain_rows(explained, outcome, name, lang, stat, waterfall)
     y = alt.Y("label:N", sort=list(df.label), title=label("pathway", lang))
     x_title = f"{label(outcome, lang)} {label('change', lang)}"
     base = alt.Chart(df)
@@ -72,6 +68,18 @@ def explain_chart(explained: pd.DataFrame, outcome: str = "lawsuits_per_10k",
     title = f"{label('explain', lang)}: {label(outcome, lang)} ({name})"
     note = label("explain_mean_note" if stat == "mean" else "explain_note", lang)
     return finish(alt.layer(*layers), title, note)
+
+
+def explain_rows(explained: pd.DataFrame, outcome: str = "lawsuits_per_10k",
+                 scenario: str | None = None, lang: str = "zh", stat: str = "median",
+                 waterfall: bool = False) -> pd.DataFrame:
+    """The rows :func:`explain_chart` draws (its one dataset), arguments as there."""
+    check_lang(lang)
+    if stat not in STATS:
+        raise ValueError(f"stat must be one of {', '.join(STATS)}, not {stat!r}")
+    name = scenario or str(explained.scenario.iloc[0])
+    return _bars(explained[(explained.scenario == name) & (explained.outcome == outcome)],
+                 stat, waterfall, lang)
 
 
 def _bars(df: pd.DataFrame, stat: str, waterfall: bool, lang: str) -> pd.DataFrame:
