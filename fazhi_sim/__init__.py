@@ -28,6 +28,7 @@ from .engine.model import DisputeModel
 from .engine.params import Params
 from .engine.region import Region, RegionError, get_region, region_names
 from .engine.scenario import LeverSchedule, Scenario, ScenarioError, baseline, load_scenario
+from .engine.scenario_toml import save_scenario, scenario_to_toml
 from .experiments.ensemble import Ensemble, RunStore, run_ensemble
 from .experiments.executors import DaskCluster, LocalProcesses, Serial
 from .experiments.posterior import load_posterior, posterior_summary
@@ -38,7 +39,8 @@ from .version import __version__
 __all__ = [
     "__version__",
     "DisputeModel", "simulate", "simulate_batch", "run_ensemble", "Ensemble", "RunStore",
-    "LocalProcesses", "DaskCluster", "Serial", "load_scenario", "baseline", "Scenario",
+    "LocalProcesses", "DaskCluster", "Serial", "load_scenario", "save_scenario",
+    "scenario_to_toml", "baseline", "Scenario",
     "LeverSchedule", "ScenarioError", "Params", "LEVERS", "Lever", "METRICS", "Region",
     "RegionError", "get_region", "region_names", "State", "Layer", "Option", "Institution",
     "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre", "Court", "PetitionOffice",

@@ -64,7 +64,8 @@ ECHO_MAX = 80
 SOURCE = "Scenario(...)"
 """The ``source`` named in errors about a Scenario built in Python (as a file name is)."""
 
-_TOP_FIELDS = ("name", "description", "start_year", "end_year", "region", "levers", "params")
+_TOP_FIELDS = ("name", "title", "description", "start_year", "end_year", "region", "levers",
+               "params")
 _LEVER_FIELDS = ("target", "start", "full_by", "end")
 # Control, format (bidi overrides, zero-width), surrogate, line and paragraph separators:
 # in a name they break table lines, forge output lines, or end a JavaScript string early.
@@ -164,6 +165,8 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = "scenario"
+    title: str = Field("", description="the name shown to readers (Chinese), e.g. "
+                       "规划情景(2025年目标); the id ``name`` if empty")
     description: str = ""
     start_year: _Year = 2021
     end_year: _Year = 2025
@@ -209,6 +212,11 @@ class Scenario(BaseModel):
         """Reported years."""
         return list(range(self.start_year, self.end_year + 1))
 
+    @property
+    def display_title(self) -> str:
+        """The title readers see: ``title``, or the id ``name`` when there is none."""
+        return self.title or self.name
+
     def schedule(self, lever_id: str) -> LeverSchedule | None:
         """The schedule of one lever, or None when it stays at its 2020 level."""
         return self.levers.get(lever_id)
@@ -249,8 +257,8 @@ class Scenario(BaseModel):
         return out
 
     def content_hash(self) -> str:
-        """A stable hash of everything that changes results (not the name or description)."""
-        body = self.model_dump(mode="json", exclude={"name", "description"})
+        """A stable hash of all that changes results (not name, title or description)."""
+        body = self.model_dump(mode="json", exclude={"name", "title", "description"})
         text = json.dumps(body, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -275,22 +283,25 @@ class Scenario(BaseModel):
 def _problems(sc: Scenario) -> Iterator[tuple[str, str]]:
     """Every (field, message) wrong with ``sc``, lazily: the caller takes the first."""
     yield from _name_problems(sc.name)
+    yield from _name_problems(sc.title, "title", empty_ok=True)
     yield from _year_problems(sc.start_year, sc.end_year)
     for lid, sch in sc.levers.items():
         yield from _lever_problems(lid, sch, sc.start_year)
     yield from _region_problems(sc.region)
 
 
-def _name_problems(name: str) -> Iterator[tuple[str, str]]:
+def _name_problems(name: str, field: str = "name", empty_ok: bool = False
+                   ) -> Iterator[tuple[str, str]]:
     if not name.strip():
-        yield "name", "empty; give the scenario a name"
+        if not empty_ok or name:
+            yield field, f"empty; give the scenario a {field}"
     elif len(name) > NAME_MAX:
-        yield "name", f"{len(name):,} characters long; allowed at most {NAME_MAX}"
+        yield field, f"{len(name):,} characters long; allowed at most {NAME_MAX}"
     else:
         bad = next((c for c in name if unicodedata.category(c) in _HIDDEN), None)
         if bad is not None:
-            yield "name", (f"holds the control or invisible character U+{ord(bad):04X} in "
-                           f"{quoted(name)}; allowed: one line of visible text")
+            yield field, (f"holds the control or invisible character U+{ord(bad):04X} in "
+                          f"{quoted(name)}; allowed: one line of visible text")
 
 
 def _year_problems(start_year: int, end_year: int) -> Iterator[tuple[str, str]]:
