@@ -23,13 +23,15 @@ from ..experiments.ensemble import MAX_REPLICATES
 from ..experiments.executors import default_jobs
 from ..experiments.spec import ModelSpec, load_spec
 from ..views.i18n import LANGS, label, region_label
+from ..views.table_files import TABLE_EXTENSIONS, write_table_csv, write_workbook
 
 __all__ = [
     "PROG", "DEFAULT_REGION", "SCENARIO_HELP", "COMMAND_LINE", "InputError", "Parents",
     "make_parents", "add_region", "parse_seed", "parse_count", "parse_jobs", "parse_replicates",
     "parse_number", "store_dir", "split_names",
     "scenario_region", "named_region", "common_year", "outcome_year", "unique_names",
-    "out_path", "write_csv", "model_spec", "title", "print_error",
+    "out_path", "table_path", "write_tables", "model_spec", "title",
+    "print_error",
 ]
 
 PROG = "fazhi-sim"
@@ -277,14 +279,33 @@ def model_spec(arg: str | None) -> ModelSpec:
 # -- Output ---------------------------------------------------------------------------------
 
 
-def write_csv(df: pd.DataFrame, path: Path, lang: str) -> None:
-    """Write ``df`` for Excel and say where."""
+def table_path(arg: str | None, flag: str = "--out") -> Path | None:
+    """An output table file, ``.csv`` or ``.xlsx``, checked before anything runs."""
+    if arg is None:
+        return None
+    ext = Path(arg).suffix.lower().lstrip(".")
+    if ext not in TABLE_EXTENSIONS:
+        allowed = ", ".join(f".{e}" for e in TABLE_EXTENSIONS)
+        shown = f".{ext}" if ext else "no extension"
+        raise InputError(arg, flag, f"{shown} is not a table format; allowed: {allowed} "
+                         "(.xlsx: an Excel workbook)")
+    return out_path(arg, flag, ext)
+
+
+def write_tables(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> None:
+    """Write result tables to ``path`` and say where.
+
+    A ``.xlsx`` file gets every table, one sheet each (keys name the sheets); a ``.csv``
+    file gets the first, the one the command's ``--out`` has always written.
+    """
     try:
-        # utf-8-sig: Excel on Chinese Windows reads a BOM-less file as GBK and garbles it.
-        df.to_csv(path, index=False, encoding="utf-8-sig")
+        if path.suffix.lower() == ".xlsx":
+            write_workbook(sheets, path, lang)
+        else:
+            write_table_csv(next(iter(sheets.values())), path)
     except OSError as err:
         raise InputError(str(path), "--out", f"cannot write ({err.strerror or err}); give a "
-                         ".csv path you may write to") from None
+                         f"{path.suffix or '.csv'} path you may write to") from None
     print(f"{label('written', lang)}: {path}")
 
 

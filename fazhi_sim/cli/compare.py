@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ..analysis.uncertainty_sources import band_split
 from ..engine.region import Region
 from ..engine.scenario import Scenario, load_scenario
@@ -21,7 +23,14 @@ from ..experiments.executors import (
 )
 from ..experiments.posterior import UNCERTAINTIES
 from ..views.i18n import label
-from ..views.tables import compare_rows, compare_tidy, explain_rows, target_rows, text_table
+from ..views.tables import (
+    KEY_METRICS,
+    compare_rows,
+    compare_tidy,
+    explain_rows,
+    target_rows,
+    text_table,
+)
 from ..views.uncertainty_tables import split_rows
 from .common import (
     COMMAND_LINE,
@@ -38,16 +47,17 @@ from .common import (
     parse_seed,
     scenario_region,
     store_dir,
+    table_path,
     title,
     unique_names,
-    write_csv,
+    write_tables,
 )
 
 NOISE_REPLICATES = 10
 """Most replicates of the noise-only ensemble that splits a posterior band by source."""
 
-__all__ = ["add_parser", "handle", "make_executor", "enter_executor", "print_targets",
-           "print_explain", "write_report"]
+__all__ = ["add_parser", "handle", "compare_sheets", "make_executor", "enter_executor",
+           "print_targets", "print_explain", "write_report"]
 
 
 def add_parser(subparsers: Any, parents: Parents) -> None:
@@ -57,7 +67,9 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
         help="run scenarios with one seed and compare them to the first")
     add_region(compare, "the scenarios' region, else shaoxing")
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=SCENARIO_HELP)
-    compare.add_argument("--out", metavar="FILE.csv", help="write the comparison as tidy CSV")
+    compare.add_argument("--out", metavar="FILE.csv|FILE.xlsx", help="write the comparison: "
+                         ".csv as tidy CSV, .xlsx as an Excel workbook (the comparison, the "
+                         "yearly values and the yearly changes with their bands)")
     compare.add_argument("--year", help="year compared (default: the last year common to all)")
     compare.add_argument("--replicates", metavar="N", help="runs per scenario, up to 10,000 "
                          "(default 1); with more, tables show the median and the 10-90%% band, "
@@ -87,7 +99,7 @@ def handle(args: argparse.Namespace) -> int:
     seed = parse_seed(args.seed, args.scenarios[0])
     reps = parse_replicates(args.replicates, args.scenarios[0], 1)
     region = scenario_region(args.region, loaded)
-    out = out_path(args.out)
+    out = table_path(args.out)
     report = out_path(args.report, "--report", "html")
     year = common_year(args.year, loaded)
     spec = model_spec(args.model)
@@ -120,10 +132,28 @@ def handle(args: argparse.Namespace) -> int:
     if args.explain and len(names) > 1:
         print_explain(ens, region, year, reps, lang)
     if out is not None:
-        write_csv(tidy, out, lang)
+        write_tables(compare_sheets(ens, tidy, region), out, lang)
     if report is not None:
         write_report(ens, report, region, year, lang, noise)
     return 0
+
+
+def compare_sheets(ens: Ensemble, tidy: pd.DataFrame, region: Region
+                   ) -> dict[str, pd.DataFrame]:
+    """The tables ``--out`` writes: a CSV holds the first (``tidy``), a workbook all three.
+
+    The yearly sheets hold every year of the key metrics in the whole region: values
+    (median, 10% and 90%) and paired changes from the first scenario.
+    """
+    pick = f"region == {region.id!r} and metric in {list(KEY_METRICS)}"
+    keys = ["scenario", "year", "region", "metric"]
+    yearly = ens.summary().query(pick)[keys + ["median", "q10", "q90"]]
+    changes = ens.compare(ens.baseline_name).query(pick)
+    changes = changes[keys + ["median", "q10", "q90", "pct_median"]].rename(columns={
+        "median": "change", "q10": "change_q10", "q90": "change_q90",
+        "pct_median": "change_pct"})
+    return {"sheet_comparison": tidy, "sheet_yearly": yearly.reset_index(drop=True),
+            "sheet_changes": changes.reset_index(drop=True)}
 
 
 def print_split(ens: Ensemble, noise: Ensemble, region: Region, year: int, lang: str) -> None:
