@@ -53,6 +53,7 @@ class ExplainPanel:
         check_lang(lang)
         offline_widgets()  # JavaScript from vl-convert, no CDN (once)
         self.lang = lang
+        self.width, self.height = WIDTH, HEIGHT
         self.explained: pd.DataFrame | None = None
         self.year: int | None = None
         self.heading = w.HTML()
@@ -122,8 +123,14 @@ class ExplainPanel:
         chart = explain_chart(df, self.outcome.value, lang=lang, stat="mean", waterfall=True)
         # As in the dashboard: our own tested chart, so Altair's validation is skipped.
         spec = chart.to_dict(validate=False)  # sized on the spec: see dashboard.sized
-        spec["width"], spec["height"] = WIDTH, HEIGHT
+        spec["width"], spec["height"] = self.width, self.height
         self.chart.spec = spec
+
+    def resize(self, width: int, height: int) -> None:
+        """Draw the chart at ``width`` x ``height`` pixels from now on (and redraw)."""
+        if (width, height) != (self.width, self.height):
+            self.width, self.height = width, height
+            self.draw()
 
     _quiet = False
 
