@@ -26,7 +26,7 @@ from .engine.measures import LEVERS, Lever
 from .engine.metrics import METRICS
 from .engine.model import DisputeModel
 from .engine.params import Params
-from .engine.region import Region, RegionError, get_region, region_names
+from .engine.region import Region, RegionError, get_region, load_region, region_names
 from .engine.scenario import LeverSchedule, Scenario, ScenarioError, baseline, load_scenario
 from .engine.scenario_toml import save_scenario, scenario_to_toml
 from .experiments.ensemble import Ensemble, RunStore, run_ensemble
@@ -42,7 +42,8 @@ __all__ = [
     "LocalProcesses", "DaskCluster", "Serial", "load_scenario", "save_scenario",
     "scenario_to_toml", "baseline", "Scenario",
     "LeverSchedule", "ScenarioError", "Params", "LEVERS", "Lever", "METRICS", "Region",
-    "RegionError", "get_region", "region_names", "State", "Layer", "Option", "Institution",
+    "RegionError", "get_region", "load_region", "region_names", "State", "Layer", "Option",
+    "Institution",
     "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre", "Court", "PetitionOffice",
     "ModelSpec", "as_spec", "SpecError", "Behaviour", "Cases", "load_posterior",
     "posterior_summary",

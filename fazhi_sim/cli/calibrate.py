@@ -72,7 +72,7 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError(source, "use", "no target has use = fit; mark at least one row fit")
     seed = parse_seed(args.seed, source)
     reps = parse_replicates(args.replicates, source, 8)
-    region = named_region(args.region, source)
+    region = named_region(args.region, source, region_file=args.region_file)
     names = [n.strip() for n in (args.parameters or ",".join(cal.DEFAULT_PARAMETERS)).split(",")
              if n.strip()]
     try:
@@ -120,7 +120,7 @@ def handle_bayes(args: argparse.Namespace) -> int:
     n = parse_count(args.design, COMMAND_LINE, "--design", 1200, 20_000, "")
     draws = parse_count(args.draws, COMMAND_LINE, "--draws", 400, 10_000, "")
     seed = parse_seed(args.seed, source)
-    region = named_region(args.region, source)
+    region = named_region(args.region, source, region_file=args.region_file)
     if args.out is None:
         raise InputError(COMMAND_LINE, "--out", "give a folder for the posterior files")
     try:

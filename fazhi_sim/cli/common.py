@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..engine.region import Region, RegionError, get_region
+from ..engine.region import Region, RegionError, RegionFileError, get_region, load_region
 from ..engine.scenario import Scenario
 from ..experiments.ensemble import MAX_REPLICATES
 from ..experiments.executors import default_jobs
@@ -30,7 +30,7 @@ __all__ = [
     "make_parents", "add_region", "parse_seed", "parse_count", "parse_jobs", "parse_replicates",
     "parse_number", "store_dir", "split_names",
     "scenario_region", "named_region", "common_year", "outcome_year", "unique_names",
-    "out_path", "table_path", "write_tables", "model_spec", "title",
+    "out_path", "place", "table_path", "write_tables", "model_spec", "title",
     "print_error",
 ]
 
@@ -94,9 +94,13 @@ def make_parents() -> Parents:
 
 
 def add_region(parser: argparse.ArgumentParser, default: str) -> None:
-    """Add ``--region``; ``default`` says which region runs without it."""
-    parser.add_argument("--region", help="shaoxing, a county (zhuji or 诸暨) or town (50,000 "
-                        f"residents, fast); default: {default}")
+    """Add ``--region`` and ``--region-file``; ``default`` says which region runs without."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--region", help="shaoxing, a county (zhuji or 诸暨) or town (50,000 "
+                       f"residents, fast); default: {default}")
+    group.add_argument("--region-file", metavar="FILE.csv", help="run on your own region: a "
+                       "CSV file with one row per county (county, population, towns, "
+                       "villages; see docs/regions.md)")
 
 
 # -- Checking inputs ------------------------------------------------------------------------
@@ -185,12 +189,17 @@ def split_names(values: Sequence[str] | None) -> list[str]:
     return [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
 
 
-def scenario_region(arg: str | None, loaded: list[tuple[str, Scenario]]) -> Region:
-    """The region to run scenarios on: ``--region``, else theirs, else :data:`DEFAULT_REGION`.
+def scenario_region(arg: str | None, loaded: list[tuple[str, Scenario]],
+                    region_file: str | None = None) -> Region:
+    """The region to run scenarios on: the file's or ``--region``, else theirs, else default.
+
+    ``region_file`` (``--region-file``) wins; the default is :data:`DEFAULT_REGION`.
 
     ``loaded`` holds (source, scenario) pairs; scenarios declaring different regions are an
     error without ``--region``.
     """
+    if region_file is not None:
+        return load_region(region_file)
     if arg is not None:
         try:
             return get_region(arg)
@@ -205,8 +214,14 @@ def scenario_region(arg: str | None, loaded: list[tuple[str, Scenario]]) -> Regi
     return declared[0][1] if declared else get_region(DEFAULT_REGION)
 
 
-def named_region(arg: str | None, source: str, default: str = "town") -> Region:
-    """``--region`` of a command that runs no scenario file, ``default`` without it."""
+def named_region(arg: str | None, source: str, default: str = "town",
+                 region_file: str | None = None) -> Region:
+    """``--region`` or ``--region-file`` of a command that runs no scenario file.
+
+    ``default`` runs without either.
+    """
+    if region_file is not None:
+        return load_region(region_file)
     try:
         return get_region(arg or default)
     except RegionError as err:
@@ -312,7 +327,15 @@ def write_tables(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> None
 def title(scenario: str, region: Region, seed: int, lang: str) -> str:
     """The line above a table: scenario, region and seed."""
     return (f"{label('scenario', lang)}: {scenario}   {label('region', lang)}: "
-            f"{region_label(region.id, lang)}   {label('seed', lang)}: {seed}")
+            f"{place(region, lang)}   {label('seed', lang)}: {seed}")
+
+
+def place(region: Region, lang: str) -> str:
+    """A region's name in ``lang``; a region from a file shows the names it gives."""
+    try:
+        return region_label(region.id, lang)
+    except ValueError:  # not a shipped region
+        return region.name_zh if lang == "zh" else region.name_en
 
 
 def print_error(err: BaseException) -> None:
@@ -321,7 +344,7 @@ def print_error(err: BaseException) -> None:
         text = f"{err.filename}: (file): {err.strerror or err}"
     elif isinstance(err, OSError):  # no file to name: "(file): (file):" would say nothing
         text = f"{COMMAND_LINE}: (system): {err.strerror or err}"
-    elif isinstance(err, RegionError):
+    elif isinstance(err, RegionError) and not isinstance(err, RegionFileError):
         text = f"{COMMAND_LINE}: --region: {err}"
     else:
         text = str(err)

@@ -98,7 +98,7 @@ def handle(args: argparse.Namespace) -> int:
     loaded = [(src, load_scenario(src)) for src in args.scenarios]
     seed = parse_seed(args.seed, args.scenarios[0])
     reps = parse_replicates(args.replicates, args.scenarios[0], 1)
-    region = scenario_region(args.region, loaded)
+    region = scenario_region(args.region, loaded, args.region_file)
     out = table_path(args.out)
     report = out_path(args.report, "--report", "html")
     year = common_year(args.year, loaded)

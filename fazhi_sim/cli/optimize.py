@@ -62,7 +62,7 @@ def handle(args: argparse.Namespace) -> int:
     budget = parse_number(args.budget, src, "--budget")
     staff = parse_number(args.staff, src, "--staff")
     seed = parse_seed(args.seed, src)
-    region = named_region(args.region, src)
+    region = named_region(args.region, src, region_file=args.region_file)
     reps = parse_replicates(args.replicates, src, 5)
     samples = parse_count(args.samples, src, "--samples", 48, MAX_SAMPLES)
     jobs = parse_jobs(args.jobs, src)

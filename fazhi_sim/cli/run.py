@@ -45,7 +45,7 @@ def handle(args: argparse.Namespace) -> int:
     """Run ``args.scenario``, print the table and write ``--out``; the exit status."""
     sc = load_scenario(args.scenario)
     seed = parse_seed(args.seed, args.scenario)
-    region = scenario_region(args.region, [(args.scenario, sc)])
+    region = scenario_region(args.region, [(args.scenario, sc)], args.region_file)
     out = table_path(args.out)
     spec = model_spec(args.model)
     yearly, monthly = run_frames(sc, region, seed, args.freq == "month", spec)

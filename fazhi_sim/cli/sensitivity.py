@@ -70,7 +70,7 @@ def handle(args: argparse.Namespace) -> int:
 
     src = COMMAND_LINE
     seed = parse_seed(args.seed, src)
-    region = named_region(args.region, src)
+    region = named_region(args.region, src, region_file=args.region_file)
     trajectories = parse_count(args.trajectories, src, "--trajectories", 10, MAX_TRAJECTORIES)
     samples = parse_count(args.samples, src, "--samples", 64, MAX_SAMPLES)
     reps = parse_replicates(args.replicates, src, 1)

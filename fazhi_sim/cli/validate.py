@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..engine.region import RegionError
 from ..engine.scenario import ScenarioError, load_scenario
 from ..views.i18n import label
 from .common import (
@@ -33,6 +34,12 @@ def handle(args: argparse.Namespace) -> int:
     """Check every file of ``args.scenarios``, one line each; exit status 2 if any is bad."""
     parse_seed(args.seed, args.scenarios[0])
     status = 0
+    if args.region_file is not None:
+        try:
+            scenario_region(None, [], args.region_file)
+        except RegionError as err:
+            print_error(err)
+            status = 2
     for src in args.scenarios:
         try:
             sc = load_scenario(src)
