@@ -361,6 +361,7 @@ class Dashboard:
             self._timer = loop.call_later(self.debounce, self.run)
         else:
             self._timer = threading.Timer(self.debounce, self.run)
+            self._timer.daemon = True  # a pending redraw must not keep Python from exiting
             self._timer.start()
 
     def _get_executor(self) -> Any:
@@ -466,6 +467,8 @@ class Dashboard:
 
     def close(self) -> None:
         """Stop the worker processes (and a budget search still running in them)."""
+        if self._timer is not None:
+            self._timer.cancel()
         self.costs.cancel()
         if self._pool is not None:
             self._pool.__exit__(None, None, None)

@@ -102,7 +102,7 @@ class ScenarioEditor:
             start, full = int(self.start[lid].value), int(self.full_by[lid].value)
             end = base.levers[lid].end if lid in base.levers else None
             levers[lid] = LeverSchedule(target=target, start=start,
-                                        full_by=full if full > start else None, end=end)
+                                        full_by=None if full == start else full, end=end)
         return base.model_copy(update={"levers": levers, "name": "dashboard-editor",
                                        "title": self.title.value.strip()})
 
