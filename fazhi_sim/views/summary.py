@@ -1,0 +1,146 @@
+"""The report's opening summary: a few sentences a leader can read in a minute.
+
+Every number in the sentences is formatted by the same functions as the report's tables
+(:func:`fazhi_sim.views.tables.fmt_value`, :func:`~fazhi_sim.views.tables.fmt_change`) from
+the same frames, so the summary and the tables cannot disagree: what falls and by how much
+(median and 10–90% band of the paired change), how sure (whether the band includes zero),
+what drives it (the largest pathways of the "why" decomposition) and where the band comes
+from (the uncertainty split and the best measurement to narrow it, when the report has them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..engine.metrics import COUNT_METRICS
+from .i18n import label
+from .tables import fmt_change, fmt_value
+
+__all__ = ["HEADLINE", "headline_facts", "summary_sentences"]
+
+HEADLINE = ("lawsuits_per_10k", "petitions", "defaulters_per_10k", "village_local_share")
+"""Outcomes the summary speaks of: the plan's falling targets and 小事不出村."""
+
+
+def headline_facts(tidy: pd.DataFrame, names: list[str], reps: int) -> pd.DataFrame:
+    """The figures the summary quotes, formatted as the comparison table shows them.
+
+    Parameters
+    ----------
+    tidy
+        :func:`fazhi_sim.views.tables.compare_tidy` of the report's region and year.
+    names
+        Scenario ids; the first is the baseline.
+    reps
+        Replicates per scenario; with one there is no band.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario besides the baseline and metric of :data:`HEADLINE`: scenario,
+        metric, ``change`` (float), ``base``/``value``/``delta``/``q10``/``q90``/``pct``
+        (formatted text) and ``sure`` (True when the band excludes zero, None with one run).
+    """
+    cell = tidy.set_index(["scenario", "metric"])
+    rows = []
+    for name in names[1:]:
+        for m in HEADLINE:
+            if (name, m) not in cell.index or (names[0], m) not in cell.index:
+                continue
+            rec, base = cell.loc[(name, m)], cell.loc[(names[0], m)]
+            delta, pct = fmt_change(m, rec["change"], rec["change_pct"])
+            lo, hi = float(rec["change_q10"]), float(rec["change_q90"])
+            rows.append({
+                "scenario": name, "metric": m, "change": float(rec["change"]),
+                "base": fmt_value(m, base["value"]), "value": fmt_value(m, rec["value"]),
+                "delta": delta, "pct": pct, "q10": fmt_change(m, lo, np.nan)[0],
+                "q90": fmt_change(m, hi, np.nan)[0],
+                "sure": None if reps < 2 else bool(lo > 0 or hi < 0),
+            })
+    return pd.DataFrame(rows)
+
+
+def _outcome(fact: Mapping, year: int, lang: str) -> str:
+    """One sentence: from what to what, the change, its band and how sure."""
+    word = label("sum_falls" if fact["change"] < 0 else "sum_rises", lang)
+    if fact["change"] == 0:
+        word = label("sum_unchanged", lang)
+    text = label("sum_outcome", lang).format(
+        metric=label(fact["metric"], lang), word=word, base=fact["base"],
+        value=fact["value"], delta=fact["delta"], pct=fact["pct"], year=year)
+    if fact["sure"] is None:
+        return text + label("sum_single", lang)
+    band = label("sum_band", lang).format(q10=fact["q10"], q90=fact["q90"])
+    how = label("sum_sure" if fact["sure"] else "sum_unsure", lang)
+    return f"{text}{band}{how}"
+
+
+def _drivers(explained: pd.DataFrame, scenario: str, lang: str) -> str | None:
+    """The two pathways with the largest median change of 万人成讼率, as the table shows them."""
+    d = explained[(explained["scenario"] == scenario) & (explained["outcome"] == "lawsuits_per_10k")
+                  & (explained["pathway"] != "total")]
+    d = d[np.isfinite(d["median"]) & (d["median"] != 0)]
+    if d.empty:
+        return None
+    top = d.reindex(d["median"].abs().sort_values(ascending=False).index).head(2)
+    digits = 0 if "lawsuits_per_10k" in COUNT_METRICS else 2
+    parts = [f"{label(f'path_{r.pathway}', lang)}({r.median:+,.{digits}f})"
+             for r in top.itertuples()]
+    return label("sum_drivers", lang).format(metric=label("lawsuits_per_10k", lang),
+                                             parts=label("sum_and", lang).join(parts))
+
+
+def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str, year: int,
+                      lang: str, explained: pd.DataFrame | None = None,
+                      split_rows: list[list[str]] | None = None,
+                      narrowing: list[list[str]] | None = None) -> list[tuple[str, list[str]]]:
+    """The summary's paragraphs: per scenario, a lead sentence and its points.
+
+    Parameters
+    ----------
+    facts
+        :func:`headline_facts`.
+    titles
+        Scenario id to the title readers see.
+    base
+        The baseline's id.
+    year
+        The year compared.
+    lang
+        ``"zh"`` or ``"en"``.
+    explained
+        ``Ensemble.explain()`` for the year and region, or None.
+    split_rows
+        Rows of :func:`fazhi_sim.views.uncertainty_tables.split_rows` (scenario, metric label,
+        widths, parameter share, noise share), or None.
+    narrowing
+        Rows of :func:`fazhi_sim.views.uncertainty_tables.narrowing_rows` for 万人成讼率
+        (rank, what to measure, parameter, band narrower by), or None.
+
+    Returns
+    -------
+    list of (str, list of str)
+        The lead sentence of each scenario and the sentences under it.
+    """
+    out = []
+    for name in dict.fromkeys(facts["scenario"]) if len(facts) else []:
+        mine = facts[facts["scenario"] == name]
+        lead = label("sum_lead", lang).format(
+            scenario=titles.get(name, name), base=titles.get(base, base), year=year)
+        points = [_outcome(f, year, lang) for f in mine.to_dict("records")]
+        if explained is not None and (why := _drivers(explained, name, lang)):
+            points.append(why)
+        mine_split = [r for r in split_rows or [] if r[0] in (name, titles.get(name, name))
+                      and r[1] == label("lawsuits_per_10k", lang)]
+        if mine_split:
+            points.append(label("sum_split", lang).format(
+                metric=mine_split[0][1], param=mine_split[0][4], noise=mine_split[0][5]))
+        if narrowing:
+            points.append(label("sum_measure", lang).format(
+                metric=label("lawsuits_per_10k", lang), what=narrowing[0][1],
+                by=narrowing[0][3]))
+        out.append((lead, points))
+    return out

@@ -1,0 +1,169 @@
+"""The report for a leader: the opening summary matches the tables; titles, contents, costs,
+actuals and counts from zero."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fazhi_sim as fs
+from fazhi_sim.analysis.costs import cost_effectiveness
+from fazhi_sim.views.i18n import label
+from fazhi_sim.views.report import report_html
+from fazhi_sim.views.report_actuals import actuals
+from fazhi_sim.views.summary import HEADLINE
+
+ROOT = Path(__file__).resolve().parent.parent
+NUM = r"[+-]?[\d,]+(?:\.\d+)?(?:%|pp)?"
+
+
+@pytest.fixture(scope="module")
+def ens() -> fs.Ensemble:
+    return fs.run_ensemble(["baseline", "plan-2025"], replicates=3, region="town",
+                           executor=fs.Serial(), progress=False)
+
+
+@pytest.fixture(scope="module")
+def page(ens) -> str:
+    return report_html(ens)
+
+
+class _Tables(HTMLParser):
+    """Every table of a page as rows of cell texts, and every list item."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.items: list[str] = []
+        self._cell: list[str] | None = None
+        self._li: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "li":
+            self._li = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell))
+            self._cell = None
+        elif tag == "li" and self._li is not None:
+            self.items.append("".join(self._li))
+            self._li = None
+
+    def handle_data(self, data):
+        for buf in (self._cell, self._li):
+            if buf is not None:
+                buf.append(data)
+
+
+def _parse(page: str) -> _Tables:
+    p = _Tables()
+    p.feed(page)
+    return p
+
+
+def _median(cell: str) -> str:
+    return cell.split(" [")[0]
+
+
+def test_the_summary_comes_first_and_its_numbers_are_the_tables(ens, page):
+    body = page[page.index("<body>"):]
+    assert body.index('id="summary"') < body.index("<table")
+    parsed = _parse(page)
+    compare = next(t for t in parsed.tables if t[0][0] == label("metric", "zh")
+                   and len(t[0]) == 5)
+    rows = {r[0]: r for r in compare[1:]}
+    pattern = re.compile(rf"(.+?)从 ({NUM}) (?:降至|升至|保持在) ({NUM})\(变化 ({NUM}),({NUM})\)"
+                         rf";10%–90% 区间为 \[({NUM}), ({NUM})\],区间(不含|包含)零")
+    comp = ens.compare().query("year == 2025 and region == 'town' and scenario == 'plan-2025'"
+                               ).set_index("metric")
+    found = 0
+    for item in parsed.items:
+        m = pattern.match(item)
+        if not m:
+            continue
+        name, base, value, delta, pct, q10, q90, zero = m.groups()
+        metric = next(k for k in HEADLINE if label(k, "zh") == name)
+        row = rows[name]
+        assert (base, value) == (_median(row[1]), _median(row[2]))
+        assert f"{delta} [{q10}, {q90}]" == row[3] and pct == row[4]
+        # And against the ensemble itself, to the printed precision.
+        scale = 100 if metric.endswith("_share") else 1
+        got = float(delta.removesuffix("pp").replace(",", ""))
+        assert got == pytest.approx(scale * comp.at[metric, "median"], abs=0.51)
+        lo, hi = comp.at[metric, "q10"], comp.at[metric, "q90"]
+        assert (zero == "包含") == bool(lo <= 0 <= hi)
+        found += 1
+    assert found == len(HEADLINE)
+    drivers = [i for i in parsed.items if i.startswith("万人成讼率的变化主要来自")]
+    assert len(drivers) == 1
+    explained = ens.explain(year=2025, region="town").query(
+        "outcome == 'lawsuits_per_10k' and pathway != 'total'")
+    top = explained.loc[explained["median"].abs().idxmax()]
+    assert f"{top['median']:+,.2f}" in drivers[0]
+    assert label(f"path_{top['pathway']}", "zh") in drivers[0]
+
+
+def test_scenario_titles_replace_ids_where_a_reader_looks(ens, page):
+    parsed = _parse(page)
+    headers = [cell for t in parsed.tables for cell in t[0]]
+    assert "规划(2025年目标)" in headers and "plan-2025" not in headers
+    explain = next(t for t in parsed.tables if t[0][:2] == ["情景", "途径"])
+    assert {r[0] for r in explain[1:]} == {"规划(2025年目标)"}
+    meta = re.search(r'<p class="meta">(.*?)</p>', page).group(1)
+    assert "规划(2025年目标)" in meta and "plan-2025" not in meta
+
+
+def test_contents_lists_each_measure_with_levels_years_and_article(ens, page):
+    parsed = _parse(page)
+    contents = next(t for t in parsed.tables if t[0][1] == label("measure_name", "zh"))
+    plan = [r for r in contents[1:] if r[0] == "规划(2025年目标)"]
+    assert len(plan) == len(ens.scenarios["plan-2025"].levers)
+    row = next(r for r in plan if r[1] == label("mediation_coverage", "zh"))
+    assert row[2:] == ["95%", "100%", "2021–2025", "第二十三条"]
+    base = [r for r in contents[1:] if r[0] == "基线(保持2020年水平)"]
+    assert base == [["基线(保持2020年水平)", "全部措施保持2020年水平", "", "", "", ""]]
+
+
+def test_costs_per_avoided_case_are_the_cost_models(ens, page):
+    parsed = _parse(page)
+    costs = next(t for t in parsed.tables if t[0][1] == label("cost_yuan", "zh"))
+    ce = cost_effectiveness(ens, region="town", year=2025).set_index(["scenario", "outcome"])
+    row = costs[1]
+    assert row[0] == "规划(2025年目标)"
+    assert row[1] == f"{ce.at[('plan-2025', 'lawsuit'), 'cost_yuan']:,.0f}"
+    per = ce.at[("plan-2025", "petition"), "yuan_per_avoided"]
+    assert np.isfinite(per) and _median(row[6]) == f"{per:,.0f}"
+    assert "假设值" in page  # the unit costs' status said in words
+
+
+def test_actuals_sit_beside_the_trajectories_with_their_source(page):
+    act = actuals()
+    assert act["source"].str.len().min() > 10 and set(act["level"]) <= {
+        "county", "provincial", "national"}
+    assert "实际数:全国2019年(全国数据,非绍兴)" in page
+    assert "实际数:嵊州市2020年(绍兴所辖区县数据,非全市)" in page
+    assert "实际数:浙江省2023年(浙江省数据,非绍兴)" in page
+    # Nothing in the package reads the project's shared notes at run time.
+    out = subprocess.run(["grep", "-rl", "shared/", str(ROOT / "fazhi_sim")],
+                         capture_output=True, text=True)
+    assert [f for f in out.stdout.split() if f.endswith((".py", ".csv", ".toml"))] == []
+
+
+def test_count_trajectories_start_from_zero(page):
+    specs = re.search(r"const specs = \{(.*?)\n\};", page, re.S).group(1)
+    petitions = next(s for s in specs.split('\n"chart-') if '"信访量 — ' in s)
+    assert '"scale":{"zero":true}' in petitions
+    lawsuits = next(s for s in specs.split('\n"chart-') if '"万人成讼率 — ' in s)
+    assert '"scale":{"zero":true}' not in lawsuits  # a rate keeps its own range
