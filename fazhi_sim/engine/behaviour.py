@@ -141,9 +141,13 @@ class Behaviour:
     ...         u = super().utilities(situation)
     ...         u[:, fs.Option.PETITION] = -1e9
     ...         return u
-    >>> df = fs.simulate("baseline", region="town", seed=1, model=NoPetitions)
+    >>> short = fs.baseline(end_year=2021)
+    >>> df = fs.simulate(short, region="town", seed=1, model=NoPetitions)
     >>> float(df.query("metric == 'petitions'").value.sum())
     0.0
+    >>> shipped = fs.simulate(short, region="town", seed=1)
+    >>> bool(shipped.query("metric == 'petitions'").value.sum() > 0)
+    True
     """
 
     def __init__(self, model: Any):
