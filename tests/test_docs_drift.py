@@ -118,3 +118,24 @@ def test_glossary_code_names_exist():
     names = [re.findall(r"`([^`]+)`", row.split("|")[3])[0] for row in rows]
     unknown = [n for n in names if n not in known]
     assert not unknown, f"docs/glossary.md names what the package does not have: {unknown}"
+
+
+def test_every_data_file_is_described_in_the_model_description():
+    text = (ROOT / "docs" / "model.md").read_text("utf-8")
+    section = text[text.index("## 6 Input data"):text.index("## 7 Submodels")]
+    data = ROOT / "fazhi_sim" / "data"
+    files = [p.relative_to(data).as_posix() for p in sorted(data.rglob("*"))
+             if p.is_file() and "__pycache__" not in p.parts]
+    assert len(files) >= 10
+    missing = [f for f in files if f"`{f}`" not in section]
+    assert not missing, f"docs/model.md section 6 does not describe: {missing}"
+
+
+def test_diagrams_follow_the_code():
+    assert _tool("docs_diagrams").main(["--check"]) == 0, (
+        "docs/_static diagrams are out of date; run .venv/bin/python tools/docs_diagrams.py")
+
+
+def test_citation_names_this_version():
+    text = (ROOT / "CITATION.cff").read_text("utf-8")
+    assert f'version: "{fs.__version__}"' in text
