@@ -194,21 +194,22 @@ def test_validate_reports_a_bad_file_and_continues(capsys, tmp_path):
     code, out, err = call(capsys, "validate", str(bad), "baseline", "--lang", "en")
     assert code == 2
     assert out.splitlines() == ["ok  baseline  baseline  0 levers  2021-2025"]
-    assert err.splitlines() == [f"fazhi-sim: error: {bad}: levers.online_court.target: 2.0 is "
-                                "out of range; allowed 0 to 1 (share)"]
+    assert err.splitlines() == [f"fazhi-sim: error: {bad}:2: levers.online_court.target: 2.0 is "
+                                "out of range; allowed 0 to 1 (share); did you mean 0.02? "
+                                "write 1 for 100%"]
 
 
 # -- bad input ---------------------------------------------------------------------------------
 
-BAD_FILES = {
-    "syntax": ('name = "x"\nstart_year =\n', "(syntax)"),
-    "lever": ("[levers]\nnope = 0.5\n", "levers.nope"),
-    "range": ("[levers.online_court]\ntarget = 1.5\n", "levers.online_court.target"),
-    "end_year": ("start_year = 2025\nend_year = 2022\n", "end_year"),
+BAD_FILES = {  # text, field, and the line the error names
+    "syntax": ('name = "x"\nstart_year =\n', "(syntax)", 2),
+    "lever": ("[levers]\nnope = 0.5\n", "levers.nope", 2),
+    "range": ("[levers.online_court]\ntarget = 1.5\n", "levers.online_court.target", 2),
+    "end_year": ("start_year = 2025\nend_year = 2022\n", "end_year", 2),
     "full_by": ("[levers.online_court]\ntarget = 0.5\nfull_by = 2019\n",
-                "levers.online_court.full_by"),
-    "region": ('region = "hangzhou"\n', "region"),
-    "params": ("[params]\nnope = 1\n", "params.nope"),
+                "levers.online_court.full_by", 3),
+    "region": ('# where\nregion = "hangzhou"\n', "region", 2),
+    "params": ("[params]\nnope = 1\n", "params.nope", 2),
 }
 
 
@@ -224,7 +225,7 @@ def assert_one_error_line(err: str, *parts: str) -> None:
 @pytest.mark.parametrize("command", ["run", "compare", "validate"])
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
 def test_bad_scenario_file_exits_2_with_one_line(capsys, tmp_path, command, case):
-    text, field = BAD_FILES[case]
+    text, field, line = BAD_FILES[case]
     path = write(tmp_path, f"{case}.toml", text)
     out_csv = tmp_path / "never.csv"
     args = [command, str(path), *TOWN]
@@ -234,7 +235,7 @@ def test_bad_scenario_file_exits_2_with_one_line(capsys, tmp_path, command, case
         args += ["--out", str(out_csv)]
     code, out, err = call(capsys, *args)
     assert code == 2
-    assert_one_error_line(err, f": error: {path}: {field}: ")
+    assert_one_error_line(err, f": error: {path}:{line}: {field}: ")
     assert not out_csv.exists()
     if command != "validate":
         assert out == ""
@@ -331,8 +332,8 @@ def test_module_entry_point_bad_input_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == [
-        f"fazhi-sim: error: {bad}: levers.online_court.target: 3.0 is out of range; "
-        "allowed 0 to 1 (share)"]
+        f"fazhi-sim: error: {bad}:2: levers.online_court.target: 3.0 is out of range; "
+        "allowed 0 to 1 (share); did you mean 0.03? write 1 for 100%"]
 
 
 # -- labels ------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from pydantic_core import PydanticCustomError
 from .measures import LEVERS
 from .params import Params
 from .region import RegionError, get_region, region_names
+from .toml_lines import key_line, printable, syntax_line
 
 __all__ = ["Scenario", "LeverSchedule", "ScenarioError", "load_scenario", "scenario_from_dict",
            "baseline", "quoted", "field_path", "SOURCE"]
@@ -125,16 +126,17 @@ _Year = Annotated[int, BeforeValidator(_whole)]
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be used; the message is one line: file, field, what is allowed."""
+    """A scenario that cannot be used: one line, file (and ``line`` there), field, allowed."""
 
-    def __init__(self, source: str, field: str, message: str):
-        self.source, self.field, self.message = source, field, message
-        super().__init__(f"{source}: {field}: {message}")
+    def __init__(self, source: str, field: str, message: str, line: int | None = None):
+        self.source, self.field, self.message, self.line = source, field, message, line
+        where = source if line is None else f"{source}:{line}"
+        super().__init__(f"{where}: {field}: {message}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Process pools pickle errors back to the parent; the default would call
         # ScenarioError(text) and fail there, leaving mesa.batch_run waiting forever.
-        return (type(self), (self.source, self.field, self.message))
+        return (type(self), (self.source, self.field, self.message, self.line))
 
 
 class LeverSchedule(BaseModel):
@@ -320,8 +322,12 @@ def _lever_problems(lid: str, sch: LeverSchedule, start_year: int
         return
     field = field_path("levers", lid)
     if not (lev.minimum <= sch.target <= lev.maximum):  # False for NaN too
+        # 80 for a share is 80%: say what was meant rather than only the range.
+        pct = (f"; did you mean {sch.target / 100:g}? write 1 for 100%" if lev.unit == "share"
+               and 1 < sch.target <= 100 and lev.minimum <= sch.target / 100 <= lev.maximum
+               else "")
         yield f"{field}.target", (f"{quoted(sch.target)} is out of range; allowed "
-                                  f"{lev.minimum:g} to {lev.maximum:g} ({lev.unit})")
+                                  f"{lev.minimum:g} to {lev.maximum:g} ({lev.unit}){pct}")
     for key in ("start", "full_by", "end"):
         year = getattr(sch, key)
         if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
@@ -440,8 +446,8 @@ def _parse(text: str, source: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(source, "(syntax)", f"malformed TOML: {_printable(str(err))}"
-                            ) from None
+        raise ScenarioError(source, "(syntax)", f"malformed TOML: {printable(str(err))}",
+                            syntax_line(str(err))) from None
     except RecursionError:
         raise ScenarioError(source, "(syntax)", "arrays or tables nested too deeply; allowed: "
                             "[levers.<id>] tables of numbers (docs/scenarios.md)") from None
@@ -453,12 +459,6 @@ def _parse(text: str, source: str) -> dict[str, Any]:
                             'scenario sets at least name = "..." (levers left out stay at '
                             "their 2020 level)")
     return data
-
-
-def _printable(text: str) -> str:
-    # tomllib quotes the offending character, which may itself be a control character.
-    clean = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:200])
-    return clean if len(text) <= 200 else clean + "…"
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -480,9 +480,14 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     p = _locate(path)
     source = str(path)
-    data = _parse(_read_text(p, source), source)
+    text = _read_text(p, source)
+    data = _parse(text, source)
     data.setdefault("name", p.stem)
-    return _validated(data, source)
+    try:
+        return _validated(data, source)
+    except ScenarioError as err:  # name the line too: tomllib keeps no positions
+        raise ScenarioError(source, err.field, err.message, key_line(text, err.field)
+                            ) from None
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario:
