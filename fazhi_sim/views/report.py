@@ -220,7 +220,8 @@ def report_html(ensemble: Ensemble, region: str | None = None, year: int | None 
                          [widen(charts.difference(comp, m, region, lang))
                           for m in CHART_METRICS]))
     sections.append((label("structure", lang), "",
-                     [widen(charts.pyramid(summary, year=year, lang=lang, region=region)),
+                     [widen(charts.pyramid(summary, year=year, lang=lang, region=region),
+                            panels=len(names)),
                       widen(charts.flows(summary, year=year, lang=lang, region=region))]))
     if (counties := county_section(ens, ens.summary(), ens.compare(), lang, titles)):
         sections.append(counties)

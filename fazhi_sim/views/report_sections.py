@@ -86,10 +86,19 @@ def contents_section(ens: Ensemble, lang: str) -> tuple[str, str, list]:
     return label("contents_title", lang), text, []
 
 
-def widen(chart: alt.TopLevelMixin, width: int = REPORT_WIDTH) -> alt.TopLevelMixin:
-    """A single-panel chart drawn ``width`` wide (facets and concatenations unchanged)."""
+def widen(chart: alt.TopLevelMixin, width: int = REPORT_WIDTH, panels: int = 1
+          ) -> alt.TopLevelMixin:
+    """A chart drawn ``width`` wide: a single panel, or ``panels`` facet columns side by side.
+
+    Concatenations are left as they are.
+    """
     if isinstance(chart, (alt.Chart, alt.LayerChart)):
         return chart.properties(width=width)
+    if isinstance(chart, alt.FacetChart) and chart.spec is not alt.Undefined:
+        out = chart.copy(deep=False)
+        out.spec = chart.spec.copy(deep=False)
+        out.spec.width = max(200, (width - 40 * (panels - 1)) // panels)
+        return out
     return chart
 
 
