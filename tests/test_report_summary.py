@@ -167,3 +167,20 @@ def test_count_trajectories_start_from_zero(page):
     assert '"scale":{"zero":true}' in petitions
     lawsuits = next(s for s in specs.split('\n"chart-') if '"万人成讼率 — ' in s)
     assert '"scale":{"zero":true}' not in lawsuits  # a rate keeps its own range
+
+
+def test_an_optimizer_result_shows_its_best_mix(ens):
+    from types import SimpleNamespace
+
+    from fazhi_sim.views.report_costs import cost_section
+
+    best = SimpleNamespace(mix={"mediation_coverage": 1.0, "mediators_per_10k": 13.1},
+                           cost={"yuan": 1234567.0, "staff": 2.5, "assumed_share": 1.0},
+                           budget_yuan=2_000_000.0, year=2025)
+    title, text = cost_section(ens, "town", 2025, {"baseline": "基线", "plan-2025": "规划"},
+                               "zh", optimized=best)
+    assert title == "成本与成效 (2025)"
+    assert "预算 2,000,000 元/年" in text and "1,234,567 元" in text
+    rows = _parse(text).tables[-1]
+    # Only what the mix raises above 2020 (mediators stay at their 2020 level of 13.1).
+    assert rows[1:] == [[label("mediation_coverage", "zh"), "95%", "100%"]]
