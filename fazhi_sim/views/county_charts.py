@@ -159,6 +159,18 @@ def county_values(df: pd.DataFrame, metric: str, year: int | None = None,
                         ).reset_index(drop=True)
 
 
+def _ink(values: pd.Series, diverging: bool) -> pd.Series:
+    """White text on the darkest tiles, black elsewhere, so every label stays readable."""
+    v = values.astype(float)
+    if diverging:
+        top = float(v.abs().max()) or 1.0
+        dark = v.abs() / top > 0.6
+    else:
+        span = float(v.max() - v.min()) or 1.0
+        dark = (v - v.min()) / span > 0.65
+    return dark.map({True: "white", False: "black"})
+
+
 def _selection() -> alt.Parameter:
     return alt.selection_point(name=SELECTION, fields=["county"], on="click",
                                clear="dblclick", empty=True)
@@ -193,6 +205,7 @@ def tile_map(df: pd.DataFrame, metric: str, year: int | None = None,
     d = county_tiles(lang).merge(vals, on="county")
     d["x2"], d["y2"] = d["col"] + 0.94, d["row"] + 0.94
     d["xm"], d["ym"] = d["col"] + 0.47, d["row"] + 0.47
+    d["ink"] = _ink(d["median"], diverging=change or _is_compare(df))
     fmt = number_format(metric)
     if change and fmt == ".1%":
         fmt = "+.1%"
@@ -214,10 +227,11 @@ def tile_map(df: pd.DataFrame, metric: str, year: int | None = None,
         x=x, x2="x2:Q", y=y, y2="y2:Q", tooltip=tips,
         color=alt.Color("median:Q", title=value_title, scale=scale,
                         legend=alt.Legend(format=fmt, orient="bottom", gradientLength=240)))
+    ink = alt.Color("ink:N", scale=None)
     name = base.mark_text(fontSize=14, fontWeight="bold", dy=-9).encode(
-        x="xm:Q", y="ym:Q", text="name:N", tooltip=tips)
+        x="xm:Q", y="ym:Q", text="name:N", tooltip=tips, color=ink)
     value = base.mark_text(fontSize=13, dy=11).encode(
-        x="xm:Q", y="ym:Q", text=alt.Text("median:Q", format=fmt), tooltip=tips)
+        x="xm:Q", y="ym:Q", text=alt.Text("median:Q", format=fmt), tooltip=tips, color=ink)
     if select:
         sel = _selection()
         rect = rect.add_params(sel).encode(
