@@ -47,7 +47,7 @@ AVOIDED_METRICS = {"lawsuits": "lawsuit", "petitions": "petition"}
 class UnitCost:
     """The yearly cost of one unit of a lever above its 2020 level.
 
-    Attributes
+    Parameters
     ----------
     lever : str
         Lever id (see :data:`fazhi_sim.engine.measures.LEVERS`).
@@ -69,7 +69,18 @@ class UnitCost:
     source: str
 
     def scale(self, region: Region) -> float:
-        """Basis items in ``region`` (residents, 10,000s of residents, villages or towns)."""
+        """Basis items in ``region`` (residents, 10,000s of residents, villages or towns).
+
+        Parameters
+        ----------
+        region : Region
+            The region costed.
+
+        Returns
+        -------
+        float
+            How many basis items it has, e.g. 5.0 ten-thousands of residents for the town.
+        """
         return {
             "resident": float(region.population),
             "10k_residents": region.population / 10_000,
@@ -237,6 +248,9 @@ def cost_effectiveness(
         The model the scenarios run on: anything
         :func:`~fazhi_sim.experiments.spec.as_spec` accepts (default: the shipped model).
         An Ensemble has already run on its own model; a different ``model`` is an error.
+    **run_kwargs
+        Passed on to :func:`~fazhi_sim.run_ensemble` when scenarios are given, e.g.
+        ``replicates``, ``executor``, ``uncertainty``.
 
     Returns
     -------
