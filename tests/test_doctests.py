@@ -15,6 +15,7 @@ import pytest
 
 import fazhi_sim as fs
 import fazhi_sim.experiments.spec as spec_module
+from fazhi_sim.analysis.costs import annual_cost, cost_effectiveness
 
 DOCSTRINGS = {
     "fazhi_sim": fs,  # load_scenario, Scenario, LEVERS, get_region, Params, ensembles
@@ -26,8 +27,13 @@ DOCSTRINGS = {
     "as_spec": fs.as_spec,
     "fazhi_sim.experiments.spec": spec_module,
     "Behaviour": fs.Behaviour,
+    "load_posterior": fs.load_posterior,
+    "posterior_summary": fs.posterior_summary,
+    "annual_cost": annual_cost,
+    "cost_effectiveness": cost_effectiveness,
 }
-"""Objects whose own docstring (not their members') is run, by the name the test shows."""
+"""Objects whose own docstring (not their members') is run, by the name the test shows: the
+most-used names, then further entry points with cheap examples."""
 
 USES = {
     "simulate": "fs.simulate(",
