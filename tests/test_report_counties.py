@@ -17,13 +17,16 @@ COUNTIES = ["zhuji", "yuecheng", "keqiao", "shangyu", "shengzhou", "xinchang"]
 
 
 @pytest.fixture(scope="module")
-def city() -> pd.DataFrame:
-    """Baseline and plan-2025 over the whole city, one run each, as one tidy frame."""
-    frames = []
-    for name in ("baseline", "plan-2025"):
-        df = fs.simulate(name, region="shaoxing", seed=1)
-        frames.append(df.assign(scenario=name))
-    return pd.concat(frames, ignore_index=True)
+def city_ens() -> fs.Ensemble:
+    """Baseline and plan-2025 over the whole city, one run each."""
+    return fs.run_ensemble(["baseline", "plan-2025"], replicates=1, region="shaoxing",
+                           executor=fs.Serial(), progress=False)
+
+
+@pytest.fixture(scope="module")
+def city(city_ens) -> pd.DataFrame:
+    """Its runs as one tidy frame (scenario, year, region, metric, value, ...)."""
+    return city_ens.runs
 
 
 def _walk(node):
@@ -111,3 +114,23 @@ def test_a_run_without_counties_is_one_clear_error():
     town = fs.simulate("baseline", region="town", seed=1)
     with pytest.raises(ValueError, match="region='shaoxing'"):
         cc.tile_map(town, "lawsuits_per_10k")
+
+
+def test_the_report_puts_the_six_counties_side_by_side_for_the_whole_city(city_ens):
+    from fazhi_sim.views.report_sections import county_section, scenario_titles
+
+    ens = city_ens
+    titles = scenario_titles(ens)
+    title, text, views = county_section(ens, ens.summary(), ens.compare(), "zh", titles)
+    assert title == "分区县走势" and "规划(2025年目标)" in text
+    assert len(views) == 2
+    want = ens.compare().query("year == 2025 and scenario == 'plan-2025' and "
+                               "metric == 'lawsuits_per_10k'").set_index("region")["median"]
+    spec = views[0].to_dict()
+    tiles = [r for r in _rows(spec) if "col" in r]
+    assert sorted(r["county"] for r in tiles) == sorted(COUNTIES)
+    for r in tiles:
+        assert r["median"] == pytest.approx(want[r["county"]], abs=1e-9)
+    town = fs.run_ensemble(["baseline"], replicates=1, region="town", executor=fs.Serial(),
+                           progress=False)
+    assert county_section(town, town.summary(), town.compare(), "zh", {}) is None
