@@ -303,13 +303,19 @@ def write_report(ensemble: Ensemble, path: str | os.PathLike, region: str | None
                  optimized: Any = None) -> Path:
     """Write a self-contained HTML report of ``ensemble`` to ``path``.
 
-    The page holds: what the numbers mean (partly calibrated, partly assumed parameters); the
-    comparison table of :data:`fazhi_sim.views.tables.KEY_METRICS` (median [10%, 90%] per
-    scenario and the paired change from the first scenario, as ``fazhi-sim compare`` prints
-    it); the plan-target table and chart; year-by-year charts with bands, paired
-    differences, the dispute pyramid, where disputes are resolved and, for a region of
-    several counties, one panel per county. It opens from a file without network access
-    (about 1 MB, almost all of it the Vega JavaScript).
+    The page holds, in order: a summary in sentences built from the comparison table (what
+    falls, by how much, how sure, what drives it; :mod:`fazhi_sim.views.summary`); what the
+    numbers mean (partly calibrated, partly assumed parameters); what each scenario contains
+    (measures, 2020 level, target, years, plan article); the comparison table of
+    :data:`fazhi_sim.views.tables.KEY_METRICS` (median [10%, 90%] per scenario and the paired
+    change from the first scenario, as ``fazhi-sim compare`` prints it); the plan-target
+    table and chart; costs per avoided lawsuit and petition (and an optimizer's best mix);
+    why the change happened and where its band comes from; year-by-year charts with bands
+    and actual figures (``data/actuals.csv``), paired differences, the dispute pyramid,
+    where disputes are resolved and, for the whole city, the six counties as a tile map and
+    small multiples. Scenarios appear by their titles. Charts span the text width and the
+    page prints on A4. It opens from a file without network access (about 1 MB, almost all
+    of it the Vega JavaScript).
 
     Parameters
     ----------
