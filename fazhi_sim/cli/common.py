@@ -24,9 +24,10 @@ from ..experiments.executors import default_jobs
 from ..experiments.spec import ModelSpec, load_spec
 from ..views.i18n import LANGS, label, region_label
 from ..views.table_files import TABLE_EXTENSIONS, write_table_csv, write_workbook
+from .language import error_prefix, translated_error
 
 __all__ = [
-    "PROG", "DEFAULT_REGION", "SCENARIO_HELP", "COMMAND_LINE", "InputError", "Parents",
+    "PROG", "DEFAULT_REGION", "COMMAND_LINE", "InputError", "Parents",
     "make_parents", "add_region", "parse_seed", "parse_count", "parse_jobs", "parse_replicates",
     "parse_number", "store_dir", "split_names",
     "scenario_region", "named_region", "common_year", "outcome_year", "unique_names",
@@ -36,7 +37,6 @@ __all__ = [
 
 PROG = "fazhi-sim"
 DEFAULT_REGION = "shaoxing"
-SCENARIO_HELP = "a scenario .toml file, or a shipped name such as plan-2025"
 COMMAND_LINE = "(command line)"
 """Where an input came from when no file holds it, in place of a file name in errors."""
 
@@ -71,36 +71,36 @@ class Parents:
     lang: argparse.ArgumentParser
     jobs: argparse.ArgumentParser
     model: argparse.ArgumentParser
+    ui: str = "en"
+    """Language of help and errors (see :func:`fazhi_sim.cli.language.ui_lang`)."""
+
+    def say(self, key: str, **values: object) -> str:
+        """The help text ``key`` in :attr:`ui`, its ``{fields}`` filled from ``values``."""
+        text = label(key, self.ui)
+        return text.format(**values) if values else text
 
 
-def make_parents() -> Parents:
+def make_parents(ui: str = "en") -> Parents:
     """The parent parsers of ``--seed``, ``--lang``, ``--jobs`` and ``--model``."""
-    seed = argparse.ArgumentParser(add_help=False)
-    # Checked by parse_seed rather than by argparse's type=int, whose error takes two lines.
-    seed.add_argument("--seed", default="1", help="seed, a whole number 0 or more (default "
-                      "1), of the first replicate where there are several; the same seed "
-                      "gives the same result")
-    lang = argparse.ArgumentParser(add_help=False)
-    lang.add_argument("--lang", choices=LANGS, default="zh",
-                      help="label language: zh (中文, default) or en")
-    jobs = argparse.ArgumentParser(add_help=False)
-    jobs.add_argument("--jobs", metavar="N", help="local worker processes, up to four per core "
-                      "(default: all cores)")
-    model = argparse.ArgumentParser(add_help=False)
-    model.add_argument("--model", metavar="MODULE:NAME", help="the model to run, as "
-                       "package.module:Name naming a ModelSpec or a DisputeModel or "
-                       "Behaviour subclass (default: the shipped model)")
-    return Parents(seed=seed, lang=lang, jobs=jobs, model=model)
+    def parent(flag: str, key: str, **kwargs: object) -> argparse.ArgumentParser:
+        parser = argparse.ArgumentParser(add_help=False)
+        parser.add_argument(flag, help=label(key, ui), **kwargs)
+        return parser
+
+    # --seed is checked by parse_seed rather than by argparse's type=int, whose error takes
+    # two lines.
+    return Parents(seed=parent("--seed", "h_seed", default="1"),
+                   lang=parent("--lang", "h_lang", choices=LANGS, default="zh"),
+                   jobs=parent("--jobs", "h_jobs", metavar="N"),
+                   model=parent("--model", "h_model", metavar="MODULE:NAME"), ui=ui)
 
 
-def add_region(parser: argparse.ArgumentParser, default: str) -> None:
-    """Add ``--region`` and ``--region-file``; ``default`` says which region runs without."""
+def add_region(parser: argparse.ArgumentParser, default_key: str, parents: Parents) -> None:
+    """Add ``--region`` and ``--region-file``; ``default_key`` says what runs without."""
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--region", help="shaoxing, a county (zhuji or 诸暨) or town (50,000 "
-                       f"residents, fast); default: {default}")
-    group.add_argument("--region-file", metavar="FILE.csv", help="run on your own region: a "
-                       "CSV file with one row per county (county, population, towns, "
-                       "villages; see docs/regions.md)")
+    group.add_argument("--region", help=parents.say("h_region",
+                                                    default=parents.say(default_key)))
+    group.add_argument("--region-file", metavar="FILE.csv", help=parents.say("h_region_file"))
 
 
 # -- Checking inputs ------------------------------------------------------------------------
@@ -338,8 +338,8 @@ def place(region: Region, lang: str) -> str:
         return region.name_zh if lang == "zh" else region.name_en
 
 
-def print_error(err: BaseException) -> None:
-    """Print ``err`` to stderr as ``fazhi-sim: error: ...`` on one line."""
+def print_error(err: BaseException, ui: str = "en") -> None:
+    """Print ``err`` to stderr as ``fazhi-sim: error: ...`` on one line, in ``ui``."""
     if isinstance(err, OSError) and err.filename:
         text = f"{err.filename}: (file): {err.strerror or err}"
     elif isinstance(err, OSError):  # no file to name: "(file): (file):" would say nothing
@@ -349,4 +349,4 @@ def print_error(err: BaseException) -> None:
     else:
         text = str(err)
     # One line whatever the message holds, so scripts can parse it.
-    print(f"{PROG}: error: {' '.join(text.split())}", file=sys.stderr)
+    print(error_prefix(ui) + translated_error(" ".join(text.split()), ui), file=sys.stderr)

@@ -34,7 +34,6 @@ from ..views.tables import (
 from ..views.uncertainty_tables import split_rows
 from .common import (
     COMMAND_LINE,
-    SCENARIO_HELP,
     InputError,
     Parents,
     add_region,
@@ -64,32 +63,22 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
     """Register ``compare`` and its options on ``subparsers`` (from ``add_subparsers``)."""
     compare = subparsers.add_parser(
         "compare", parents=[parents.seed, parents.lang, parents.jobs, parents.model],
-        help="run scenarios with one seed and compare them to the first")
-    add_region(compare, "the scenarios' region, else shaoxing")
-    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=SCENARIO_HELP)
-    compare.add_argument("--out", metavar="FILE.csv|FILE.xlsx", help="write the comparison: "
-                         ".csv as tidy CSV, .xlsx as an Excel workbook (the comparison, the "
-                         "yearly values and the yearly changes with their bands)")
-    compare.add_argument("--year", help="year compared (default: the last year common to all)")
-    compare.add_argument("--replicates", metavar="N", help="runs per scenario, up to 10,000 "
-                         "(default 1); with more, tables show the median and the 10-90%% band, "
-                         "and changes are paired (common random numbers)")
-    compare.add_argument("--store", metavar="DIR", help="write each finished run to DIR; a "
-                         "repeated command reads them back and runs only what is missing "
-                         "(runs of another fazhi-sim version are not reused)")
-    compare.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. "
-                         "tcp://10.0.0.5:8786 (needs the [cluster] extra)")
-    compare.add_argument("--scheduler-timeout", metavar="SECONDS", help="how long to try to "
-                         f"reach --scheduler (default {CONNECT_TIMEOUT:g})")
-    compare.add_argument("--report", metavar="FILE.html", help="also write a self-contained "
-                         "HTML report (charts and tables, labels in --lang; opens offline)")
-    compare.add_argument("--explain", action="store_true", help="also print why each "
-                         "scenario's 万人成讼率, 万人起诉率 and 信访量 changed: the change split "
-                         "by pathway (prevented, mediation, pre-filing, ...), adding up to it")
-    compare.add_argument("--uncertainty", choices=UNCERTAINTIES, help="what the replicates "
-                         "vary: posterior = the calibrated parameters' posterior draws and the "
-                         "seed (default with --replicates above 1), noise = the seed only "
-                         "(default for one replicate, which runs the calibrated point values)")
+        help=parents.say("h_compare"))
+    say = parents.say
+    add_region(compare, "h_region_scenarios", parents)
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=say("h_scenario"))
+    compare.add_argument("--out", metavar="FILE.csv|FILE.xlsx", help=say(
+        "h_out_table", sheets=say("h_compare_sheets")))
+    compare.add_argument("--year", help=say("h_compare_year"))
+    compare.add_argument("--replicates", metavar="N", help=say("h_compare_replicates"))
+    compare.add_argument("--store", metavar="DIR", help=say("h_compare_store"))
+    compare.add_argument("--scheduler", metavar="ADDRESS", help=say("h_compare_scheduler"))
+    compare.add_argument("--scheduler-timeout", metavar="SECONDS", help=say(
+        "h_compare_scheduler_timeout", default=CONNECT_TIMEOUT))
+    compare.add_argument("--report", metavar="FILE.html", help=say("h_compare_report"))
+    compare.add_argument("--explain", action="store_true", help=say("h_compare_explain"))
+    compare.add_argument("--uncertainty", choices=UNCERTAINTIES,
+                         help=say("h_compare_uncertainty"))
     compare.set_defaults(handler=handle)
 
 

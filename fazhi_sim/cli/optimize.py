@@ -36,21 +36,16 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
     """Register ``optimize`` and its options on ``subparsers`` (from ``add_subparsers``)."""
     opt = subparsers.add_parser(
         "optimize", parents=[parents.seed, parents.lang, parents.jobs, parents.model],
-        help="the lever mix that does most for a yearly budget (judged at a pessimistic "
-        "quantile), against the plan's own mix")
-    add_region(opt, "town; its size also scales the costs")
-    opt.add_argument("--budget", required=True, metavar="YUAN", help="yuan a year above the "
-                     "2020 baseline (unit costs: fazhi_sim/data/unit_costs.csv)")
-    opt.add_argument("--staff", metavar="N", help="limit on extra full-time staff")
-    opt.add_argument("--levers", nargs="+", metavar="LEVER", help="levers the mix may raise "
-                     "(default: all)")
-    opt.add_argument("--replicates", metavar="N", help="runs per candidate, up to 10,000 "
-                     "(default 5)")
-    opt.add_argument("--samples", metavar="N", help=f"random candidates, up to {MAX_SAMPLES:,} "
-                     "(default 48)")
-    opt.add_argument("--quantile", metavar="Q", help="quantile across replicates the "
-                     "objective is judged at (default 0.9, pessimistic)")
-    opt.add_argument("--year", help="outcome and cost year (default 2025)")
+        help=parents.say("h_optimize"))
+    say = parents.say
+    add_region(opt, "h_region_optimize", parents)
+    opt.add_argument("--budget", required=True, metavar="YUAN", help=say("h_optimize_budget"))
+    opt.add_argument("--staff", metavar="N", help=say("h_optimize_staff"))
+    opt.add_argument("--levers", nargs="+", metavar="LEVER", help=say("h_optimize_levers"))
+    opt.add_argument("--replicates", metavar="N", help=say("h_optimize_replicates"))
+    opt.add_argument("--samples", metavar="N", help=say("h_optimize_samples", most=MAX_SAMPLES))
+    opt.add_argument("--quantile", metavar="Q", help=say("h_optimize_quantile"))
+    opt.add_argument("--year", help=say("h_optimize_year"))
     opt.set_defaults(handler=handle)
 
 

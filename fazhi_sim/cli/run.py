@@ -14,7 +14,6 @@ from ..experiments.spec import ModelSpec
 from ..views.i18n import label
 from ..views.tables import KEY_METRICS, fmt_value, text_table
 from .common import (
-    SCENARIO_HELP,
     Parents,
     add_region,
     model_spec,
@@ -31,13 +30,13 @@ __all__ = ["add_parser", "handle", "run_frames", "run_sheets"]
 def add_parser(subparsers: Any, parents: Parents) -> None:
     """Register ``run`` and its options on ``subparsers`` (from ``add_subparsers``)."""
     run = subparsers.add_parser("run", parents=[parents.seed, parents.lang, parents.model],
-                                help="run one scenario and print key metrics")
-    add_region(run, "the scenario's region, else shaoxing")
-    run.add_argument("scenario", metavar="SCENARIO", help=SCENARIO_HELP)
-    run.add_argument("--out", metavar="FILE.csv|FILE.xlsx", help="write every result: .csv as "
-                     "tidy CSV, .xlsx as an Excel workbook (key metrics, then every value)")
+                                help=parents.say("h_run"))
+    add_region(run, "h_region_scenario", parents)
+    run.add_argument("scenario", metavar="SCENARIO", help=parents.say("h_scenario"))
+    run.add_argument("--out", metavar="FILE.csv|FILE.xlsx", help=parents.say(
+        "h_out_table", sheets=parents.say("h_run_sheets")))
     run.add_argument("--freq", choices=("year", "month"), default="year",
-                     help="rows of the CSV: one per year (default) or per month")
+                     help=parents.say("h_run_freq"))
     run.set_defaults(handler=handle)
 
 

@@ -43,21 +43,19 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
     """Register ``sensitivity`` and its options on ``subparsers`` (from ``add_subparsers``)."""
     sens = subparsers.add_parser(
         "sensitivity", parents=[parents.seed, parents.lang, parents.jobs, parents.model],
-        help="rank levers and parameters by their effect on the outcomes (Morris or Sobol; "
-        "SALib)")
-    add_region(sens, "town")
+        help=parents.say("h_sensitivity"))
+    say = parents.say
+    add_region(sens, "h_region_town", parents)
     sens.add_argument("--method", choices=("morris", "sobol"), default="morris",
-                      help="morris (screening, default) or sobol (first and total order)")
-    sens.add_argument("--levers", nargs="+", metavar="LEVER", help="levers varied over their "
-                      "full range (default: all levers, unless --params is given)")
-    sens.add_argument("--params", nargs="+", metavar="PARAM", help="mechanism parameters "
-                      "varied over their value ±50%% (Params fields)")
-    sens.add_argument("--trajectories", metavar="N", help="Morris trajectories, up to "
-                      f"{MAX_TRAJECTORIES:,} (default 10)")
-    sens.add_argument("--samples", metavar="N", help="Sobol base samples, a power of two up "
-                      f"to {MAX_SAMPLES:,} (default 64)")
-    sens.add_argument("--year", help="year of the outcomes (default 2025)")
-    sens.add_argument("--replicates", metavar="N", help="runs per sample, averaged (default 1)")
+                      help=say("h_sensitivity_method"))
+    sens.add_argument("--levers", nargs="+", metavar="LEVER", help=say("h_sensitivity_levers"))
+    sens.add_argument("--params", nargs="+", metavar="PARAM", help=say("h_sensitivity_params"))
+    sens.add_argument("--trajectories", metavar="N", help=say("h_sensitivity_trajectories",
+                                                              most=MAX_TRAJECTORIES))
+    sens.add_argument("--samples", metavar="N", help=say("h_sensitivity_samples",
+                                                         most=MAX_SAMPLES))
+    sens.add_argument("--year", help=say("h_year_outcome"))
+    sens.add_argument("--replicates", metavar="N", help=say("h_sensitivity_replicates"))
     sens.set_defaults(handler=handle)
 
 

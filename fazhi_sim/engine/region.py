@@ -11,6 +11,7 @@ planners can write for their own (:func:`load_region`, ``docs/regions.md``).
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -27,8 +28,8 @@ from .region_file import (
     read_region_text,
 )
 
-__all__ = ["Region", "RegionError", "RegionFileError", "get_region", "region_names", "load_region",
-           "TOWN_POPULATION"]
+__all__ = ["Region", "RegionError", "RegionFileError", "get_region", "region_names",
+           "region_hint", "load_region", "TOWN_POPULATION"]
 
 TOWN_POPULATION = 50_000
 """Residents of the synthetic town-sized region used for fast interactive runs (assumed)."""
@@ -257,6 +258,14 @@ def _aliases() -> dict[str, tuple[str, int | None]]:
     return names
 
 
+def region_hint(name: str) -> str:
+    """``"did you mean zhuji? "`` for a name close to a region's (pinyin or Chinese), else ""."""
+    if len(name) > 64:
+        return ""
+    near = difflib.get_close_matches(name.strip().lower(), list(_aliases()), n=1, cutoff=0.6)
+    return f"did you mean {near[0]}? " if near else ""
+
+
 def region_names() -> list[str]:
     """Region names accepted by :func:`get_region` (pinyin ids; Chinese names work too)."""
     return ["shaoxing", *(c.id for c in _counties()), "town"]
@@ -283,8 +292,8 @@ def get_region(name: str | Region) -> Region:
     if found is None:
         shown = repr(str(name)[:80] + ("…" if len(str(name)) > 80 else ""))
         raise RegionError(
-            f"unknown region {shown}; allowed: {', '.join(region_names())} "
-            "(or a county's Chinese name, e.g. 诸暨)"
+            f"unknown region {shown}; {region_hint(str(name))}allowed: "
+            f"{', '.join(region_names())} (or a county's Chinese name, e.g. 诸暨)"
         )
     kind, index = found
     if kind == "shaoxing":

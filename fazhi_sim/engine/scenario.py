@@ -49,7 +49,7 @@ from pydantic_core import PydanticCustomError
 
 from .measures import LEVERS
 from .params import Params
-from .region import RegionError, get_region, region_names
+from .region import RegionError, get_region, region_hint, region_names
 from .toml_lines import key_line, printable, syntax_line
 
 __all__ = ["Scenario", "LeverSchedule", "ScenarioError", "load_scenario", "scenario_from_dict",
@@ -354,8 +354,8 @@ def _region_problems(region: str | None) -> Iterator[tuple[str, str]]:
         get_region(region)
     except RegionError:
         # Not RegionError's own text: that quotes the name whole, whatever its length.
-        yield "region", (f"unknown region {quoted(region)}; allowed: {', '.join(region_names())}"
-                         " (or a county's Chinese name, e.g. 诸暨)")
+        yield "region", (f"unknown region {quoted(region)}; {region_hint(str(region))}allowed: "
+                         f"{', '.join(region_names())} (or a county's Chinese name, e.g. 诸暨)")
 
 
 def _unknown(what: str, name: Any, allowed: Sequence[str], listed: str | None = None) -> str:
