@@ -27,6 +27,7 @@ DOCSTRINGS = {
     "as_spec": fs.as_spec,
     "fazhi_sim.experiments.spec": spec_module,
     "Behaviour": fs.Behaviour,
+    "DisputeModel": fs.DisputeModel,
     "load_posterior": fs.load_posterior,
     "posterior_summary": fs.posterior_summary,
     "annual_cost": annual_cost,
@@ -49,6 +50,7 @@ USES = {
     "ModelSpec": "fs.ModelSpec(",
     "as_spec": "fs.as_spec(",
     "simulate_batch": "fs.simulate_batch(",
+    "DisputeModel": "fs.DisputeModel(",
 }
 """The most-used names and a call of each that some checked example must make."""
 
