@@ -87,6 +87,15 @@ td:first-child, .texttable td { text-align: left; }
 """
 
 
+_READABLE = {
+    "axis": {"labelFontSize": 13, "titleFontSize": 14},
+    "legend": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 420},
+    "header": {"labelFontSize": 14},
+    "title": {"fontSize": 18, "subtitleFontSize": 13},
+}
+"""Font sizes of the report's charts (pixels, before scaling to the page)."""
+
+
 @cache
 def _vega_js() -> str:
     """Vega, Vega-Lite and vega-embed in one script that defines ``window.vegaEmbed``."""
@@ -106,6 +115,11 @@ def _vega_js() -> str:
 def _spec(chart: alt.TopLevelMixin) -> str:
     spec = chart.to_dict()
     spec.pop("$schema", None)  # a URL; the embed call names the mode instead
+    # Larger type than in a notebook: a full-width chart is scaled down by about 0.6 to fit
+    # an A4 page, and the labels must stay readable there.
+    config = spec.setdefault("config", {})
+    for key, value in _READABLE.items():
+        config[key] = {**config.get(key, {}), **value}
     return _inline_json(spec)
 
 
