@@ -85,7 +85,10 @@ def test_the_summary_comes_first_and_its_numbers_are_the_tables(ens, page):
                    and len(t[0]) == 5)
     rows = {r[0]: r for r in compare[1:]}
     pattern = re.compile(rf"(.+?)从 ({NUM}) (?:降至|升至|保持在) ({NUM})\(变化 ({NUM}),({NUM})\)"
-                         rf";10%–90% 区间为 \[({NUM}), ({NUM})\],区间(不含|包含)零")
+                         rf";10%–90% 区间为 \[({NUM}), ({NUM})\],区间(不含|包含)零(.*)")
+    count = re.compile(r"(\d+) 次配对重复中 (\d+) 次(下降|上升)")
+    diffs = ens.differences().query("year == 2025 and region == 'town' and "
+                                    "scenario == 'plan-2025'").set_index("metric")["diff"]
     comp = ens.compare().query("year == 2025 and region == 'town' and scenario == 'plan-2025'"
                                ).set_index("metric")
     found = 0
@@ -93,7 +96,7 @@ def test_the_summary_comes_first_and_its_numbers_are_the_tables(ens, page):
         m = pattern.match(item)
         if not m:
             continue
-        name, base, value, delta, pct, q10, q90, zero = m.groups()
+        name, base, value, delta, pct, q10, q90, zero, rest = m.groups()
         metric = next(k for k in HEADLINE if label(k, "zh") == name)
         row = rows[name]
         assert (base, value) == (_median(row[1]), _median(row[2]))
@@ -104,6 +107,13 @@ def test_the_summary_comes_first_and_its_numbers_are_the_tables(ens, page):
         assert got == pytest.approx(scale * comp.at[metric, "median"], abs=0.51)
         lo, hi = comp.at[metric, "q10"], comp.at[metric, "q90"]
         assert (zero == "包含") == bool(lo <= 0 <= hi)
+        # How many paired runs move the median's way, counted here from the runs.
+        n, k, way = count.search(rest).groups()
+        d = diffs.loc[[metric]]
+        moved = (d < 0).sum() if way == "下降" else (d > 0).sum()
+        assert (int(n), int(k)) == (3, moved) and (way == "下降") == (got < 0)
+        sure = zero == "不含" and moved >= 0.9 * 3
+        assert ("方向较为确定" in rest) == sure
         found += 1
     assert found == len(HEADLINE)
     drivers = [i for i in parsed.items if i.startswith("万人成讼率的变化主要来自")]

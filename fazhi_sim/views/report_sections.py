@@ -61,7 +61,9 @@ def summary_block(ens: Ensemble, tidy: pd.DataFrame, region: str, year: int, lan
     """The summary at the top of the report, as HTML (empty for a single scenario)."""
     names = list(ens.scenarios)
     reps = int(ens.runs["replicate"].nunique())
-    facts = headline_facts(tidy, names, reps)
+    diffs = ens.differences().query(f"year == {year} and region == {region!r} and "
+                                    f"metric in {list(HEADLINE)}")
+    facts = headline_facts(tidy, names, reps, diffs)
     if facts.empty:
         return ""
     split = narrowing = None

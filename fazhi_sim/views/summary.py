@@ -19,13 +19,18 @@ from ..engine.metrics import COUNT_METRICS
 from .i18n import label
 from .tables import fmt_change, fmt_value
 
-__all__ = ["HEADLINE", "headline_facts", "summary_sentences"]
+__all__ = ["HEADLINE", "SURE_SHARE", "headline_facts", "summary_sentences"]
 
 HEADLINE = ("lawsuits_per_10k", "petitions", "defaulters_per_10k", "village_local_share")
 """Outcomes the summary speaks of: the plan's falling targets and 小事不出村."""
 
+SURE_SHARE = 0.9
+"""Share of paired runs that must move the median's way for a direction called fairly sure
+(besides a 10–90% band that excludes zero)."""
 
-def headline_facts(tidy: pd.DataFrame, names: list[str], reps: int) -> pd.DataFrame:
+
+def headline_facts(tidy: pd.DataFrame, names: list[str], reps: int,
+                   diffs: pd.DataFrame | None = None) -> pd.DataFrame:
     """The figures the summary quotes, formatted as the comparison table shows them.
 
     Parameters
@@ -36,15 +41,22 @@ def headline_facts(tidy: pd.DataFrame, names: list[str], reps: int) -> pd.DataFr
         Scenario ids; the first is the baseline.
     reps
         Replicates per scenario; with one there is no band.
+    diffs
+        ``Ensemble.differences()`` of the same region and year (paired, per replicate), to
+        count the runs that move the way the median does; or None.
 
     Returns
     -------
     pandas.DataFrame
         One row per scenario besides the baseline and metric of :data:`HEADLINE`: scenario,
         metric, ``change`` (float), ``base``/``value``/``delta``/``q10``/``q90``/``pct``
-        (formatted text) and ``sure`` (True when the band excludes zero, None with one run).
+        (formatted text), ``sure`` (True when the band excludes zero, None with one run), and
+        ``moved``/``runs``: how many paired runs change in the median's direction, of how
+        many (0 of 0 without ``diffs``).
     """
     cell = tidy.set_index(["scenario", "metric"])
+    paired = (diffs.groupby(["scenario", "metric"], observed=True)["diff"]
+              if diffs is not None else None)
     rows = []
     for name in names[1:]:
         for m in HEADLINE:
@@ -59,8 +71,18 @@ def headline_facts(tidy: pd.DataFrame, names: list[str], reps: int) -> pd.DataFr
                 "delta": delta, "pct": pct, "q10": fmt_change(m, lo, np.nan)[0],
                 "q90": fmt_change(m, hi, np.nan)[0],
                 "sure": None if reps < 2 else bool(lo > 0 or hi < 0),
+                **_moved(paired, name, m, float(rec["change"])),
             })
     return pd.DataFrame(rows)
+
+
+def _moved(paired, scenario: str, metric: str, change: float) -> dict[str, int]:
+    """Paired runs whose change has the median's sign, and all paired runs."""
+    if paired is None or (scenario, metric) not in paired.groups:
+        return {"moved": 0, "runs": 0}
+    d = paired.get_group((scenario, metric))
+    moved = (d < 0) if change < 0 else (d > 0)
+    return {"moved": int(moved.sum()), "runs": len(d)}
 
 
 def _outcome(fact: Mapping, year: int, lang: str) -> str:
@@ -74,7 +96,13 @@ def _outcome(fact: Mapping, year: int, lang: str) -> str:
     if fact["sure"] is None:
         return text + label("sum_single", lang)
     band = label("sum_band", lang).format(q10=fact["q10"], q90=fact["q90"])
-    how = label("sum_sure" if fact["sure"] else "sum_unsure", lang)
+    count = label("sum_count", lang).format(
+        n=fact["runs"], k=fact["moved"],
+        dir=label("sum_down" if fact["change"] < 0 else "sum_up", lang))
+    # With few runs the interpolated band can exclude zero while a run went the other way.
+    key = "sum_unsure" if not fact["sure"] else (
+        "sum_sure" if fact["moved"] >= SURE_SHARE * fact["runs"] else "sum_thin")
+    how = label(key, lang).format(count=count)
     return f"{text}{band}{how}"
 
 

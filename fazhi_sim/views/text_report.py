@@ -87,10 +87,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "sum_outcome": ("{metric}从 {base} {word} {value}(变化 {delta},{pct})",
                     "{metric} {word} {value} from {base} (change {delta}, {pct})"),
     "sum_band": (";10%–90% 区间为 [{q10}, {q90}]", "; 10–90% band [{q10}, {q90}]"),
-    "sum_sure": (",区间不含零,方向较为确定。", ", a band that excludes zero: the direction is "
-                 "fairly sure."),
-    "sum_unsure": (",区间包含零,方向尚不确定。", ", a band that includes zero: the direction is "
-                   "not yet sure."),
+    "sum_sure": (",区间不含零,方向较为确定({count})。", ", a band that excludes zero: the "
+                 "direction is fairly sure ({count})."),
+    "sum_unsure": (",区间包含零,方向尚不确定({count})。", ", a band that includes zero: the "
+                   "direction is not yet sure ({count})."),
+    "sum_thin": (",区间不含零,但仅{count},方向有待更多重复确认。", ", a band that excludes zero, "
+                 "but only {count}: more runs are needed to be sure."),
+    "sum_count": ("{n} 次配对重复中 {k} 次{dir}", "{dir} in {k} of {n} paired runs"),
+    "sum_down": ("下降", "falls"),
+    "sum_up": ("上升", "rises"),
     "sum_single": (";仅一次运行,无区间。", "; one run only, no band."),
     "sum_drivers": ("{metric}的变化主要来自{parts}。", "The change in {metric} comes mostly "
                     "from {parts}."),
