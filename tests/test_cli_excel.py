@@ -76,6 +76,11 @@ def test_workbook_share_cells_show_as_percent(compared):
     count = next(r for r in rows if r[3].value == label("petitions"))
     assert share[4].number_format == "0.0%" and 0 < share[4].value < 1
     assert count[4].number_format == "#,##0" and count[4].value == round(count[4].value)
+    # Read as the printed table: scenario by scenario, key metrics in order, years within.
+    first = [(r[0].value, r[3].value, r[1].value) for r in rows[:6]]
+    assert first == [("baseline", label(cli.KEY_METRICS[0]), y) for y in range(2021, 2026)] + [
+        ("baseline", label(cli.KEY_METRICS[1]), 2021)]
+    assert {r[0].value for r in rows[len(rows) // 2:]} == {"plan-2025"}
 
 
 def test_run_workbook_in_english_holds_key_metrics_and_every_value(capsys, tmp_path):

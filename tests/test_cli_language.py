@@ -235,3 +235,11 @@ def test_docs_show_the_message_a_file_gives(tmp_path):
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert str(info.value).replace(str(path), "plan.toml") in doc
+
+
+def test_region_file_error_in_chinese(capsys, tmp_path):
+    path = tmp_path / "city.csv"
+    path.write_text("county,population,towns,villages\na,12万,1,2\n", encoding="utf-8")
+    line = one_line(capsys, "run", "baseline", "--region-file", str(path), "--lang", "zh")
+    assert line == (f"fazhi-sim: 错误: {path}:2: population: '12万' 不允许; 请给出整数, 1 或以上, "
+                    "不带单位 (122.92万 写作 1229200)")

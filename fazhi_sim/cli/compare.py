@@ -141,8 +141,16 @@ def compare_sheets(ens: Ensemble, tidy: pd.DataFrame, region: Region
     changes = changes[keys + ["median", "q10", "q90", "pct_median"]].rename(columns={
         "median": "change", "q10": "change_q10", "q90": "change_q90",
         "pct_median": "change_pct"})
-    return {"sheet_comparison": tidy, "sheet_yearly": yearly.reset_index(drop=True),
-            "sheet_changes": changes.reset_index(drop=True)}
+    return {"sheet_comparison": tidy, "sheet_yearly": _in_order(yearly, ens),
+            "sheet_changes": _in_order(changes, ens)}
+
+
+def _in_order(df: pd.DataFrame, ens: Ensemble) -> pd.DataFrame:
+    # As the printed table reads: scenario by scenario, key metrics in order, then years.
+    rank = {**{n: i for i, n in enumerate(ens.scenarios)},
+            **{m: i for i, m in enumerate(KEY_METRICS)}}
+    return df.sort_values(["scenario", "metric", "year"], key=lambda c: c.map(rank)
+                          if c.name != "year" else c, kind="stable").reset_index(drop=True)
 
 
 def print_split(ens: Ensemble, noise: Ensemble, region: Region, year: int, lang: str) -> None:

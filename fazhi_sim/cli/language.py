@@ -192,4 +192,7 @@ _PHRASES = [  # parts of the allowed values, wherever they occur
     (re.compile(r"one of the (?P<n>\d+) ids of fazhi_sim\.LEVERS \(docs/model\.md\), e\.g\."),
      "err_lever_ids"),
     (re.compile(r"(?<=[0-9]) to (?=[0-9])"), "err_to"),
+    (re.compile(r"(?P<n>[0-9]+) or more"), "err_or_more"),
+    (re.compile(r"without units \(122\.92万 is 1229200\)"), "err_no_units"),
+    (re.compile(r"\(at least one a town: (?P<n>[0-9]+)\)"), "err_one_a_town"),
 ]
