@@ -116,13 +116,13 @@ def test_the_summary_comes_first_and_its_numbers_are_the_tables(ens, page):
         assert ("方向较为确定" in rest) == sure
         found += 1
     assert found == len(HEADLINE)
-    drivers = [i for i in parsed.items if i.startswith("万人成讼率的变化主要来自")]
-    assert len(drivers) == 1
-    explained = ens.explain(year=2025, region="town").query(
-        "outcome == 'lawsuits_per_10k' and pathway != 'total'")
-    top = explained.loc[explained["median"].abs().idxmax()]
-    assert f"{top['median']:+,.2f}" in drivers[0]
-    assert label(f"path_{top['pathway']}", "zh") in drivers[0]
+    for metric, digits in (("lawsuits_per_10k", 2), ("petitions", 0)):
+        drivers = [i for i in parsed.items if i.startswith(f"{label(metric, 'zh')}的变化主要来自")]
+        assert len(drivers) == 1
+        explained = ens.explain(year=2025, region="town").query(
+            f"outcome == {metric!r} and pathway != 'total'")
+        top = explained.loc[explained["median"].abs().idxmax()]
+        assert f"{label(f'path_{top.pathway}', 'zh')}({top['median']:+,.{digits}f})" in drivers[0]
 
 
 def test_scenario_titles_replace_ids_where_a_reader_looks(ens, page):

@@ -24,6 +24,9 @@ __all__ = ["HEADLINE", "SURE_SHARE", "headline_facts", "summary_sentences"]
 HEADLINE = ("lawsuits_per_10k", "petitions", "defaulters_per_10k", "village_local_share")
 """Outcomes the summary speaks of: the plan's falling targets and 小事不出村."""
 
+DRIVEN = ("lawsuits_per_10k", "petitions")
+"""Outcomes whose largest pathways (the "why" decomposition) the summary names."""
+
 SURE_SHARE = 0.9
 """Share of paired runs that must move the median's way for a direction called fairly sure
 (besides a 10–90% band that excludes zero)."""
@@ -106,18 +109,18 @@ def _outcome(fact: Mapping, year: int, lang: str) -> str:
     return f"{text}{band}{how}"
 
 
-def _drivers(explained: pd.DataFrame, scenario: str, lang: str) -> str | None:
-    """The two pathways with the largest median change of 万人成讼率, as the table shows them."""
-    d = explained[(explained["scenario"] == scenario) & (explained["outcome"] == "lawsuits_per_10k")
+def _drivers(explained: pd.DataFrame, scenario: str, metric: str, lang: str) -> str | None:
+    """The two pathways with the largest median change of ``metric``, as the table shows them."""
+    d = explained[(explained["scenario"] == scenario) & (explained["outcome"] == metric)
                   & (explained["pathway"] != "total")]
     d = d[np.isfinite(d["median"]) & (d["median"] != 0)]
     if d.empty:
         return None
     top = d.reindex(d["median"].abs().sort_values(ascending=False).index).head(2)
-    digits = 0 if "lawsuits_per_10k" in COUNT_METRICS else 2
+    digits = 0 if metric in COUNT_METRICS else 2  # as the "why" table prints them
     parts = [f"{label(f'path_{r.pathway}', lang)}({r.median:+,.{digits}f})"
              for r in top.itertuples()]
-    return label("sum_drivers", lang).format(metric=label("lawsuits_per_10k", lang),
+    return label("sum_drivers", lang).format(metric=label(metric, lang),
                                              parts=label("sum_and", lang).join(parts))
 
 
@@ -159,8 +162,9 @@ def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str,
         lead = label("sum_lead", lang).format(
             scenario=titles.get(name, name), base=titles.get(base, base), year=year)
         points = [_outcome(f, year, lang) for f in mine.to_dict("records")]
-        if explained is not None and (why := _drivers(explained, name, lang)):
-            points.append(why)
+        for metric in DRIVEN if explained is not None else ():
+            if why := _drivers(explained, name, metric, lang):
+                points.append(why)
         mine_split = [r for r in split_rows or [] if r[0] in (name, titles.get(name, name))
                       and r[1] == label("lawsuits_per_10k", lang)]
         if mine_split:
