@@ -134,3 +134,13 @@ def test_the_report_puts_the_six_counties_side_by_side_for_the_whole_city(city_e
     town = fs.run_ensemble(["baseline"], replicates=1, region="town", executor=fs.Serial(),
                            progress=False)
     assert county_section(town, town.summary(), town.compare(), "zh", {}) is None
+
+
+def test_small_multiples_of_a_count_start_from_zero(city):
+    spec = cc.county_multiples(city, "petitions").to_dict()
+    scales = [n["y"].get("scale") for n in _walk(spec) if isinstance(n.get("y"), dict)
+              and n["y"].get("field") == "median"]
+    assert scales == [{"zero": True}]
+    rate = cc.county_multiples(city, "lawsuits_per_10k").to_dict()
+    assert all(n["y"].get("scale") != {"zero": True} for n in _walk(rate)
+               if isinstance(n.get("y"), dict))

@@ -27,6 +27,7 @@ from importlib import resources
 import altair as alt
 import pandas as pd
 
+from ..engine.metrics import COUNT_METRICS
 from .chart_base import (
     as_summary,
     band_subtitle,
@@ -291,6 +292,10 @@ def county_multiples(df: pd.DataFrame, metric: str, lang: str = "zh", columns: i
                       "county": d["region"].astype(str), "place": d["region"].map(names),
                       "q10": d["q10"], "median": d["median"], "q90": d["q90"]})
     layers = bands_over_years(label(metric, lang), lang, order, number_format(metric))
+    if metric in COUNT_METRICS and not _is_compare(df):  # counts from zero; changes around it
+        line = layers[1].copy(deep=True)
+        line.encoding.y.scale = alt.Scale(zero=True)
+        layers[1] = line
     if linked:
         layers = [layer.encode(opacity=alt.condition(alt.param(SELECTION, empty=True),
                                                      alt.value(1.0), alt.value(0.25)))
