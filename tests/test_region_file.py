@@ -163,3 +163,16 @@ def test_docs_show_the_example_file_and_a_real_error_line(tmp_path):
         fs.load_region(bad)
     shown = str(info.value).replace(str(bad), "mycity.csv")
     assert f"fazhi-sim: error: {shown}" in doc
+
+
+def test_workbook_names_the_file_regions_counties(capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    xlsx = tmp_path / "小城.xlsx"
+    code = cli.main(["run", "baseline", "--region-file", str(write(tmp_path, TINY)), "--out",
+                     str(xlsx)])
+    assert code == 0 and capsys.readouterr().err == ""
+    rows = list(load_workbook(xlsx)["逐年数值"].iter_rows(min_row=2, values_only=True))
+    assert {r[1] for r in rows} == {"北区", "南区", "小城"}
+    pop = {r[1]: r[3] for r in rows if r[0] == 2025 and r[2] == "常住人口"}
+    assert pop == {"北区": 9000, "南区": 6000, "小城": 15000}

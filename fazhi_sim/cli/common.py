@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..engine.region import Region, RegionError, RegionFileError, get_region, load_region
+from ..engine.region import (
+    Region,
+    RegionError,
+    RegionFileError,
+    get_region,
+    load_region,
+    region_names,
+)
 from ..engine.scenario import Scenario
 from ..experiments.ensemble import MAX_REPLICATES
 from ..experiments.executors import default_jobs
@@ -31,7 +38,7 @@ __all__ = [
     "make_parents", "add_region", "parse_seed", "parse_count", "parse_jobs", "parse_replicates",
     "parse_number", "store_dir", "split_names",
     "scenario_region", "named_region", "common_year", "outcome_year", "unique_names",
-    "out_path", "place", "table_path", "write_tables", "model_spec", "title",
+    "out_path", "place", "places", "table_path", "write_tables", "model_spec", "title",
     "print_error",
 ]
 
@@ -307,15 +314,17 @@ def table_path(arg: str | None, flag: str = "--out") -> Path | None:
     return out_path(arg, flag, ext)
 
 
-def write_tables(sheets: dict[str, pd.DataFrame], path: Path, lang: str) -> None:
+def write_tables(sheets: dict[str, pd.DataFrame], path: Path, lang: str,
+                 region: Region | None = None) -> None:
     """Write result tables to ``path`` and say where.
 
-    A ``.xlsx`` file gets every table, one sheet each (keys name the sheets); a ``.csv``
-    file gets the first, the one the command's ``--out`` has always written.
+    A ``.xlsx`` file gets every table, one sheet each (keys name the sheets), with the
+    names of ``region`` and its counties; a ``.csv`` file gets the first, the one the
+    command's ``--out`` has always written.
     """
     try:
         if path.suffix.lower() == ".xlsx":
-            write_workbook(sheets, path, lang)
+            write_workbook(sheets, path, lang, places(region, lang) if region else None)
         else:
             write_table_csv(next(iter(sheets.values())), path)
     except OSError as err:
@@ -328,6 +337,15 @@ def title(scenario: str, region: Region, seed: int, lang: str) -> str:
     """The line above a table: scenario, region and seed."""
     return (f"{label('scenario', lang)}: {scenario}   {label('region', lang)}: "
             f"{place(region, lang)}   {label('seed', lang)}: {seed}")
+
+
+def places(region: Region, lang: str) -> dict[str, str]:
+    """Region and county ids to their names in ``lang`` for a region from a file, else {}."""
+    if region.id in region_names():
+        return {}  # shipped: region_label names it and its counties
+    counties = (region.county_names_zh if lang == "zh" else region.county_ids)
+    return {**dict(zip(region.county_ids, counties, strict=True)),
+            region.id: place(region, lang)}
 
 
 def place(region: Region, lang: str) -> str:

@@ -121,7 +121,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.explain and len(names) > 1:
         print_explain(ens, region, year, reps, lang)
     if out is not None:
-        write_tables(compare_sheets(ens, tidy, region), out, lang)
+        write_tables(compare_sheets(ens, tidy, region), out, lang, region)
     if report is not None:
         write_report(ens, report, region, year, lang, noise)
     return 0

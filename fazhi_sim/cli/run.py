@@ -58,7 +58,7 @@ def handle(args: argparse.Namespace) -> int:
     if out is not None:
         write_tables(run_sheets(yearly, monthly, wide.loc[[m for m in KEY_METRICS
                                                              if m in wide.index]]),
-                     out, args.lang)
+                     out, args.lang, region)
     return 0
 
 

@@ -111,7 +111,8 @@ def sheet_label(key: str, lang: str) -> str:
     return name[:31]
 
 
-def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path, lang: str) -> None:
+def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path, lang: str,
+                   places: Mapping[str, str] | None = None) -> None:
     """Write an Excel workbook, one sheet per table; raises OSError if it cannot.
 
     Parameters
@@ -123,21 +124,27 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: Path, lang: str) ->
         The ``.xlsx`` file.
     lang
         Language of the sheet names, headers, metric and region names.
+    places
+        Region id to the name to show, for regions that are not shipped (a region file's
+        counties and whole); shipped regions are named by
+        :func:`fazhi_sim.views.i18n.region_label`.
     """
     from openpyxl import Workbook  # only when a workbook is asked for
 
     book = Workbook()
     book.remove(book.active)
     for key, df in sheets.items():
-        _fill_sheet(book.create_sheet(sheet_label(key, lang)), round_table(df), lang)
+        _fill_sheet(book.create_sheet(sheet_label(key, lang)), round_table(df), lang,
+                    places or {})
     book.save(path)
 
 
-def _fill_sheet(ws, df: pd.DataFrame, lang: str) -> None:
+def _fill_sheet(ws, df: pd.DataFrame, lang: str, places: Mapping[str, str]) -> None:
     ws.append([column_label(c, lang) for c in df.columns])
     formats = [_number_format(df, c) for c in df.columns]
     for row in df.itertuples(index=False):
-        ws.append([_cell(col, v, lang) for col, v in zip(df.columns, row, strict=True)])
+        ws.append([_cell(col, v, lang, places) for col, v in zip(df.columns, row,
+                                                                 strict=True)])
     for j, fmt in enumerate(formats, start=1):
         if fmt is not None:
             for i, f in enumerate(fmt, start=2):
@@ -146,12 +153,14 @@ def _fill_sheet(ws, df: pd.DataFrame, lang: str) -> None:
     _set_widths(ws)
 
 
-def _cell(column: object, value: object, lang: str) -> object:
+def _cell(column: object, value: object, lang: str, places: Mapping[str, str]) -> object:
     if isinstance(value, float) and not math.isfinite(value):
         return None  # an empty cell: Excel has no NaN
     if column == "metric":
         return label(str(value), lang)
     if column == "region":
+        if str(value) in places:
+            return places[str(value)]
         try:
             return region_label(str(value), lang)
         except ValueError:  # a region loaded from a file: its id is its name
