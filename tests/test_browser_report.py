@@ -1,5 +1,9 @@
 """The report in Chromium: full-width charts on screen, and an A4 print that cuts no chart.
 
+The print is checked twice over: in print emulation at the printable width every chart's box
+fits the width and is shorter than a page; in the PDF itself a link at the top and one at
+the bottom of each chart land on the same page (Chromium writes links as page annotations).
+
 Runs the same way as tests/test_browser.py (Playwright driving Debian's Chromium, every
 request beyond the file aborted) and is skipped where either is missing.
 """
@@ -34,6 +38,36 @@ _BOXES = """() => [...document.querySelectorAll('.chart')].map(c => {
   return {id: c.id, right: b.right, svgLeft: s.left, svgRight: s.right, svgWidth: s.width,
           svgHeight: s.height, avoid: getComputedStyle(c).breakInside};
 })"""
+
+
+_MARK = """() => { for (const c of document.querySelectorAll('.chart')) {
+  for (const [where, before] of [['top', c.firstChild], ['bottom', null]]) {
+    const a = document.createElement('a');
+    a.href = 'https://mark.invalid/' + c.id + '/' + where;
+    a.style.cssText = 'display:block;height:2px;width:100%';
+    c.insertBefore(a, before);
+  } } }"""
+"""Puts a link at the top and at the bottom of every chart: Chromium writes each link as an
+annotation of the PDF page it lands on, so the PDF tells which page each chart edge is on."""
+
+
+def _pages_of_marks(pdf: bytes) -> dict[str, list[int]]:
+    """Mark (``chart-3/top``) -> the PDF pages (0-based) its link annotation is on."""
+    objs = {int(m[1]): m[2] for m in re.finditer(rb"(?s)\n(\d+) 0 obj(.*?)endobj", pdf)}
+    pages = [k for k, v in sorted(objs.items()) if re.search(rb"/Type\s*/Page(?![s\w])", v)]
+    where: dict[str, list[int]] = {}
+    for n, k in enumerate(pages):
+        annots = re.search(rb"/Annots\s*\[([^\]]*)\]", objs[k])
+        for ref in re.findall(rb"(\d+) 0 R", annots[1]) if annots else []:
+            if uri := re.search(rb"mark\.invalid/([^)]*)", objs.get(int(ref), b"")):
+                where.setdefault(uri[1].decode(), []).append(n)
+    return where
+
+
+def _cut(where: dict[str, list[int]], ids: list[str]) -> list[str]:
+    """Charts whose top and bottom are not both on one page (or are missing)."""
+    return [i for i in ids if len(set(where.get(f"{i}/top", []) + where.get(f"{i}/bottom", [])))
+            != 1]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +110,7 @@ def test_charts_fill_the_text_width_on_screen(browser, report):  # noqa: F811
         page.close()
 
 
-def test_a4_print_fits_every_chart_and_keeps_it_on_one_page(browser, report, tmp_path):  # noqa: F811
+def test_a4_print_fits_every_chart_and_keeps_it_on_one_page(browser, report):  # noqa: F811
     page, blocked = _open(browser, report, PRINT_WIDTH, "print")
     try:
         boxes = page.evaluate(_BOXES)
@@ -87,13 +121,19 @@ def test_a4_print_fits_every_chart_and_keeps_it_on_one_page(browser, report, tmp
             # ... short enough for one page, and kept whole across page breaks.
             assert b["svgHeight"] < PRINT_HEIGHT and b["avoid"] == "avoid", b
         assert page.evaluate("document.documentElement.scrollWidth") <= PRINT_WIDTH
-        pdf = tmp_path / "report.pdf"
-        page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
-        data = pdf.read_bytes()
+        ids = [b["id"] for b in boxes]
+        page.evaluate(_MARK)
+        data = page.pdf(prefer_css_page_size=True, print_background=True)
         pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
         assert PAGES[0] <= pages <= PAGES[1], pages
         # A4 in points (595 x 842), from the page's @page rule.
         box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
         assert box and abs(float(box[1]) - 595.3) < 2 and abs(float(box[2]) - 841.9) < 2
+        # No chart straddles a page break: its top and bottom are on the same page.
+        where = _pages_of_marks(data)
+        assert _cut(where, ids) == [], where
+        # The check sees a cut: a chart made taller than a page is reported.
+        page.add_style_tag(content=f"#{ids[3]} svg {{ height: {PRINT_HEIGHT + 300}px !important }}")
+        assert _cut(_pages_of_marks(page.pdf(prefer_css_page_size=True)), ids) == [ids[3]]
     finally:
         page.close()
