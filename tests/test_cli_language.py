@@ -243,3 +243,8 @@ def test_region_file_error_in_chinese(capsys, tmp_path):
     line = one_line(capsys, "run", "baseline", "--region-file", str(path), "--lang", "zh")
     assert line == (f"fazhi-sim: 错误: {path}:2: population: '12万' 不允许; 请给出整数, 1 或以上, "
                     "不带单位 (122.92万 写作 1229200)")
+
+
+def test_one_morris_trajectory_is_a_one_line_error_not_a_traceback(capsys):
+    line = one_line(capsys, "sensitivity", "--trajectories", "1")
+    assert line.endswith("--trajectories: 1 is not allowed; give a whole number from 2 to 1,000")

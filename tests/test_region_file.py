@@ -176,3 +176,11 @@ def test_workbook_names_the_file_regions_counties(capsys, tmp_path):
     assert {r[1] for r in rows} == {"北区", "南区", "小城"}
     pop = {r[1]: r[3] for r in rows if r[0] == 2025 and r[2] == "常住人口"}
     assert pop == {"北区": 9000, "南区": 6000, "小城": 15000}
+
+
+def test_optimize_on_a_region_file_names_the_region(capsys):
+    code = cli.main(["optimize", "--budget", "100000", "--region-file", str(EXAMPLE),
+                     "--samples", "2", "--replicates", "1", "--jobs", "1"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert "地区: 示例市" in out

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..engine.measures import LEVERS
 from ..experiments.executors import LocalProcesses, default_jobs
-from ..views.i18n import label, region_label
+from ..views.i18n import label
 from ..views.tables import text_table
 from .common import (
     COMMAND_LINE,
@@ -23,6 +23,7 @@ from .common import (
     parse_number,
     parse_replicates,
     parse_seed,
+    place,
     split_names,
 )
 
@@ -78,7 +79,7 @@ def handle(args: argparse.Namespace) -> int:
     zh = args.lang == "zh"
     print(f"{'预算' if zh else 'Budget'}: {budget:,.0f} {'元/年' if zh else 'yuan a year'}"
           + (f"   {'编制上限' if zh else 'staff limit'}: {staff:g}" if staff is not None else "")
-          + f"   {label('region', args.lang)}: {region_label(region.id, args.lang)}   "
+          + f"   {label('region', args.lang)}: {place(region, args.lang)}   "
           f"{label('year', args.lang)}: {year}   {label('replicates', args.lang)}: {reps}")
     print_result(res, quantile, args.lang)
     return 0

@@ -13,7 +13,7 @@ import pandas as pd
 from ..engine.measures import LEVERS
 from ..engine.params import Params
 from ..experiments.executors import LocalProcesses, default_jobs
-from ..views.i18n import label, region_label
+from ..views.i18n import label
 from ..views.tables import text_table
 from .common import (
     COMMAND_LINE,
@@ -27,6 +27,7 @@ from .common import (
     parse_jobs,
     parse_replicates,
     parse_seed,
+    place,
     split_names,
 )
 
@@ -70,6 +71,9 @@ def handle(args: argparse.Namespace) -> int:
     seed = parse_seed(args.seed, src)
     region = named_region(args.region, src, region_file=args.region_file)
     trajectories = parse_count(args.trajectories, src, "--trajectories", 10, MAX_TRAJECTORIES)
+    if trajectories < 2:  # Morris compares trajectories: one says nothing about spread
+        raise InputError(src, "--trajectories", f"{trajectories} is not allowed; give a whole "
+                         f"number from 2 to {MAX_TRAJECTORIES:,}")
     samples = parse_count(args.samples, src, "--samples", 64, MAX_SAMPLES)
     reps = parse_replicates(args.replicates, src, 1)
     jobs = parse_jobs(args.jobs, src)
@@ -92,7 +96,7 @@ def handle(args: argparse.Namespace) -> int:
     size = (f"{trajectories} trajectories" if args.method == "morris"
             else f"{samples} base samples")
     print(f"{args.method}: {size}, {rank.attrs['n_runs']} runs   {label('region', lang)}: "
-          f"{region_label(region.id, lang)}   {label('year', lang)}: {year}   "
+          f"{place(region, lang)}   {label('year', lang)}: {year}   "
           f"{label('seed', lang)}: {seed}")
     print("± 95% 置信区间" if lang == "zh" else "±: 95% confidence")
     print(text_table(*ranking_table(rank, args.method == "morris", lang)))

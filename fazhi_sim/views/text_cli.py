@@ -172,8 +172,8 @@ HELP: dict[str, tuple[str, str]] = {
     "h_sensitivity_params": ("在其取值 ±50%% 内变化的机制参数 (Params 字段)",
                              "mechanism parameters varied over their value ±50%% (Params "
                              "fields)"),
-    "h_sensitivity_trajectories": ("Morris 轨迹数, 最多 {most:,} (默认 10)",
-                                   "Morris trajectories, up to {most:,} (default 10)"),
+    "h_sensitivity_trajectories": ("Morris 轨迹数, 2 到 {most:,} (默认 10)",
+                                   "Morris trajectories, 2 to {most:,} (default 10)"),
     "h_sensitivity_samples": ("Sobol 基础样本数, 2 的幂, 最多 {most:,} (默认 64)",
                               "Sobol base samples, a power of two up to {most:,} (default 64)"),
     "h_sensitivity_replicates": ("每个样本的运行次数, 取平均 (默认 1)",
