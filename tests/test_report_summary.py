@@ -194,3 +194,16 @@ def test_an_optimizer_result_shows_its_best_mix(ens):
     rows = _parse(text).tables[-1]
     # Only what the mix raises above 2020 (mediators stay at their 2020 level of 13.1).
     assert rows[1:] == [[label("mediation_coverage", "zh"), "95%", "100%"]]
+
+
+def test_the_summary_states_the_plan_targets_as_the_target_table_does(page):
+    parsed = _parse(page)
+    item = next(i for i in parsed.items if i.startswith("规划目标(2021–2025年)"))
+    table = next(t for t in parsed.tables if t[0][0] == label("target", "zh"))
+    col = table[0].index("规划(2025年目标)")
+    cover = [r[col] for r in table[1:] if r[0].endswith("(覆盖目标)")]
+    assert f"覆盖目标 {len(cover)} 项中达到 {cover.count('达到')} 项" in item
+    falls = [r for r in table[1:] if r[0].endswith("(逐年下降的概率)")]
+    assert len(falls) == 3 and cover
+    for r in falls:
+        assert f"{r[0].removesuffix(' (逐年下降的概率)')} {r[col]}" in item

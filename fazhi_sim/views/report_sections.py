@@ -71,7 +71,11 @@ def summary_block(ens: Ensemble, tidy: pd.DataFrame, region: str, year: int, lan
         if noise is not None:
             split = split_rows(band_split(ens, noise, year, region), lang)[1]
         narrowing = narrowing_rows(shipped_sources(), "lawsuits_per_10k", lang)[1]
-    paras = summary_sentences(facts, titles, names[0], year, lang, explained, split, narrowing)
+    first = max(sc.start_year for sc in ens.scenarios.values())
+    targets = (ens.targets(first=first, last=year, region=region) if year - first >= 1
+               else None)  # as the report's target table
+    paras = summary_sentences(facts, titles, names[0], year, lang, explained, split, narrowing,
+                              targets, first)
     body = "".join(f"<p class=\"lead\">{html.escape(lead)}</p><ul>"
                    + "".join(f"<li>{html.escape(p)}</li>" for p in points) + "</ul>"
                    for lead, points in paras)

@@ -124,10 +124,27 @@ def _drivers(explained: pd.DataFrame, scenario: str, metric: str, lang: str) -> 
                                              parts=label("sum_and", lang).join(parts))
 
 
+def _targets(targets: pd.DataFrame, scenario: str, first: int, year: int, lang: str
+             ) -> str | None:
+    """The plan targets in one sentence, as the target table shows them."""
+    mine = targets[targets["scenario"] == scenario]
+    if mine.empty:
+        return None
+    cover = mine[mine["kind"] == "coverage"]
+    falls = mine[mine["kind"] != "coverage"]
+    parts = [f"{label(t, lang)} {p:.0%}" for t, p in zip(falls["target"], falls["probability"],
+                                                          strict=True) if np.isfinite(p)]
+    return label("sum_targets", lang).format(
+        first=first, year=year, n=len(cover), k=int((cover["probability"] >= 1).sum()),
+        falls=label("sum_list", lang).join(parts) or "-")
+
+
 def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str, year: int,
                       lang: str, explained: pd.DataFrame | None = None,
                       split_rows: list[list[str]] | None = None,
-                      narrowing: list[list[str]] | None = None) -> list[tuple[str, list[str]]]:
+                      narrowing: list[list[str]] | None = None,
+                      targets: pd.DataFrame | None = None, first: int | None = None
+                      ) -> list[tuple[str, list[str]]]:
     """The summary's paragraphs: per scenario, a lead sentence and its points.
 
     Parameters
@@ -150,6 +167,9 @@ def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str,
     narrowing
         Rows of :func:`fazhi_sim.views.uncertainty_tables.narrowing_rows` for 万人成讼率
         (rank, what to measure, parameter, band narrower by), or None.
+    targets, first
+        ``Ensemble.targets(first=first, last=year)``, or None: how many coverage targets
+        are reached and the probability of each falling target.
 
     Returns
     -------
@@ -162,6 +182,8 @@ def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str,
         lead = label("sum_lead", lang).format(
             scenario=titles.get(name, name), base=titles.get(base, base), year=year)
         points = [_outcome(f, year, lang) for f in mine.to_dict("records")]
+        if targets is not None and (goal := _targets(targets, name, first or year, year, lang)):
+            points.append(goal)
         for metric in DRIVEN if explained is not None else ():
             if why := _drivers(explained, name, metric, lang):
                 points.append(why)

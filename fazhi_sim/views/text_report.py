@@ -93,6 +93,10 @@ TEXT: dict[str, tuple[str, str]] = {
                    "direction is not yet sure ({count})."),
     "sum_thin": (",区间不含零,但仅{count},方向有待更多重复确认。", ", a band that excludes zero, "
                  "but only {count}: more runs are needed to be sure."),
+    "sum_targets": ("规划目标({first}–{year}年):覆盖目标 {n} 项中达到 {k} 项;逐年下降的概率:"
+                    "{falls}。", "Plan targets ({first}–{year}): {k} of {n} coverage targets "
+                    "reached; probability of falling every year: {falls}."),
+    "sum_list": ("、", ", "),
     "sum_count": ("{n} 次配对重复中 {k} 次{dir}", "{dir} in {k} of {n} paired runs"),
     "sum_down": ("下降", "falls"),
     "sum_up": ("上升", "rises"),
