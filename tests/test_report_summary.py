@@ -207,3 +207,12 @@ def test_the_summary_states_the_plan_targets_as_the_target_table_does(page):
     assert len(falls) == 3 and cover
     for r in falls:
         assert f"{r[0].removesuffix(' (逐年下降的概率)')} {r[col]}" in item
+
+
+def test_the_summary_states_the_costs_as_the_cost_table_does(page):
+    parsed = _parse(page)
+    item = next(i for i in parsed.items if i.startswith("成本(单位成本为假设值"))
+    row = next(t for t in parsed.tables if t[0][1] == label("cost_yuan", "zh"))[1]
+    assert f"每年 {row[1]} 元、新增编制 {row[2]} 人" in item
+    assert f"每少一件诉讼约 {_median(row[4])} 元" in item
+    assert f"每少一件信访约 {_median(row[6])} 元" in item

@@ -14,12 +14,14 @@ from collections.abc import Mapping
 import altair as alt
 import pandas as pd
 
+from ..analysis.costs import cost_effectiveness
 from ..analysis.uncertainty_sources import band_split, shipped_sources
 from ..experiments.ensemble import Ensemble
 from . import charts
 from .county_charts import county_tiles, county_view
 from .i18n import label
 from .report_actuals import actuals, from_zero, with_actuals
+from .report_costs import cost_rows
 from .report_scenarios import contents_rows
 from .report_uncertainty import html_table
 from .summary import HEADLINE, headline_facts, summary_sentences
@@ -74,8 +76,11 @@ def summary_block(ens: Ensemble, tidy: pd.DataFrame, region: str, year: int, lan
     first = max(sc.start_year for sc in ens.scenarios.values())
     targets = (ens.targets(first=first, last=year, region=region) if year - first >= 1
                else None)  # as the report's target table
+    ce = cost_effectiveness(ens, baseline=names[0], region=region, year=year)
+    rows = cost_rows(ce, titles, names[0], reps, lang)[1]
+    costs = {n: r for n in names for r in rows if r[0] == titles.get(n, n)}
     paras = summary_sentences(facts, titles, names[0], year, lang, explained, split, narrowing,
-                              targets, first)
+                              targets, first, costs)
     body = "".join(f"<p class=\"lead\">{html.escape(lead)}</p><ul>"
                    + "".join(f"<li>{html.escape(p)}</li>" for p in points) + "</ul>"
                    for lead, points in paras)

@@ -143,7 +143,8 @@ def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str,
                       lang: str, explained: pd.DataFrame | None = None,
                       split_rows: list[list[str]] | None = None,
                       narrowing: list[list[str]] | None = None,
-                      targets: pd.DataFrame | None = None, first: int | None = None
+                      targets: pd.DataFrame | None = None, first: int | None = None,
+                      costs: Mapping[str, list[str]] | None = None
                       ) -> list[tuple[str, list[str]]]:
     """The summary's paragraphs: per scenario, a lead sentence and its points.
 
@@ -170,6 +171,10 @@ def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str,
     targets, first
         ``Ensemble.targets(first=first, last=year)``, or None: how many coverage targets
         are reached and the probability of each falling target.
+    costs
+        Scenario id to its row of :func:`fazhi_sim.views.report_costs.cost_rows` (title,
+        yuan, staff, avoided lawsuits, yuan per lawsuit, avoided petitions, yuan per
+        petition), or None.
 
     Returns
     -------
@@ -184,6 +189,10 @@ def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str,
         points = [_outcome(f, year, lang) for f in mine.to_dict("records")]
         if targets is not None and (goal := _targets(targets, name, first or year, year, lang)):
             points.append(goal)
+        if row := (costs or {}).get(name):
+            points.append(label("sum_costs", lang).format(
+                yuan=row[1], staff=row[2], lawsuit=row[4].split(" [")[0],
+                petition=row[6].split(" [")[0]))
         for metric in DRIVEN if explained is not None else ():
             if why := _drivers(explained, name, metric, lang):
                 points.append(why)
