@@ -293,8 +293,9 @@ def _canonical(spec: dict) -> str:
 def test_a_move_swaps_only_the_data_of_the_charts():
     """The specs kept between moves equal charts built afresh from the new results."""
     from fazhi_sim.views import charts
+    from fazhi_sim.views.dashboard import SETTING_COLOR
     from fazhi_sim.views.dashboard_layout import projector_config
-    from fazhi_sim.views.dashboard_specs import sized, with_y_domain
+    from fazhi_sim.views.dashboard_specs import sized, with_colors, with_y_domain
 
     d = Dashboard("baseline", region="town", replicates=2, jobs=1)
     try:
@@ -313,7 +314,10 @@ def test_a_move_swaps_only_the_data_of_the_charts():
                 fresh = sized(build(summ if kind == "trajectory" else comp, m, lang="zh"),
                               size.chart_width, size.chart_height)
                 domain = d.domains.domain((kind, m), 0, 0, from_zero=False)  # as kept
-                fresh = projector_config(with_y_domain(fresh, domain), size)
+                fresh = with_y_domain(fresh, domain)
+                if kind == "difference":
+                    fresh = with_colors(fresh, [SETTING_COLOR])
+                fresh = projector_config(fresh, size)
                 assert _canonical(shown.spec) == _canonical(fresh)
         assert len(d.specs) == 2 * len(SHOWN)  # built once each, then reused
     finally:

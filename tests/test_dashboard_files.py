@@ -35,6 +35,12 @@ def _quietly(d, lid, value):
         d._quiet = False
 
 
+def load_scenario_text(text, tmp_path):
+    path = tmp_path / "written.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_scenario(path)
+
+
 def _gap(ens, scenario, metric, year):
     diff = ens.differences("baseline")
     diff = diff[(diff.scenario == scenario) & (diff.metric == metric) & (diff.year == year)
@@ -110,7 +116,7 @@ def test_a_bad_file_is_one_line_in_the_status(dash):
         from_upload("notes.txt", b"")
 
 
-def test_editor_writes_the_form_as_the_setting(dash):
+def test_editor_writes_the_form_as_the_setting(dash, tmp_path):
     dash.load("plan-2025")
     ed = dash.editor
     ed.show(dash.state)
@@ -127,6 +133,10 @@ def test_editor_writes_the_form_as_the_setting(dash):
     assert "online_court" not in dash.state.levers
     assert dash.sliders["legal_aid_coverage"].value == pytest.approx(0.9)
     assert 'title = "法律援助提前"' in dash.scenario_toml()
+    text = ed.save()  # the form written as a file, offered for download under the form
+    dash._timer.cancel()
+    assert load_scenario_text(text, tmp_path).levers == dash.state.levers
+    assert "fz-download" in ed.message.value and "法律援助提前.toml" in ed.message.value
     ed.start["legal_aid_coverage"].value = 2025  # the target reached before the change starts
     assert not ed.apply()
     assert "legal_aid_coverage.full_by" in ed.message.value and "\n" not in ed.message.value

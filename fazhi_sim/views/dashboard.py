@@ -8,16 +8,21 @@ start), the baseline is computed once per region and horizon, and the Altair
 (:func:`~fazhi_sim.views.offline.offline_widgets`): no CDN, so it works on an intranet. Below
 the charts, the "why did it change" panel (:mod:`.dashboard_explain`) splits the last year's
 change by pathway from counters the same runs collect.
+
+The setting is a scenario with the lever paths of a scenario file (:mod:`.dashboard_state`):
+the plan button loads ``plan-2025.toml`` as ``compare`` runs it, a file can be opened and the
+setting saved as one, and the editor tab (:mod:`.dashboard_editor`) sets every lever's path.
+The page sizes its charts to the window and keeps their y-axes between moves
+(:mod:`.dashboard_layout`); for 绍兴市 it shows the six counties (:mod:`.dashboard_counties`);
+the costs tab (:mod:`.dashboard_costs`) shows cost per avoided case and a budget's best mix.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import wait as futures_wait
 from typing import Any
 
 import altair as alt
@@ -27,9 +32,8 @@ from ..engine.measures import LEVERS, PLAN_SECTIONS
 from ..engine.region import region_names
 from ..engine.scenario import Scenario, baseline, load_scenario
 from ..engine.scenario_toml import save_scenario, scenario_to_toml
-from ..experiments.batches import warm_up
 from ..experiments.ensemble import Ensemble, run_ensemble
-from ..experiments.executors import LocalProcesses, Serial, default_jobs
+from ..experiments.executors import default_jobs
 from ..experiments.simulate import as_scenario
 from ..experiments.spec import as_spec
 from . import charts
@@ -47,8 +51,8 @@ from .dashboard_layout import (
     projector_config,
     sizes,
 )
-from .dashboard_runs import joined, part
-from .dashboard_specs import SpecCache, with_y_domain
+from .dashboard_runs import Workers, joined, later, part
+from .dashboard_specs import SpecCache, with_colors, with_y_domain
 from .dashboard_state import targets, with_horizon, with_target
 from .i18n import label, region_label
 from .offline import offline_widgets
@@ -58,6 +62,9 @@ __all__ = ["dashboard", "Dashboard"]
 
 SHOWN = ("lawsuits_per_10k", "petitions")
 """Metrics charted: 万人成讼率 and 信访量."""
+
+SETTING_COLOR = "#f58518"
+"""The setting's colour: the second of the charts' tableau10 scheme (the baseline has the first)."""
 
 
 
@@ -119,11 +126,8 @@ class Dashboard:
         self.spec = as_spec(model)
         self.jobs = jobs or default_jobs()
         self.debounce = debounce
-        self._pool: LocalProcesses | None = None
-        self._executor: Any = None
-        self._warming: list = []
         # The workers start first and load the engine while this process builds the page.
-        self._get_executor()
+        self.pool = Workers(self.jobs)
         offline_widgets()
         self._baselines: dict[tuple, Ensemble] = {}
         self._timer: Any = None
@@ -173,7 +177,7 @@ class Dashboard:
         self.replicates.observe(self._changed, names="value")
         self.year.observe(self._horizon_changed, names="value")
         self.lang.observe(self._relabel, names="value")
-        self.viewport.observe(self._resize, names=["width", "height"])
+        self.viewport.observe(self._window_changed, names="size")
 
     def _build_charts(self) -> None:
         # SVG rather than canvas: crisp on projectors, and the marks can be inspected.
@@ -201,14 +205,31 @@ class Dashboard:
                              layout=w.Layout(width="100%"))
         self.widget.add_class(ROOT_CLASS)
 
+    RESIZE_WAIT = (2.0, 0.5)
+    """Seconds before the charts are redrawn for the window: the first time, and after."""
+
+    def _window_changed(self, *_: Any) -> None:
+        # A chart given a new spec while it still draws the last one may end up showing the
+        # older (the browser draws both at once): the first redraw waits for the page's own.
+        first = self._resized is None
+        if self._resized is not None:
+            self._resized.cancel()
+        self._resized = later(self.RESIZE_WAIT[0 if first else 1], self._resize)
+
+    _resized: Any = None
+
     def _resize(self, *_: Any) -> None:
-        self.size = sizes(self.viewport.width, self.viewport.height)
-        self.controls.layout.width = self.size.controls
-        self.graphs.layout.width = self.size.graphs
-        self.specs = SpecCache(self.size.chart_width, self.size.chart_height)
-        self.why.resize(self.size.wide_width, self.size.chart_height)
+        size = sizes(*self.viewport.size)
+        if size == self.size and self.controls.layout.width:
+            return
+        self.size = size
+        self.controls.layout.width = size.controls
+        self.graphs.layout.width = size.graphs
+        self.specs = SpecCache(size.chart_width, size.chart_height)
+        self.why.resize(size.wide_width, size.chart_height)
         if self.ensemble is not None:
-            self._draw()
+            with self._lock:
+                self._draw()
 
     # -- labels
     def _relabel(self, *_: Any) -> None:
@@ -353,46 +374,15 @@ class Dashboard:
         self.status.value = label("dash_running", self.lang.value)
         if self._timer is not None:
             self._timer.cancel()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None:  # in a kernel: schedule on its event loop
-            self._timer = loop.call_later(self.debounce, self.run)
-        else:
-            self._timer = threading.Timer(self.debounce, self.run)
-            self._timer.daemon = True  # a pending redraw must not keep Python from exiting
-            self._timer.start()
-
-    def _get_executor(self) -> Any:
-        if self.jobs <= 1:
-            return Serial()
-        if self._executor is None:
-            self._pool = LocalProcesses(self.jobs)
-            self._executor = self._pool.__enter__()
-            # One warm-up per worker: each starts now and loads the engine in the background,
-            # so the first draw does not wait for imports and compiled kernels.
-            self._warming = [self._executor.submit(warm_up) for _ in range(self.jobs)]
-        return self._executor
+        self._timer = later(self.debounce, self.run)
 
     def workers(self) -> Any:
         """The executor runs go to: the worker processes (or this process with ``jobs=1``)."""
-        return self._get_executor()
+        return self.pool.executor()
 
     def workers_ready(self, timeout: float | None = 0) -> bool:
         """True once every worker process has loaded the engine (waits up to ``timeout`` s)."""
-        if self._warming:
-            futures_wait(self._warming, timeout=timeout)
-        return all(f.done() for f in self._warming)
-
-    def _ready_executor(self) -> Any:
-        """The workers once they have loaded the engine; until then this process.
-
-        A worker takes seconds to import the engine; this process has it already, so the
-        first draw runs here rather than wait (moves after it go to the workers).
-        """
-        ex = self._get_executor()
-        return ex if self.workers_ready() else Serial()
+        return self.pool.ready(timeout)
 
     def run(self) -> float:
         """Run the setting (and the baseline if not cached) and redraw; returns seconds."""
@@ -404,7 +394,7 @@ class Dashboard:
                    self.spec, self.uncertainty)
             self.progress.max, self.progress.value = 2, 0
             self.status.value = label("dash_running", self.lang.value)
-            ex = self._ready_executor()
+            ex = self.pool.ready_executor()
             todo = {"scenario": setting}
             if key not in self._baselines:  # run with the setting: all workers busy at once
                 todo = {"baseline": baseline(setting.start_year, year).model_copy(
@@ -459,7 +449,10 @@ class Dashboard:
         if key[0] == "difference":
             low, high = min(low, 0.0), max(high, 0.0)
         domain = self.domains.domain(key, low, high, from_zero=key[0] == "trajectory")
-        return projector_config(with_y_domain(spec, domain), self.size)
+        spec = with_y_domain(spec, domain)
+        if key[0] == "difference":  # the setting's colour, as in the trajectory beside it
+            spec = with_colors(spec, [SETTING_COLOR])
+        return projector_config(spec, self.size)
 
     def view_spec(self) -> dict:
         """The four charts as they are shown, as one Vega-Lite spec (for the PNG export)."""
@@ -470,9 +463,7 @@ class Dashboard:
         if self._timer is not None:
             self._timer.cancel()
         self.costs.cancel()
-        if self._pool is not None:
-            self._pool.__exit__(None, None, None)
-            self._pool = self._executor = None
+        self.pool.close()
 
 
 def dashboard(scenario: Any = "plan-2025", region: str = "town", replicates: int = 10,

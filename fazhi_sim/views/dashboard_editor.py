@@ -55,9 +55,11 @@ class ScenarioEditor:
                                 w.HTML(plan_article(lv.article))],
                                layout=w.Layout(flex_flow="row wrap", align_items="center")))
         self.head = w.HTML()
+        self.save_button = w.Button(icon="download", layout=w.Layout(width="auto"))
         self.apply_button.on_click(lambda _: self.apply())
-        self.widget = w.VBox([self.intro, self.title, self.head, *rows, self.apply_button,
-                              self.message])
+        self.save_button.on_click(lambda _: self.save())
+        self.widget = w.VBox([self.intro, self.title, self.head, *rows,
+                              w.HBox([self.apply_button, self.save_button]), self.message])
         self.show(dash.state)
 
     def relabel(self, lang: str) -> None:
@@ -65,6 +67,7 @@ class ScenarioEditor:
         self.intro.value = f"<p>{label('dash_editor_intro', lang)}</p>"
         self.title.description = label("dash_editor_title", lang)
         self.apply_button.description = label("dash_editor_apply", lang)
+        self.save_button.description = label("dash_save", lang)
         cells = label("dash_editor_head", lang).split("|")
         widths = ("34%", "90px", "110px", "90px", "90px", "auto")
         self.head.value = "<div style='display:flex;font-weight:bold'>" + "".join(
@@ -117,3 +120,11 @@ class ScenarioEditor:
         self.message.value = ""
         self.dash.load(sc)
         return True
+
+    def save(self) -> str | None:
+        """Apply the form and offer it as a scenario file to download; returns its text."""
+        if not self.apply():
+            return None
+        text = self.dash.files.save()
+        self.message.value = self.dash.files.link.value
+        return text

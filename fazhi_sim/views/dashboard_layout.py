@@ -47,14 +47,16 @@ CSS = f"""<style>
 
 
 class Viewport(anywidget.AnyWidget):
-    """The browser window's inner size in CSS pixels (0 until the page has drawn)."""
+    """The browser window's inner size in CSS pixels, ``[width, height]`` ([0, 0] until drawn).
+
+    One trait, so that a new size is one change (one redraw), not two.
+    """
 
     _esm = """
     function render({ model }) {
       let timer = null;
       const report = () => {
-        model.set("width", window.innerWidth);
-        model.set("height", window.innerHeight);
+        model.set("size", [window.innerWidth, window.innerHeight]);
         model.save_changes();
       };
       const later = () => { clearTimeout(timer); timer = setTimeout(report, 250); };
@@ -64,8 +66,7 @@ class Viewport(anywidget.AnyWidget):
     }
     export default { render };
     """
-    width = traitlets.Int(0).tag(sync=True)
-    height = traitlets.Int(0).tag(sync=True)
+    size = traitlets.List(traitlets.Int(), default_value=[0, 0]).tag(sync=True)
 
 
 @dataclass(frozen=True)

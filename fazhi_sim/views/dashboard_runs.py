@@ -1,12 +1,20 @@
-"""The dashboard's runs: the baseline kept per region, the setting's runs joined to it."""
+"""The dashboard's runs: worker processes, the baseline's and the setting's runs joined.
+
+Also :func:`later`, the debounced call on the kernel's event loop the controls schedule.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from concurrent.futures import wait as futures_wait
 from typing import Any
 
+from ..experiments.batches import warm_up
 from ..experiments.ensemble import Ensemble
+from ..experiments.executors import LocalProcesses, Serial
 
-__all__ = ["KEPT", "part", "joined"]
+__all__ = ["KEPT", "Workers", "part", "joined", "later"]
 
 KEPT = ("lawsuits_per_10k", "petitions", "population", "lawsuits")
 """Metrics the dashboard's ensemble keeps: the charted ones, what the pathway split needs and
@@ -40,3 +48,61 @@ def joined(base: Ensemble, mine: Ensemble) -> Ensemble:
     return Ensemble(runs, scenarios, model_label=mine.model_label, counters=counters)
 
 
+
+
+class Workers:
+    """Worker processes kept for the dashboard's life (none with ``jobs=1``)."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self._pool: LocalProcesses | None = None
+        self._executor: Any = None
+        self._warming: list = []
+        self.executor()
+
+    def executor(self) -> Any:
+        """The workers' executor, started on first use (this process with ``jobs=1``)."""
+        if self.jobs <= 1:
+            return Serial()
+        if self._executor is None:
+            self._pool = LocalProcesses(self.jobs)
+            self._executor = self._pool.__enter__()
+            # One warm-up per worker: each starts now and loads the engine in the background,
+            # so the first draw does not wait for imports and compiled kernels.
+            self._warming = [self._executor.submit(warm_up) for _ in range(self.jobs)]
+        return self._executor
+
+    def ready(self, timeout: float | None = 0) -> bool:
+        """True once every worker has loaded the engine (waits up to ``timeout`` s)."""
+        if self._warming:
+            futures_wait(self._warming, timeout=timeout)
+        return all(f.done() for f in self._warming)
+
+    def ready_executor(self) -> Any:
+        """The workers once they have loaded the engine; until then this process.
+
+        A worker takes seconds to import the engine; this process has it already, so the
+        first draw runs here rather than wait (moves after it go to the workers).
+        """
+        ex = self.executor()
+        return ex if self.ready() else Serial()
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.__exit__(None, None, None)
+            self._pool = self._executor = None
+
+
+def later(seconds: float, fn: Any) -> Any:
+    """Call ``fn`` after ``seconds``: on the kernel's event loop if there is one (cancellable)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:  # in a kernel: schedule on its event loop
+        return loop.call_later(seconds, fn)
+    timer = threading.Timer(seconds, fn)
+    timer.daemon = True  # a pending redraw must not keep Python from exiting
+    timer.start()
+    return timer
