@@ -291,7 +291,9 @@ def county_multiples(df: pd.DataFrame, metric: str, lang: str = "zh", columns: i
                       "year": d["year"],
                       "county": d["region"].astype(str), "place": d["region"].map(names),
                       "q10": d["q10"], "median": d["median"], "q90": d["q90"]})
-    layers = bands_over_years(label(metric, lang), lang, order, number_format(metric))
+    what = label(metric, lang) + (f" {label('vs_baseline_change', lang)}" if _is_compare(df)
+                                  else "")
+    layers = bands_over_years(what, lang, order, number_format(metric))
     if metric in COUNT_METRICS and not _is_compare(df):  # counts from zero; changes around it
         line = layers[1].copy(deep=True)
         line.encoding.y.scale = alt.Scale(zero=True)
@@ -306,8 +308,8 @@ def county_multiples(df: pd.DataFrame, metric: str, lang: str = "zh", columns: i
     chart = inner.facet(facet=alt.Facet("place:N", title=None,
                                         sort=[names[c] for c in tiles["county"]]),
                         columns=columns)
-    title = f"{label(metric, lang)} — {label('by_county', lang)}"
-    return finish(chart, title, band_subtitle(as_summary(df), lang))
+    return finish(chart, f"{what} — {label('by_county', lang)}",
+                  band_subtitle(as_summary(df), lang))
 
 
 def county_view(df: pd.DataFrame, metric: str, year: int | None = None,
