@@ -323,9 +323,8 @@ def _lever_problems(lid: str, sch: LeverSchedule, start_year: int
     field = field_path("levers", lid)
     if not (lev.minimum <= sch.target <= lev.maximum):  # False for NaN too
         # 80 for a share is 80%: say what was meant rather than only the range.
-        pct = (f"; did you mean {sch.target / 100:g}? write 1 for 100%" if lev.unit == "share"
-               and 1 < sch.target <= 100 and lev.minimum <= sch.target / 100 <= lev.maximum
-               else "")
+        pct = (f"; did you mean {sch.target / 100:g}? write 1 for 100%"
+               if lev.unit == "share" and 1 < sch.target <= 100 else "")
         yield f"{field}.target", (f"{quoted(sch.target)} is out of range; allowed "
                                   f"{lev.minimum:g} to {lev.maximum:g} ({lev.unit}){pct}")
     for key in ("start", "full_by", "end"):
