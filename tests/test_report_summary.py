@@ -84,7 +84,7 @@ def test_the_summary_comes_first_and_its_numbers_are_the_tables(ens, page):
     compare = next(t for t in parsed.tables if t[0][0] == label("metric", "zh")
                    and len(t[0]) == 5)
     rows = {r[0]: r for r in compare[1:]}
-    pattern = re.compile(rf"(.+?)从 ({NUM}) (?:降至|升至|保持在) ({NUM})\(变化 ({NUM}),({NUM})\)"
+    pattern = re.compile(rf"(.+?)从 ({NUM}) (?:降至|升至) ({NUM})\(变化 ({NUM}),({NUM})\)"
                          rf";10%–90% 区间为 \[({NUM}), ({NUM})\],区间(不含|包含)零(.*)")
     count = re.compile(r"(\d+) 次配对重复中 (\d+) 次(下降|上升)")
     diffs = ens.differences().query("year == 2025 and region == 'town' and "
@@ -216,3 +216,21 @@ def test_the_summary_states_the_costs_as_the_cost_table_does(page):
     assert f"每年 {row[1]} 元、新增编制 {row[2]} 人" in item
     assert f"每少一件诉讼约 {_median(row[4])} 元" in item
     assert f"每少一件信访约 {_median(row[6])} 元" in item
+
+
+def test_one_run_has_no_band_and_no_change_says_so():
+    import pandas as pd
+
+    from fazhi_sim.views.summary import headline_facts, summary_sentences
+
+    tidy = pd.DataFrame({
+        "scenario": ["a", "b", "a", "b"], "metric": ["petitions"] * 2 + ["lawsuits_per_10k"] * 2,
+        "value": [100.0, 100.0, 120.0, 110.0], "change": [0.0, 0.0, 0.0, -10.0],
+        "change_q10": [0.0, 0.0, 0.0, -10.0], "change_q90": [0.0, 0.0, 0.0, -10.0],
+        "change_pct": [0.0, 0.0, 0.0, -8.3]})
+    facts = headline_facts(tidy, ["a", "b"], reps=1)
+    assert facts["sure"].isna().all()
+    [(lead, points)] = summary_sentences(facts, {"a": "甲", "b": "乙"}, "a", 2025, "zh")
+    assert lead == "与甲相比,乙在2025年:"
+    assert points == ["万人成讼率从 120.00 降至 110.00(变化 -10.00,-8.3%);仅一次运行,无区间。",
+                      "信访量保持在 100(变化 +0,+0.0%);仅一次运行,无区间。"]

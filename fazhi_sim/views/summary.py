@@ -91,9 +91,8 @@ def _moved(paired, scenario: str, metric: str, change: float) -> dict[str, int]:
 def _outcome(fact: Mapping, year: int, lang: str) -> str:
     """One sentence: from what to what, the change, its band and how sure."""
     word = label("sum_falls" if fact["change"] < 0 else "sum_rises", lang)
-    if fact["change"] == 0:
-        word = label("sum_unchanged", lang)
-    text = label("sum_outcome", lang).format(
+    key = "sum_same" if fact["change"] == 0 else "sum_outcome"
+    text = label(key, lang).format(
         metric=label(fact["metric"], lang), word=word, base=fact["base"],
         value=fact["value"], delta=fact["delta"], pct=fact["pct"], year=year)
     if fact["sure"] is None:

@@ -21,23 +21,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "actual_provincial": ("浙江省数据,非绍兴", "Zhejiang province, not Shaoxing"),
     "actual_national": ("全国数据,非绍兴", "China, not Shaoxing"),
     "actuals_note": ("黑色标记为实际数(来源见 fazhi_sim/data/actuals.csv 及提示框),仅为量级参照:"
-                     "均非绍兴全市逐年数据,口径与模型指标不完全一致。",
-                     "Black marks are actual figures (sources in fazhi_sim/data/actuals.csv "
-                     "and the tooltips), for the level only: none is a Shaoxing city-wide "
-                     "series, and definitions differ somewhat from the model's."),
-    "counties_note": ("左:各区县{scenario}较基准的变化(中位数,末年),方块为示意位置,非地图;点击"
-                      "方块选中区县,右侧对应小图突出显示,双击取消。"
-                      "右:各区县逐年变化及 10%–90% 区间。",
-                      "Left: each county's change under {scenario} against the baseline "
-                      "(median, last year); tiles show roughly where counties lie, not a map; "
-                      "click one to pick it and its panel on the right stands out, double-click "
-                      "to clear. Right: each county's change year by year with its 10–90% "
-                      "band."),
-    "counties_note_level": ("左:各区县末年水平;方块为示意位置,非地图;点击方块选中区县,双击取消。"
-                            "右:各区县逐年走势。", "Left: each county's level in the last "
-                            "year; tiles show roughly where counties lie, not a map; click one "
-                            "to pick it, double-click to clear. Right: each county year by "
-                            "year."),
+                     "均非绍兴全市逐年数据,口径与模型指标不完全一致;信访量尚未找到公开的绝对数,"
+                     "故无实际数。", "Black marks are actual figures (sources in "
+                     "fazhi_sim/data/actuals.csv and the tooltips), for the level only: none is "
+                     "a Shaoxing city-wide series, and definitions differ somewhat from the "
+                     "model's; no published petition volume has been found, so petitions have "
+                     "none."),
     # What each scenario contains (report_scenarios.py)
     "contents_title": ("各情景包含的措施", "What each scenario contains"),
     "measure_name": ("措施", "Measure"),
@@ -83,7 +72,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "sum_lead": ("与{base}相比,{scenario}在{year}年:", "Against {base}, {scenario} in {year}:"),
     "sum_falls": ("降至", "falls to"),
     "sum_rises": ("升至", "rises to"),
-    "sum_unchanged": ("保持在", "stays at"),
+    "sum_same": ("{metric}保持在 {value}(变化 {delta},{pct})", "{metric} stays at {value} "
+                 "(change {delta}, {pct})"),
     "sum_outcome": ("{metric}从 {base} {word} {value}(变化 {delta},{pct})",
                     "{metric} {word} {value} from {base} (change {delta}, {pct})"),
     "sum_band": (";10%–90% 区间为 [{q10}, {q90}]", "; 10–90% band [{q10}, {q90}]"),
