@@ -20,7 +20,7 @@ from ..experiments.ensemble import Ensemble
 from . import charts
 from .county_charts import county_tiles, county_view
 from .i18n import label
-from .report_actuals import actuals, from_zero, with_actuals
+from .report_actuals import from_zero, with_actuals
 from .report_costs import cost_rows
 from .report_scenarios import contents_rows
 from .report_uncertainty import html_table
@@ -119,11 +119,6 @@ def trajectory_charts(summary: pd.DataFrame, region: str, lang: str) -> list:
     return [widen(with_actuals(from_zero(charts.trajectories(summary, m, region, lang), m),
                                m, lang))
             for m in TRAJECTORY_METRICS if m in have]
-
-
-def has_actuals(metrics: list[str]) -> bool:
-    """Whether any of ``metrics`` has an actual figure to show."""
-    return bool(set(actuals()["metric"]) & set(metrics))
 
 
 def county_section(ens: Ensemble, summary: pd.DataFrame, comp: pd.DataFrame, lang: str,
