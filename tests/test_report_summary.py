@@ -214,8 +214,11 @@ def test_the_summary_states_the_costs_as_the_cost_table_does(page):
     item = next(i for i in parsed.items if i.startswith("成本(单位成本为假设值"))
     row = next(t for t in parsed.tables if t[0][1] == label("cost_yuan", "zh"))[1]
     assert f"每年 {row[1]} 元、新增编制 {row[2]} 人" in item
-    assert f"每少一件诉讼约 {_median(row[4])} 元" in item
-    assert f"每少一件信访约 {_median(row[6])} 元" in item
+    for what, cell in (("诉讼", row[4]), ("信访", row[6])):
+        if _median(cell) in ("∞", "-"):
+            assert f"{what}未减少,无每件成本" in item
+        else:
+            assert f"每少一件{what}约 {_median(cell)} 元" in item
 
 
 def test_one_run_has_no_band_and_no_change_says_so():
@@ -230,7 +233,11 @@ def test_one_run_has_no_band_and_no_change_says_so():
         "change_pct": [0.0, 0.0, 0.0, -8.3]})
     facts = headline_facts(tidy, ["a", "b"], reps=1)
     assert facts["sure"].isna().all()
-    [(lead, points)] = summary_sentences(facts, {"a": "甲", "b": "乙"}, "a", 2025, "zh")
+    costs = {"b": ["乙", "105,000", "0.0", "-3", "∞", "1", "50,000"]}
+    [(lead, points)] = summary_sentences(facts, {"a": "甲", "b": "乙"}, "a", 2025, "zh",
+                                         costs=costs)
     assert lead == "与甲相比,乙在2025年:"
     assert points == ["万人成讼率从 120.00 降至 110.00(变化 -10.00,-8.3%);仅一次运行,无区间。",
-                      "信访量保持在 100(变化 +0,+0.0%);仅一次运行,无区间。"]
+                      "信访量保持在 100(变化 +0,+0.0%);仅一次运行,无区间。",
+                      "成本(单位成本为假设值,见下文):每年 105,000 元、新增编制 0.0 人;"
+                      "诉讼未减少,无每件成本、每少一件信访约 50,000 元(中位数)。"]

@@ -79,11 +79,15 @@ def summary_block(ens: Ensemble, tidy: pd.DataFrame, region: str, year: int, lan
     ce = cost_effectiveness(ens, baseline=names[0], region=region, year=year)
     rows = cost_rows(ce, titles, names[0], reps, lang)[1]
     costs = {n: r for n in names for r in rows if r[0] == titles.get(n, n)}
-    paras = summary_sentences(facts, titles, names[0], year, lang, explained, split, narrowing,
-                              targets, first, costs)
+    paras = summary_sentences(facts, titles, names[0], year, lang, explained, split, targets,
+                              first, costs)
     body = "".join(f"<p class=\"lead\">{html.escape(lead)}</p><ul>"
                    + "".join(f"<li>{html.escape(p)}</li>" for p in points) + "</ul>"
                    for lead, points in paras)
+    if narrowing:  # a property of the model, the same for every scenario
+        body += "<p>" + html.escape(label("sum_measure", lang).format(
+            metric=label("lawsuits_per_10k", lang), what=narrowing[0][1],
+            by=narrowing[0][3])) + "</p>"
     return (f'<section class="summary" id="summary"><h2>{html.escape(label("sum_title", lang))}'
             f"</h2>{body}<p class=\"basis\">{html.escape(label('sum_basis', lang))}</p>"
             "</section>")

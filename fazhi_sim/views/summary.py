@@ -138,10 +138,21 @@ def _targets(targets: pd.DataFrame, scenario: str, first: int, year: int, lang: 
         falls=label("sum_list", lang).join(parts) or "-")
 
 
+def _costs(row: list[str], lang: str) -> str:
+    """A scenario's cost and its cost per avoided case, from its row of the cost table."""
+    per = []
+    for what, cell in (("lawsuit", row[4]), ("petition", row[6])):
+        median = cell.split(" [")[0]
+        # ∞ or -: nothing avoided at the median, so there is no cost per case to quote.
+        key = "sum_per_none" if median in ("∞", "-") else "sum_per"
+        per.append(label(key, lang).format(what=label(f"sum_{what}", lang), yuan=median))
+    return label("sum_costs", lang).format(yuan=row[1], staff=row[2],
+                                           per=label("sum_list", lang).join(per))
+
+
 def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str, year: int,
                       lang: str, explained: pd.DataFrame | None = None,
                       split_rows: list[list[str]] | None = None,
-                      narrowing: list[list[str]] | None = None,
                       targets: pd.DataFrame | None = None, first: int | None = None,
                       costs: Mapping[str, list[str]] | None = None
                       ) -> list[tuple[str, list[str]]]:
@@ -164,9 +175,6 @@ def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str,
     split_rows
         Rows of :func:`fazhi_sim.views.uncertainty_tables.split_rows` (scenario, metric label,
         widths, parameter share, noise share), or None.
-    narrowing
-        Rows of :func:`fazhi_sim.views.uncertainty_tables.narrowing_rows` for 万人成讼率
-        (rank, what to measure, parameter, band narrower by), or None.
     targets, first
         ``Ensemble.targets(first=first, last=year)``, or None: how many coverage targets
         are reached and the probability of each falling target.
@@ -181,7 +189,7 @@ def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str,
         The lead sentence of each scenario and the sentences under it.
     """
     out = []
-    for name in dict.fromkeys(facts["scenario"]) if len(facts) else []:
+    for name in dict.fromkeys(facts["scenario"]) if len(facts) else []:  # one per scenario
         mine = facts[facts["scenario"] == name]
         lead = label("sum_lead", lang).format(
             scenario=titles.get(name, name), base=titles.get(base, base), year=year)
@@ -189,9 +197,7 @@ def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str,
         if targets is not None and (goal := _targets(targets, name, first or year, year, lang)):
             points.append(goal)
         if row := (costs or {}).get(name):
-            points.append(label("sum_costs", lang).format(
-                yuan=row[1], staff=row[2], lawsuit=row[4].split(" [")[0],
-                petition=row[6].split(" [")[0]))
+            points.append(_costs(row, lang))
         for metric in DRIVEN if explained is not None else ():
             if why := _drivers(explained, name, metric, lang):
                 points.append(why)
@@ -200,9 +206,5 @@ def summary_sentences(facts: pd.DataFrame, titles: Mapping[str, str], base: str,
         if mine_split:
             points.append(label("sum_split", lang).format(
                 metric=mine_split[0][1], param=mine_split[0][4], noise=mine_split[0][5]))
-        if narrowing:
-            points.append(label("sum_measure", lang).format(
-                metric=label("lawsuits_per_10k", lang), what=narrowing[0][1],
-                by=narrowing[0][3]))
         out.append((lead, points))
     return out

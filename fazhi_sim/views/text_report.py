@@ -86,11 +86,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "sum_targets": ("规划目标({first}–{year}年):覆盖目标 {n} 项中达到 {k} 项;逐年下降的概率:"
                     "{falls}。", "Plan targets ({first}–{year}): {k} of {n} coverage targets "
                     "reached; probability of falling every year: {falls}."),
-    "sum_costs": ("成本(单位成本为假设值,见下文):每年 {yuan} 元、新增编制 {staff} 人;每少一件诉讼"
-                  "约 {lawsuit} 元,每少一件信访约 {petition} 元(中位数)。", "Cost (assumed unit "
-                  "costs, see below): {yuan} yuan and {staff} staff a year; about {lawsuit} "
-                  "yuan per lawsuit avoided and {petition} yuan per petition avoided "
-                  "(median)."),
+    "sum_costs": ("成本(单位成本为假设值,见下文):每年 {yuan} 元、新增编制 {staff} 人;{per}"
+                  "(中位数)。", "Cost (assumed unit costs, see below): {yuan} yuan and {staff} "
+                  "staff a year; {per} (median)."),
+    "sum_per": ("每少一件{what}约 {yuan} 元", "about {yuan} yuan per {what} avoided"),
+    "sum_per_none": ("{what}未减少,无每件成本", "no {what} avoided, so no cost per case"),
+    "sum_lawsuit": ("诉讼", "lawsuit"),
+    "sum_petition": ("信访", "petition"),
     "sum_list": ("、", ", "),
     "sum_count": ("{n} 次配对重复中 {k} 次{dir}", "{dir} in {k} of {n} paired runs"),
     "sum_down": ("下降", "falls"),
