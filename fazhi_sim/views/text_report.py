@@ -27,6 +27,19 @@ TEXT: dict[str, tuple[str, str]] = {
                      "a Shaoxing city-wide series, and definitions differ somewhat from the "
                      "model's; no published petition volume has been found, so petitions have "
                      "none."),
+    "counties_note": ("左:各区县{scenario}较基准的变化(中位数,末年),方块为示意位置,非地图;点击"
+                      "方块选中区县,右侧对应小图突出显示,双击取消。"
+                      "右:各区县逐年变化及 10%–90% 区间。",
+                      "Left: each county's change under {scenario} against the baseline "
+                      "(median, last year); tiles show roughly where counties lie, not a map; "
+                      "click one to pick it and its panel on the right stands out, double-click "
+                      "to clear. Right: each county's change year by year with its 10–90% "
+                      "band."),
+    "counties_note_level": ("左:各区县末年水平;方块为示意位置,非地图;点击方块选中区县,双击取消。"
+                            "右:各区县逐年走势。", "Left: each county's level in the last "
+                            "year; tiles show roughly where counties lie, not a map; click one "
+                            "to pick it, double-click to clear. Right: each county year by "
+                            "year."),
     # What each scenario contains (report_scenarios.py)
     "contents_title": ("各情景包含的措施", "What each scenario contains"),
     "measure_name": ("措施", "Measure"),
