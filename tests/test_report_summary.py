@@ -241,3 +241,20 @@ def test_one_run_has_no_band_and_no_change_says_so():
                       "信访量保持在 100(变化 +0,+0.0%);仅一次运行,无区间。",
                       "成本(单位成本为假设值,见下文):每年 105,000 元、新增编制 0.0 人;"
                       "诉讼未减少,无每件成本、每少一件信访约 50,000 元(中位数)。"]
+
+
+def test_every_word_the_report_modules_ask_for_is_in_a_table():
+    # label() returns an unknown key unchanged, so a lost entry would show as its key.
+    mods = ["report", "report_sections", "report_costs", "report_scenarios", "report_actuals",
+            "summary", "county_charts"]
+    keys = set()
+    for mod in mods:
+        src = (ROOT / "fazhi_sim" / "views" / f"{mod}.py").read_text("utf-8")
+        keys |= set(re.findall(r"label\(\s*[\"']([a-z_0-9]+)[\"']", src))
+    keys |= {f"{a}_{w}" for a in ("avoided", "per_avoided", "sum") for w in ("lawsuit",
+                                                                          "petition")}
+    keys |= {f"actual_{lvl}" for lvl in ("county", "provincial", "national")}
+    keys |= {f"sum_{k}" for k in ("sure", "unsure", "thin", "same", "per_none", "down", "up")}
+    assert len(keys) > 50
+    # Chinese words never equal their keys (some English ones do, e.g. "seed").
+    assert [k for k in sorted(keys) if label(k, "zh") == k] == []
