@@ -73,12 +73,21 @@ def test_tiny_region_runs_end_to_end(tmp_path):
 
 
 def test_compare_on_a_region_file_in_worker_processes(capsys, tmp_path):
-    out = tmp_path / "cmp.csv"
+    out, report = tmp_path / "cmp.csv", tmp_path / "r.html"
     code = cli.main(["compare", "baseline", "plan-2025", "--region-file", str(write(tmp_path,
-                     TINY)), "--replicates", "2", "--jobs", "2", "--out", str(out)])
+                     TINY)), "--replicates", "2", "--jobs", "2", "--out", str(out),
+                     "--report", str(report)])
     printed, err = capsys.readouterr()
     assert (code, err) == (0, "")
     assert "地区: 小城" in printed
+    # The report costs the file's region by its own size (it is no shipped region).
+    from fazhi_sim.analysis.costs import annual_cost
+    from fazhi_sim.views.i18n import label
+    page = report.read_text("utf-8")
+    assert label("costs_title") in page
+    yuan = annual_cost("plan-2025", fs.load_region(tmp_path / "tiny.csv"))["yuan"]
+    town = annual_cost("plan-2025", "town")["yuan"]
+    assert f">{yuan:,.0f}<" in page and f">{town:,.0f}<" not in page
     df = pd.read_csv(out, encoding="utf-8-sig")
     assert set(df["region"]) == {"tiny"}
     # The replicates ran on the file's region (sent whole to the workers), not a shipped one.

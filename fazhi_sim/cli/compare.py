@@ -213,7 +213,7 @@ def write_report(ens: Ensemble, path: Path, region: Region, year: int, lang: str
     from ..views.report import write_report as write  # imports Altair: only when asked for
 
     try:
-        write(ens, path, region=region.id, year=year, lang=lang, noise=noise)
+        write(ens, path, region=region, year=year, lang=lang, noise=noise)
     except OSError as err:
         raise InputError(str(path), "--report", f"cannot write ({err.strerror or err}); give "
                          "a .html path you may write to") from None

@@ -24,7 +24,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from ..engine.region import get_region
+from ..engine.region import Region, get_region
 from ..experiments.ensemble import SHIPPED_MODEL, Ensemble
 from ..version import __version__
 from . import charts
@@ -168,7 +168,7 @@ def _resolve(ens: Ensemble, region: str | None, year: int | None) -> tuple[str, 
     return region, int(year)
 
 
-def report_html(ensemble: Ensemble, region: str | None = None, year: int | None = None,
+def report_html(ensemble: Ensemble, region: str | Region | None = None, year: int | None = None,
                 lang: str = "zh", noise: Ensemble | None = None, optimized: Any = None
                 ) -> str:
     """The report as one HTML string (see :func:`write_report`).
@@ -178,7 +178,9 @@ def report_html(ensemble: Ensemble, region: str | None = None, year: int | None 
     ensemble
         Results of :func:`fazhi_sim.run_ensemble`; the first scenario is the baseline.
     region
-        Region of the tables and charts; default the whole region.
+        Region of the tables and charts (an id, or the :class:`~fazhi_sim.Region` itself,
+        which a region loaded from a file must be: costs scale with its size); default the
+        whole region.
     year
         Year of the tables, pyramid and flows; default the last year common to all
         scenarios. Targets are checked from the latest start year to this year.
@@ -198,7 +200,9 @@ def report_html(ensemble: Ensemble, region: str | None = None, year: int | None 
     """
     check_lang(lang)
     ens = ensemble
-    region, year = _resolve(ens, region, year)
+    given = region if isinstance(region, Region) else None
+    region, year = _resolve(ens, given.id if given else region, year)
+    sized = given if given is not None and given.id == region else region
     names = list(ens.scenarios)
     titles = scenario_titles(ens)
     reps = int(ens.runs["replicate"].nunique())
@@ -220,7 +224,7 @@ def report_html(ensemble: Ensemble, region: str | None = None, year: int | None 
         sections.append((f"{label('targets', lang)} ({first}-{year})",
                          _table(_titled(theader, titles), trows),
                          [charts.targets_table(targets, lang)]))
-    if (costs := cost_section(ens, region, year, titles, lang, optimized)) is not None:
+    if (costs := cost_section(ens, sized, year, titles, lang, optimized)) is not None:
         sections.append((*costs, []))
     if explained is not None:
         sections.append(_explain_section(retitle(explained, titles), year, reps, lang))
@@ -242,7 +246,7 @@ def report_html(ensemble: Ensemble, region: str | None = None, year: int | None 
     elif ens.runs["region"].nunique() > 2:  # counties besides the whole region
         sections.append((label("counties", lang), "",
                          [charts.counties(summary, m, lang) for m in CHART_METRICS[:2]]))
-    lead = summary_block(ens, tidy, region, year, lang, titles, explained, noise)
+    lead = summary_block(ens, tidy, region, year, lang, titles, explained, noise, sized=sized)
 
     specs: dict[str, str] = {}
     body = []
@@ -312,7 +316,8 @@ def _titled(header: list[str], titles: dict[str, str]) -> list[str]:
     return [titles.get(h, h) for h in header]
 
 
-def write_report(ensemble: Ensemble, path: str | os.PathLike, region: str | None = None,
+def write_report(ensemble: Ensemble, path: str | os.PathLike,
+                 region: str | Region | None = None,
                  year: int | None = None, lang: str = "zh", noise: Ensemble | None = None,
                  optimized: Any = None) -> Path:
     """Write a self-contained HTML report of ``ensemble`` to ``path``.
@@ -338,7 +343,8 @@ def write_report(ensemble: Ensemble, path: str | os.PathLike, region: str | None
     path
         The ``.html`` file to write (UTF-8).
     region
-        Region of the tables and charts; default the whole region.
+        Region of the tables and charts: an id, or the :class:`~fazhi_sim.Region` (needed
+        for a region loaded from a file); default the whole region.
     year
         Year of the tables, pyramid and flows; default the last year common to all
         scenarios.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -59,8 +60,12 @@ def retitle(df: pd.DataFrame, titles: Mapping[str, str]) -> pd.DataFrame:
 
 def summary_block(ens: Ensemble, tidy: pd.DataFrame, region: str, year: int, lang: str,
                   titles: Mapping[str, str], explained: pd.DataFrame | None,
-                  noise: Ensemble | None) -> str:
-    """The summary at the top of the report, as HTML (empty for a single scenario)."""
+                  noise: Ensemble | None, sized: Any = None) -> str:
+    """The summary at the top of the report, as HTML (empty for a single scenario).
+
+    ``sized`` is the region costs scale with (a :class:`~fazhi_sim.Region` for a region
+    loaded from a file; by default ``region``).
+    """
     names = list(ens.scenarios)
     reps = int(ens.runs["replicate"].nunique())
     diffs = ens.differences().query(f"year == {year} and region == {region!r} and "
@@ -76,7 +81,7 @@ def summary_block(ens: Ensemble, tidy: pd.DataFrame, region: str, year: int, lan
     first = max(sc.start_year for sc in ens.scenarios.values())
     targets = (ens.targets(first=first, last=year, region=region) if year - first >= 1
                else None)  # as the report's target table
-    ce = cost_effectiveness(ens, baseline=names[0], region=region, year=year)
+    ce = cost_effectiveness(ens, baseline=names[0], region=sized or region, year=year)
     rows = cost_rows(ce, titles, names[0], reps, lang)[1]
     costs = {n: r for n in names for r in rows if r[0] == titles.get(n, n)}
     paras = summary_sentences(facts, titles, names[0], year, lang, explained, split, targets,
