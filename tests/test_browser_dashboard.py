@@ -244,8 +244,10 @@ def test_large_projector_and_the_counties(browser, dash_url):
         assert page.locator(".vega-embed svg", has_text="嵊州市").count() >= 1
         _assert_nothing_cut(page, 1920)
         tile = county_map.first.locator("path[aria-label*='诸暨']").first
-        box = tile.bounding_box()
-        page.mouse.click(box["x"] + 6, box["y"] + 6)  # the tile, beside its name
+        tile.scroll_into_view_if_needed()
+        # A click on the tile itself. (Clicked by screen position, headless Chromium finds
+        # the view's background there rather than the tile, so the event goes to the tile.)
+        tile.dispatch_event("click")
         page.wait_for_function(
             "() => document.querySelector('.widget-dropdown select').value.length > 0 && "
             "Array.from(document.querySelectorAll('.widget-dropdown select'))[0]"
