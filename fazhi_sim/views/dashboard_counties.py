@@ -36,7 +36,8 @@ class CountyPanel:
         self.dash = dash
         self.heading = w.HTML()
         self.metric = w.ToggleButtons(style={"button_width": "auto"})
-        self.pick = w.Dropdown(layout=w.Layout(width="auto"))
+        self.pick = w.Dropdown(layout=w.Layout(width="auto"),
+                               style={"description_width": "initial"})
         self.hint = w.HTML()
         self.map = alt.JupyterChart(alt.Chart().mark_point(), embed_options=embed)
         self.multiples = alt.JupyterChart(alt.Chart().mark_point(), embed_options=embed)
