@@ -208,12 +208,12 @@ def print_explain(ens: Ensemble, region: Region, year: int, reps: int, lang: str
 
 
 def write_report(ens: Ensemble, path: Path, region: Region, year: int, lang: str,
-                 noise: Ensemble | None = None) -> None:
+                 noise: Ensemble | None = None, optimized: Any = None) -> None:
     """Write the HTML report of ``--report`` and say where."""
     from ..views.report import write_report as write  # imports Altair: only when asked for
 
     try:
-        write(ens, path, region=region, year=year, lang=lang, noise=noise)
+        write(ens, path, region=region, year=year, lang=lang, noise=noise, optimized=optimized)
     except OSError as err:
         raise InputError(str(path), "--report", f"cannot write ({err.strerror or err}); give "
                          "a .html path you may write to") from None

@@ -17,6 +17,7 @@ from .common import (
     add_region,
     model_spec,
     named_region,
+    out_path,
     outcome_year,
     parse_count,
     parse_jobs,
@@ -26,6 +27,7 @@ from .common import (
     place,
     split_names,
 )
+from .compare import write_report
 
 __all__ = ["add_parser", "handle", "print_result", "MAX_SAMPLES"]
 
@@ -47,6 +49,7 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
     opt.add_argument("--samples", metavar="N", help=say("h_optimize_samples", most=MAX_SAMPLES))
     opt.add_argument("--quantile", metavar="Q", help=say("h_optimize_quantile"))
     opt.add_argument("--year", help=say("h_optimize_year"))
+    opt.add_argument("--report", metavar="FILE.html", help=say("h_optimize_report"))
     opt.set_defaults(handler=handle)
 
 
@@ -72,17 +75,35 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError(src, "--levers", f"unknown lever {unknown[0]!r}; allowed: "
                          + ", ".join(LEVERS))
     spec = model_spec(args.model)
+    report = out_path(args.report, "--report", "html")  # a bad path fails before the search
     with LocalProcesses(jobs or default_jobs()) as ex:
         res = optimize_budget(budget, staff_limit=staff, levers=levers, region=region,
                               quantile=quantile, year=year, replicates=reps, samples=samples,
                               executor=ex, progress=sys.stderr.isatty(), seed=seed, model=spec)
+        if report is not None:
+            ens = _mix_ensemble(res, region, year, reps, seed, spec, ex, args.lang)
     zh = args.lang == "zh"
     print(f"{'预算' if zh else 'Budget'}: {budget:,.0f} {'元/年' if zh else 'yuan a year'}"
           + (f"   {'编制上限' if zh else 'staff limit'}: {staff:g}" if staff is not None else "")
           + f"   {label('region', args.lang)}: {place(region, args.lang)}   "
           f"{label('year', args.lang)}: {year}   {label('replicates', args.lang)}: {reps}")
     print_result(res, quantile, args.lang)
+    if report is not None:
+        write_report(ens, report, region, year, args.lang, optimized=res)
     return 0
+
+
+def _mix_ensemble(res: Any, region: Any, year: int, reps: int, seed: int, spec: Any,
+                  executor: Any, lang: str) -> Any:
+    """The best mix against the baseline, run as ``compare`` runs them, for the report."""
+    from ..engine.scenario import baseline
+    from ..experiments.ensemble import run_ensemble
+
+    mix = res.scenario("optimised").model_copy(update={"title": label("optimised_title",
+                                                                       lang)})
+    return run_ensemble({"baseline": baseline(end_year=year), "optimised": mix},
+                        replicates=reps, region=region, executor=executor, seed=seed,
+                        model=spec, progress=sys.stderr.isatty())
 
 
 def print_result(res: Any, quantile: float, lang: str) -> None:

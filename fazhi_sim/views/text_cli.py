@@ -196,6 +196,10 @@ HELP: dict[str, tuple[str, str]] = {
                             "quantile across replicates the objective is judged at (default "
                             "0.9, pessimistic)"),
     "h_optimize_year": ("结果和成本的年份 (默认 2025)", "outcome and cost year (default 2025)"),
+    "h_optimize_report": ("另写一份 HTML 报告: 最优组合与基准对比, 含成本和组合表 (可离线打开)",
+                          "also write an HTML report of the best mix against the baseline, "
+                          "with its costs and the mix (opens offline)"),
+    "optimised_title": ("预算内最优组合", "Best mix within the budget"),
     # Our own error messages (cli/language.py translates the common ones)
     "err_out_of_range": ("{v} 超出范围; 允许 {lo} 到 {hi} ({unit}){x}",
                          "{v} is out of range; allowed {lo} to {hi} ({unit}){x}"),
