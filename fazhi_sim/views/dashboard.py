@@ -51,17 +51,14 @@ from .dashboard_layout import (
     projector_config,
     sizes,
 )
-from .dashboard_runs import Workers, joined, later, part
+from .dashboard_runs import SHOWN, Workers, joined, later, part
 from .dashboard_specs import SpecCache, with_colors, with_y_domain
 from .dashboard_state import targets, with_horizon, with_target
 from .i18n import label, region_label
 from .offline import offline_widgets
 from .time_charts import difference_data, trajectory_data
 
-__all__ = ["dashboard", "Dashboard"]
-
-SHOWN = ("lawsuits_per_10k", "petitions")
-"""Metrics charted: 万人成讼率 and 信访量."""
+__all__ = ["dashboard", "Dashboard", "SHOWN"]
 
 SETTING_COLOR = "#f58518"
 """The setting's colour: the second of the charts' tableau10 scheme (the baseline has the first)."""

@@ -15,7 +15,7 @@ import html
 import threading
 import time
 from concurrent.futures import Executor, Future
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as w
 import numpy as np
@@ -25,9 +25,6 @@ from ..analysis.optimize import BudgetResult, optimize_budget
 from ..engine.measures import LEVERS
 from ..experiments.ensemble import Ensemble
 from .i18n import label
-
-if TYPE_CHECKING:
-    from .dashboard import Dashboard
 
 __all__ = ["CostsPanel", "CountingExecutor", "SEARCH"]
 
@@ -70,7 +67,7 @@ def _yuan(x: float) -> str:
 class CostsPanel:
     """Cost-effectiveness of the setting and the budget optimizer, as a tab."""
 
-    def __init__(self, dash: Dashboard):
+    def __init__(self, dash: Any):
         self.dash = dash
         self.table = w.HTML()
         self.budget = w.BoundedFloatText(value=100.0, min=0.0, max=1e7, step=10.0,

@@ -9,7 +9,7 @@ it, switches the dashboard to that county.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import altair as alt
 import ipywidgets as w
@@ -18,10 +18,8 @@ from ..engine.region import get_region
 from ..experiments.ensemble import Ensemble
 from .county_charts import SELECTION, county_multiples, county_tiles, tile_map
 from .dashboard_layout import projector_config
+from .dashboard_runs import SHOWN
 from .i18n import label, region_label
-
-if TYPE_CHECKING:
-    from .dashboard import Dashboard
 
 __all__ = ["CountyPanel", "CITY"]
 
@@ -32,7 +30,7 @@ CITY = "shaoxing"
 class CountyPanel:
     """Tile map, small multiples and county picker of a dashboard (hidden unless the city)."""
 
-    def __init__(self, dash: Dashboard, embed: dict):
+    def __init__(self, dash: Any, embed: dict):
         self.dash = dash
         self.heading = w.HTML()
         self.metric = w.ToggleButtons(style={"button_width": "auto"})
@@ -53,8 +51,6 @@ class CountyPanel:
 
     def relabel(self, lang: str) -> None:
         """Words in ``lang``, keeping the chosen outcome."""
-        from .dashboard import SHOWN
-
         self._quiet = True
         try:
             keep = self.metric.value or SHOWN[0]

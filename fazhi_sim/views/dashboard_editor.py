@@ -9,7 +9,7 @@ rules refuse is one line under the form (measure, field, what is allowed).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import ipywidgets as w
 
@@ -19,9 +19,6 @@ from ..engine.scenario_toml import plan_article
 from .dashboard_state import RAMP_UNTIL
 from .i18n import label
 
-if TYPE_CHECKING:
-    from .dashboard import Dashboard
-
 __all__ = ["ScenarioEditor"]
 
 _YEAR = {"min": 2015, "max": 2060, "layout": w.Layout(width="90px")}
@@ -30,7 +27,7 @@ _YEAR = {"min": 2015, "max": 2060, "layout": w.Layout(width="90px")}
 class ScenarioEditor:
     """A form of every lever's path; edits the dashboard's state on "apply"."""
 
-    def __init__(self, dash: Dashboard):
+    def __init__(self, dash: Any):
         self.dash = dash
         self.intro = w.HTML()
         self.title = w.Text(layout=w.Layout(width="60%"))

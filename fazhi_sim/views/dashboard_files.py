@@ -9,7 +9,7 @@ what is allowed), never a traceback.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as w
 
@@ -18,9 +18,6 @@ from ..engine.scenario import ScenarioError
 from ..engine.scenario_toml import plan_article
 from .dashboard_state import download_link, from_upload
 from .i18n import label
-
-if TYPE_CHECKING:
-    from .dashboard import Dashboard
 
 __all__ = ["ScenarioFiles", "combined_spec", "lever_tip", "view_png"]
 
@@ -70,7 +67,7 @@ def _file_name(title: str, ext: str) -> str:
 class ScenarioFiles:
     """Open, save and export controls of a :class:`~fazhi_sim.views.dashboard.Dashboard`."""
 
-    def __init__(self, dash: Dashboard):
+    def __init__(self, dash: Any):
         self.dash = dash
         self.upload = w.FileUpload(accept=".toml", multiple=False, icon="folder-open",
                                    layout=w.Layout(width="auto"))

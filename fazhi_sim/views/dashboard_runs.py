@@ -14,7 +14,10 @@ from ..experiments.batches import warm_up
 from ..experiments.ensemble import Ensemble
 from ..experiments.executors import LocalProcesses, Serial
 
-__all__ = ["KEPT", "Workers", "part", "joined", "later"]
+__all__ = ["SHOWN", "KEPT", "Workers", "part", "joined", "later"]
+
+SHOWN = ("lawsuits_per_10k", "petitions")
+"""Metrics charted: 万人成讼率 and 信访量."""
 
 KEPT = ("lawsuits_per_10k", "petitions", "population", "lawsuits")
 """Metrics the dashboard's ensemble keeps: the charted ones, what the pathway split needs and
