@@ -212,8 +212,11 @@ def tile_map(df: pd.DataFrame, metric: str, year: int | None = None,
         fmt = "+.1%"
     elif change:
         fmt = "+" + fmt
-    scale = (alt.Scale(scheme="blueorange", domainMid=0) if change or _is_compare(df)
-             else alt.Scale(scheme="oranges", zero=False))
+    # A symmetric domain: a tile's shade then grows with |change| exactly as _ink assumes (a
+    # domain of only falls, with its middle at 0 outside it, shades tiles unpredictably).
+    top = float(d["median"].abs().max()) or 1.0
+    scale = (alt.Scale(scheme="blueorange", domain=[-top, top], domainMid=0)
+             if change or _is_compare(df) else alt.Scale(scheme="oranges", zero=False))
     value_title = label("vs_baseline_change", lang) if change or _is_compare(df) else label(
         metric, lang)
     cols, rows = float(d["x2"].max()), float(d["y2"].max())
