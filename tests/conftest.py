@@ -25,3 +25,12 @@ def small_region(villages: int = 6, people: int = 1_000, counties: int = 2) -> R
 def tiny() -> Region:
     """Two counties, six villages of 1,000 residents."""
     return small_region()
+
+
+@pytest.fixture(autouse=True)
+def _english_messages(monkeypatch):
+    # fazhi-sim speaks Chinese in a zh locale; tests that check English error lines must not
+    # depend on the machine they run on (tests of the Chinese set --lang or LANG themselves).
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

@@ -140,7 +140,7 @@ def _set(d, levels: dict) -> None:
 
 def test_why_panel_sits_under_the_charts_in_chinese(dash):
     why = dash.why
-    assert why.widget in dash.widget.children[1].children
+    assert why.widget in dash.graphs.children
     assert "为什么变化" in why.heading.value and f"{dash.year.value}年" in why.heading.value
     assert [text for text, _ in why.outcome.options] == ["万人成讼率", "万人起诉率", "信访量"]
     assert why.outcome.value == "lawsuits_per_10k"
@@ -293,7 +293,9 @@ def _canonical(spec: dict) -> str:
 def test_a_move_swaps_only_the_data_of_the_charts():
     """The specs kept between moves equal charts built afresh from the new results."""
     from fazhi_sim.views import charts
-    from fazhi_sim.views.dashboard_specs import sized
+    from fazhi_sim.views.dashboard import SETTING_COLOR
+    from fazhi_sim.views.dashboard_layout import projector_config
+    from fazhi_sim.views.dashboard_specs import sized, with_colors, with_y_domain
 
     d = Dashboard("baseline", region="town", replicates=2, jobs=1)
     try:
@@ -305,11 +307,18 @@ def test_a_move_swaps_only_the_data_of_the_charts():
         summ["scenario"] = summ.scenario.astype(str).map(names)
         comp["scenario"] = comp.scenario.astype(str).map(names)
         comp["baseline"] = names["baseline"]
+        size = d.size
         for m in SHOWN:
-            fresh = sized(charts.trajectories(summ, m, lang="zh"), 300, 180)
-            assert _canonical(d.charts[m].spec) == _canonical(fresh)
-            fresh = sized(charts.difference(comp, m, lang="zh"), 300, 180)
-            assert _canonical(d.diffs[m].spec) == _canonical(fresh)
+            for kind, shown, build in (("trajectory", d.charts[m], charts.trajectories),
+                                       ("difference", d.diffs[m], charts.difference)):
+                fresh = sized(build(summ if kind == "trajectory" else comp, m, lang="zh"),
+                              size.chart_width, size.chart_height)
+                domain = d.domains.domain((kind, m), 0, 0, from_zero=False)  # as kept
+                fresh = with_y_domain(fresh, domain)
+                if kind == "difference":
+                    fresh = with_colors(fresh, [SETTING_COLOR])
+                fresh = projector_config(fresh, size)
+                assert _canonical(shown.spec) == _canonical(fresh)
         assert len(d.specs) == 2 * len(SHOWN)  # built once each, then reused
     finally:
         d.close()

@@ -105,17 +105,23 @@ def test_pareto_front_and_bad_inputs(result):
         optimize_budget(1, levers=["nonsense"])
 
 
-def test_cli_optimize(capsys):
+def test_cli_optimize(capsys, tmp_path):
     from fazhi_sim.cli import main
 
+    report = tmp_path / "mix.html"
     status = main(["optimize", "--budget", "200,000", "--levers",
                    "pre_filing_mediation_share,psychological_services", "--replicates", "1",
-                   "--samples", "3", "--year", "2021", "--jobs", "1", "--lang", "en"])
+                   "--samples", "3", "--year", "2021", "--jobs", "1", "--lang", "en",
+                   "--report", str(report)])
     out = capsys.readouterr().out
     assert status == 0
     assert "Budget: 200,000" in out and "plan's way" in out
     cost = float(out.split("Cost a year: ")[1].split()[0].replace(",", ""))
     assert cost <= 200_000
+    # The report shows the same mix, titled, with its cost, against the baseline.
+    page = report.read_text("utf-8")
+    assert "Best mix within the budget" in page and "The budget optimizer&#x27;s best mix" in page
+    assert f"{cost:,.0f}" in page
 
 
 def test_cli_optimize_bad_budget_one_line(capsys):

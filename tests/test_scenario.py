@@ -189,7 +189,8 @@ def test_bad_file_names_file_and_field(tmp_path: Path, text: str, field: str, al
     err = info.value
     assert err.source == str(path)
     assert err.field == field
-    assert str(err).startswith(f"{path}: {field}: ")
+    where = str(path) if err.line is None else f"{path}:{err.line}"
+    assert str(err).startswith(f"{where}: {field}: ")
     assert allowed in err.message
     assert "\n" not in str(err)
 

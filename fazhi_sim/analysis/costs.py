@@ -47,7 +47,7 @@ AVOIDED_METRICS = {"lawsuits": "lawsuit", "petitions": "petition"}
 class UnitCost:
     """The yearly cost of one unit of a lever above its 2020 level.
 
-    Attributes
+    Parameters
     ----------
     lever : str
         Lever id (see :data:`fazhi_sim.engine.measures.LEVERS`).
@@ -69,7 +69,18 @@ class UnitCost:
     source: str
 
     def scale(self, region: Region) -> float:
-        """Basis items in ``region`` (residents, 10,000s of residents, villages or towns)."""
+        """Basis items in ``region`` (residents, 10,000s of residents, villages or towns).
+
+        Parameters
+        ----------
+        region : Region
+            The region costed.
+
+        Returns
+        -------
+        float
+            How many basis items it has, e.g. 5.0 ten-thousands of residents for the town.
+        """
         return {
             "resident": float(region.population),
             "10k_residents": region.population / 10_000,
@@ -199,6 +210,15 @@ def annual_cost(scenario: Scenario | str, region: str | Region = "town", year: i
     dict
         ``{"yuan": ..., "staff": ..., "assumed_share": ...}``: the share of the yuan that
         rests on assumed (not sourced) unit costs is reported with the total.
+
+    Examples
+    --------
+    >>> from fazhi_sim.analysis.costs import annual_cost
+    >>> annual_cost("baseline", region="town")          # every lever at its 2020 level
+    {'yuan': 0.0, 'staff': 0.0, 'assumed_share': 0.0}
+    >>> plan = annual_cost("plan-2025", region="town", year=2025)
+    >>> plan["yuan"] > 0, 0 <= plan["assumed_share"] <= 1
+    (True, True)
     """
     df = lever_costs(scenario, region, year, costs)
     yuan = float(df.yuan.sum())
@@ -237,6 +257,9 @@ def cost_effectiveness(
         The model the scenarios run on: anything
         :func:`~fazhi_sim.experiments.spec.as_spec` accepts (default: the shipped model).
         An Ensemble has already run on its own model; a different ``model`` is an error.
+    **run_kwargs
+        Passed on to :func:`~fazhi_sim.run_ensemble` when scenarios are given, e.g.
+        ``replicates``, ``executor``, ``uncertainty``.
 
     Returns
     -------
@@ -244,6 +267,12 @@ def cost_effectiveness(
         One row per scenario and avoided outcome (lawsuit, petition): scenario, outcome,
         cost_yuan, staff, avoided_median, avoided_q10, avoided_q90, yuan_per_avoided (at
         the median) and its band yuan_per_avoided_q10 / _q90, and a note.
+
+    Raises
+    ------
+    ValueError
+        If ``baseline`` is not among the scenarios, ``region`` or ``year`` is not in the
+        results, or ``model`` differs from the model an Ensemble ran.
 
     Notes
     -----
@@ -254,6 +283,20 @@ def cost_effectiveness(
     cases) at a quantile, the cost per avoided case there is infinite (``inf``) if the
     scenario costs money and undefined (``NaN``) if it costs nothing; the ``note`` column
     says which.
+
+    Examples
+    --------
+    >>> import fazhi_sim as fs
+    >>> from fazhi_sim.analysis.costs import cost_effectiveness
+    >>> b = fs.baseline(end_year=2021)
+    >>> two = {"baseline": b, "more": b.with_levers(pre_filing_mediation_share=0.9)}
+    >>> ens = fs.run_ensemble(two, 3, "town", uncertainty="noise", jobs=1, progress=False)
+    >>> ce = cost_effectiveness(ens, year=2021).set_index(["scenario", "outcome"])
+    >>> ce.index.tolist()
+    [('baseline', 'lawsuit'), ('baseline', 'petition'), ('more', 'lawsuit'), ('more', 'petition')]
+    >>> row = ce.loc[("more", "lawsuit")]
+    >>> bool(row.cost_yuan > 0 and row.avoided_median > 0 and row.yuan_per_avoided > 0)
+    True
     """
     from ..experiments.ensemble import Ensemble, run_ensemble
 

@@ -50,7 +50,7 @@ DEFAULT_WEIGHTS = {"lawsuits_per_10k": 1.0, "petitions_per_10k": 1.0}
 class BudgetResult:
     """What :func:`optimize_budget` found.
 
-    Attributes
+    Parameters
     ----------
     mix : dict
         Lever id -> chosen level (2025 level, held from the first year).
@@ -71,6 +71,8 @@ class BudgetResult:
         The candidates no other candidate beats on both cost and objective, by cost.
     budget_yuan, staff_limit, quantile, weights, region, year, replicates, rejected
         The settings, and how many drawn candidates were rejected before simulation.
+    levers : list of str
+        The levers the search could move.
     """
 
     mix: dict[str, float]
@@ -91,7 +93,18 @@ class BudgetResult:
     levers: list[str] = field(default_factory=list)
 
     def scenario(self, name: str = "optimised") -> Scenario:
-        """The chosen mix as a scenario (step changes from 2021)."""
+        """The chosen mix as a scenario (step changes from 2021).
+
+        Parameters
+        ----------
+        name : str
+            The scenario's name.
+
+        Returns
+        -------
+        Scenario
+            Every chosen level held from January 2021 to :attr:`year`.
+        """
         return baseline(2021, self.year).with_levers(**self.mix).model_copy(
             update={"name": name})
 

@@ -169,6 +169,12 @@ def sensitivity(
         metric: metric, rank, factor, kind, low, high, then for Morris mu_star,
         mu_star_conf (95%), sigma, mu, and for Sobol ST, ST_conf, S1, S1_conf (95%).
         ``attrs`` holds method, region, year, n_samples and trajectories/samples.
+
+    Raises
+    ------
+    ValueError
+        For an unknown method, factor or metric, a factor range outside its allowed range,
+        a year before the scenario starts, or too few trajectories or samples.
     """
     if method not in METHODS:
         raise ValueError(f"method {method!r} is not allowed; allowed: {', '.join(METHODS)}")

@@ -26,34 +26,24 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
     """Register ``calibrate`` and its options on ``subparsers`` (from ``add_subparsers``)."""
     calib = subparsers.add_parser(
         "calibrate", parents=[parents.seed, parents.model],
-        help="fit the assumed parameters to the calibration targets and print the fit "
-        "(docs/calibration.md)")
-    add_region(calib, "town, a few minutes")
-    calib.add_argument("--targets", metavar="FILE.csv", help="calibration targets (default: "
-                       "the shipped fazhi_sim/data/calibration_targets.csv)")
-    calib.add_argument("--replicates", metavar="N", help="runs per evaluation, the same seeds "
-                       "at every evaluation (default 8)")
-    calib.add_argument("--parameters", metavar="NAMES", help="comma-separated Params fields "
-                       "or composites to fit (default: "
-                       "claim_intercept,asc_court,mediation_asc_shift,mediation_success_shift)")
-    calib.add_argument("--out", metavar="FILE.toml", help="write the calibrated parameter set "
-                       "to a new file (an existing file is kept unless --force)")
-    calib.add_argument("--force", action="store_true", help="let --out overwrite a file")
-    calib.add_argument("--chart", metavar="FILE.html", help="also write the fit chart")
-    bayes = calib.add_argument_group(
-        "Bayesian calibration (--bayes): a posterior over every assumed parameter")
-    bayes.add_argument("--bayes", action="store_true", help="run the design, fit emulators "
-                       "and sample the posterior; --out is then a folder for its files "
-                       "(the shipped ones are in fazhi_sim/data)")
-    bayes.add_argument("--design", metavar="N", help="design runs (default 1200, about ten "
-                       "minutes on two idle cores)")
-    bayes.add_argument("--draws", metavar="N", help="posterior draws to write (default 400)")
-    bayes.add_argument("--store", metavar="DIR", help="keep finished design runs there; a "
-                       "rerun with the same settings resumes")
-    bayes.add_argument("--priors", metavar="FILE.csv", help="priors (default: the shipped "
-                       "fazhi_sim/data/priors.csv)")
-    bayes.add_argument("--responses", metavar="FILE.csv", help="response targets (default: "
-                       "the shipped fazhi_sim/data/response_targets.csv)")
+        help=parents.say("h_calibrate"))
+    say = parents.say
+    add_region(calib, "h_region_calibrate", parents)
+    calib.add_argument("--targets", metavar="FILE.csv", help=say("h_calibrate_targets"))
+    calib.add_argument("--replicates", metavar="N", help=say("h_calibrate_replicates"))
+    calib.add_argument("--parameters", metavar="NAMES", help=say(
+        "h_calibrate_parameters",
+        default="claim_intercept,asc_court,mediation_asc_shift,mediation_success_shift"))
+    calib.add_argument("--out", metavar="FILE.toml", help=say("h_calibrate_out"))
+    calib.add_argument("--force", action="store_true", help=say("h_calibrate_force"))
+    calib.add_argument("--chart", metavar="FILE.html", help=say("h_calibrate_chart"))
+    bayes = calib.add_argument_group(say("h_calibrate_bayes_group"))
+    bayes.add_argument("--bayes", action="store_true", help=say("h_calibrate_bayes"))
+    bayes.add_argument("--design", metavar="N", help=say("h_calibrate_design"))
+    bayes.add_argument("--draws", metavar="N", help=say("h_calibrate_draws"))
+    bayes.add_argument("--store", metavar="DIR", help=say("h_calibrate_store"))
+    bayes.add_argument("--priors", metavar="FILE.csv", help=say("h_calibrate_priors"))
+    bayes.add_argument("--responses", metavar="FILE.csv", help=say("h_calibrate_responses"))
     calib.set_defaults(handler=handle)
 
 
@@ -72,7 +62,7 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError(source, "use", "no target has use = fit; mark at least one row fit")
     seed = parse_seed(args.seed, source)
     reps = parse_replicates(args.replicates, source, 8)
-    region = named_region(args.region, source)
+    region = named_region(args.region, source, region_file=args.region_file)
     names = [n.strip() for n in (args.parameters or ",".join(cal.DEFAULT_PARAMETERS)).split(",")
              if n.strip()]
     try:
@@ -120,7 +110,7 @@ def handle_bayes(args: argparse.Namespace) -> int:
     n = parse_count(args.design, COMMAND_LINE, "--design", 1200, 20_000, "")
     draws = parse_count(args.draws, COMMAND_LINE, "--draws", 400, 10_000, "")
     seed = parse_seed(args.seed, source)
-    region = named_region(args.region, source)
+    region = named_region(args.region, source, region_file=args.region_file)
     if args.out is None:
         raise InputError(COMMAND_LINE, "--out", "give a folder for the posterior files")
     try:

@@ -17,24 +17,33 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..engine.region import Region, RegionError, get_region
+from ..engine.region import (
+    Region,
+    RegionError,
+    RegionFileError,
+    get_region,
+    load_region,
+    region_names,
+)
 from ..engine.scenario import Scenario
 from ..experiments.ensemble import MAX_REPLICATES
 from ..experiments.executors import default_jobs
 from ..experiments.spec import ModelSpec, load_spec
 from ..views.i18n import LANGS, label, region_label
+from ..views.table_files import TABLE_EXTENSIONS, write_table_csv, write_workbook
+from .language import error_prefix, translated_error
 
 __all__ = [
-    "PROG", "DEFAULT_REGION", "SCENARIO_HELP", "COMMAND_LINE", "InputError", "Parents",
+    "PROG", "DEFAULT_REGION", "COMMAND_LINE", "InputError", "Parents",
     "make_parents", "add_region", "parse_seed", "parse_count", "parse_jobs", "parse_replicates",
     "parse_number", "store_dir", "split_names",
     "scenario_region", "named_region", "common_year", "outcome_year", "unique_names",
-    "out_path", "write_csv", "model_spec", "title", "print_error",
+    "out_path", "place", "places", "table_path", "write_tables", "model_spec", "title",
+    "print_error",
 ]
 
 PROG = "fazhi-sim"
 DEFAULT_REGION = "shaoxing"
-SCENARIO_HELP = "a scenario .toml file, or a shipped name such as plan-2025"
 COMMAND_LINE = "(command line)"
 """Where an input came from when no file holds it, in place of a file name in errors."""
 
@@ -69,32 +78,36 @@ class Parents:
     lang: argparse.ArgumentParser
     jobs: argparse.ArgumentParser
     model: argparse.ArgumentParser
+    ui: str = "en"
+    """Language of help and errors (see :func:`fazhi_sim.cli.language.ui_lang`)."""
+
+    def say(self, key: str, **values: object) -> str:
+        """The help text ``key`` in :attr:`ui`, its ``{fields}`` filled from ``values``."""
+        text = label(key, self.ui)
+        return text.format(**values) if values else text
 
 
-def make_parents() -> Parents:
+def make_parents(ui: str = "en") -> Parents:
     """The parent parsers of ``--seed``, ``--lang``, ``--jobs`` and ``--model``."""
-    seed = argparse.ArgumentParser(add_help=False)
-    # Checked by parse_seed rather than by argparse's type=int, whose error takes two lines.
-    seed.add_argument("--seed", default="1", help="seed, a whole number 0 or more (default "
-                      "1), of the first replicate where there are several; the same seed "
-                      "gives the same result")
-    lang = argparse.ArgumentParser(add_help=False)
-    lang.add_argument("--lang", choices=LANGS, default="zh",
-                      help="label language: zh (中文, default) or en")
-    jobs = argparse.ArgumentParser(add_help=False)
-    jobs.add_argument("--jobs", metavar="N", help="local worker processes, up to four per core "
-                      "(default: all cores)")
-    model = argparse.ArgumentParser(add_help=False)
-    model.add_argument("--model", metavar="MODULE:NAME", help="the model to run, as "
-                       "package.module:Name naming a ModelSpec or a DisputeModel or "
-                       "Behaviour subclass (default: the shipped model)")
-    return Parents(seed=seed, lang=lang, jobs=jobs, model=model)
+    def parent(flag: str, key: str, **kwargs: object) -> argparse.ArgumentParser:
+        parser = argparse.ArgumentParser(add_help=False)
+        parser.add_argument(flag, help=label(key, ui), **kwargs)
+        return parser
+
+    # --seed is checked by parse_seed rather than by argparse's type=int, whose error takes
+    # two lines.
+    return Parents(seed=parent("--seed", "h_seed", default="1"),
+                   lang=parent("--lang", "h_lang", choices=LANGS, default="zh"),
+                   jobs=parent("--jobs", "h_jobs", metavar="N"),
+                   model=parent("--model", "h_model", metavar="MODULE:NAME"), ui=ui)
 
 
-def add_region(parser: argparse.ArgumentParser, default: str) -> None:
-    """Add ``--region``; ``default`` says which region runs without it."""
-    parser.add_argument("--region", help="shaoxing, a county (zhuji or 诸暨) or town (50,000 "
-                        f"residents, fast); default: {default}")
+def add_region(parser: argparse.ArgumentParser, default_key: str, parents: Parents) -> None:
+    """Add ``--region`` and ``--region-file``; ``default_key`` says what runs without."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--region", help=parents.say("h_region",
+                                                    default=parents.say(default_key)))
+    group.add_argument("--region-file", metavar="FILE.csv", help=parents.say("h_region_file"))
 
 
 # -- Checking inputs ------------------------------------------------------------------------
@@ -183,12 +196,17 @@ def split_names(values: Sequence[str] | None) -> list[str]:
     return [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
 
 
-def scenario_region(arg: str | None, loaded: list[tuple[str, Scenario]]) -> Region:
-    """The region to run scenarios on: ``--region``, else theirs, else :data:`DEFAULT_REGION`.
+def scenario_region(arg: str | None, loaded: list[tuple[str, Scenario]],
+                    region_file: str | None = None) -> Region:
+    """The region to run scenarios on: the file's or ``--region``, else theirs, else default.
+
+    ``region_file`` (``--region-file``) wins; the default is :data:`DEFAULT_REGION`.
 
     ``loaded`` holds (source, scenario) pairs; scenarios declaring different regions are an
     error without ``--region``.
     """
+    if region_file is not None:
+        return load_region(region_file)
     if arg is not None:
         try:
             return get_region(arg)
@@ -203,8 +221,14 @@ def scenario_region(arg: str | None, loaded: list[tuple[str, Scenario]]) -> Regi
     return declared[0][1] if declared else get_region(DEFAULT_REGION)
 
 
-def named_region(arg: str | None, source: str, default: str = "town") -> Region:
-    """``--region`` of a command that runs no scenario file, ``default`` without it."""
+def named_region(arg: str | None, source: str, default: str = "town",
+                 region_file: str | None = None) -> Region:
+    """``--region`` or ``--region-file`` of a command that runs no scenario file.
+
+    ``default`` runs without either.
+    """
+    if region_file is not None:
+        return load_region(region_file)
     try:
         return get_region(arg or default)
     except RegionError as err:
@@ -277,32 +301,70 @@ def model_spec(arg: str | None) -> ModelSpec:
 # -- Output ---------------------------------------------------------------------------------
 
 
-def write_csv(df: pd.DataFrame, path: Path, lang: str) -> None:
-    """Write ``df`` for Excel and say where."""
+def table_path(arg: str | None, flag: str = "--out") -> Path | None:
+    """An output table file, ``.csv`` or ``.xlsx``, checked before anything runs."""
+    if arg is None:
+        return None
+    ext = Path(arg).suffix.lower().lstrip(".")
+    if ext not in TABLE_EXTENSIONS:
+        allowed = ", ".join(f".{e}" for e in TABLE_EXTENSIONS)
+        shown = f".{ext}" if ext else "no extension"
+        raise InputError(arg, flag, f"{shown} is not a table format; allowed: {allowed} "
+                         "(.xlsx: an Excel workbook)")
+    return out_path(arg, flag, ext)
+
+
+def write_tables(sheets: dict[str, pd.DataFrame], path: Path, lang: str,
+                 region: Region | None = None) -> None:
+    """Write result tables to ``path`` and say where.
+
+    A ``.xlsx`` file gets every table, one sheet each (keys name the sheets), with the
+    names of ``region`` and its counties; a ``.csv`` file gets the first, the one the
+    command's ``--out`` has always written.
+    """
     try:
-        # utf-8-sig: Excel on Chinese Windows reads a BOM-less file as GBK and garbles it.
-        df.to_csv(path, index=False, encoding="utf-8-sig")
+        if path.suffix.lower() == ".xlsx":
+            write_workbook(sheets, path, lang, places(region, lang) if region else None)
+        else:
+            write_table_csv(next(iter(sheets.values())), path)
     except OSError as err:
         raise InputError(str(path), "--out", f"cannot write ({err.strerror or err}); give a "
-                         ".csv path you may write to") from None
+                         f"{path.suffix or '.csv'} path you may write to") from None
     print(f"{label('written', lang)}: {path}")
 
 
 def title(scenario: str, region: Region, seed: int, lang: str) -> str:
     """The line above a table: scenario, region and seed."""
     return (f"{label('scenario', lang)}: {scenario}   {label('region', lang)}: "
-            f"{region_label(region.id, lang)}   {label('seed', lang)}: {seed}")
+            f"{place(region, lang)}   {label('seed', lang)}: {seed}")
 
 
-def print_error(err: BaseException) -> None:
-    """Print ``err`` to stderr as ``fazhi-sim: error: ...`` on one line."""
+def places(region: Region, lang: str) -> dict[str, str]:
+    """Region and county ids to their names in ``lang`` for a region from a file, else {}."""
+    if region.id in region_names():
+        return {}  # shipped: region_label names it and its counties
+    counties = (region.county_names_zh if lang == "zh" else region.county_ids)
+    return {**dict(zip(region.county_ids, counties, strict=True)),
+            region.id: place(region, lang)}
+
+
+def place(region: Region, lang: str) -> str:
+    """A region's name in ``lang``; a region from a file shows the names it gives."""
+    try:
+        return region_label(region.id, lang)
+    except ValueError:  # not a shipped region
+        return region.name_zh if lang == "zh" else region.name_en
+
+
+def print_error(err: BaseException, ui: str = "en") -> None:
+    """Print ``err`` to stderr as ``fazhi-sim: error: ...`` on one line, in ``ui``."""
     if isinstance(err, OSError) and err.filename:
         text = f"{err.filename}: (file): {err.strerror or err}"
     elif isinstance(err, OSError):  # no file to name: "(file): (file):" would say nothing
         text = f"{COMMAND_LINE}: (system): {err.strerror or err}"
-    elif isinstance(err, RegionError):
+    elif isinstance(err, RegionError) and not isinstance(err, RegionFileError):
         text = f"{COMMAND_LINE}: --region: {err}"
     else:
         text = str(err)
     # One line whatever the message holds, so scripts can parse it.
-    print(f"{PROG}: error: {' '.join(text.split())}", file=sys.stderr)
+    print(error_prefix(ui) + translated_error(" ".join(text.split()), ui), file=sys.stderr)

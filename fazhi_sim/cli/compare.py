@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ..analysis.uncertainty_sources import band_split
 from ..engine.region import Region
 from ..engine.scenario import Scenario, load_scenario
@@ -21,11 +23,17 @@ from ..experiments.executors import (
 )
 from ..experiments.posterior import UNCERTAINTIES
 from ..views.i18n import label
-from ..views.tables import compare_rows, compare_tidy, explain_rows, target_rows, text_table
+from ..views.tables import (
+    KEY_METRICS,
+    compare_rows,
+    compare_tidy,
+    explain_rows,
+    target_rows,
+    text_table,
+)
 from ..views.uncertainty_tables import split_rows
 from .common import (
     COMMAND_LINE,
-    SCENARIO_HELP,
     InputError,
     Parents,
     add_region,
@@ -38,46 +46,39 @@ from .common import (
     parse_seed,
     scenario_region,
     store_dir,
+    table_path,
     title,
     unique_names,
-    write_csv,
+    write_tables,
 )
 
 NOISE_REPLICATES = 10
 """Most replicates of the noise-only ensemble that splits a posterior band by source."""
 
-__all__ = ["add_parser", "handle", "make_executor", "enter_executor", "print_targets",
-           "print_explain", "write_report"]
+__all__ = ["add_parser", "handle", "compare_sheets", "make_executor", "enter_executor",
+           "print_targets", "print_explain", "write_report"]
 
 
 def add_parser(subparsers: Any, parents: Parents) -> None:
     """Register ``compare`` and its options on ``subparsers`` (from ``add_subparsers``)."""
     compare = subparsers.add_parser(
         "compare", parents=[parents.seed, parents.lang, parents.jobs, parents.model],
-        help="run scenarios with one seed and compare them to the first")
-    add_region(compare, "the scenarios' region, else shaoxing")
-    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=SCENARIO_HELP)
-    compare.add_argument("--out", metavar="FILE.csv", help="write the comparison as tidy CSV")
-    compare.add_argument("--year", help="year compared (default: the last year common to all)")
-    compare.add_argument("--replicates", metavar="N", help="runs per scenario, up to 10,000 "
-                         "(default 1); with more, tables show the median and the 10-90%% band, "
-                         "and changes are paired (common random numbers)")
-    compare.add_argument("--store", metavar="DIR", help="write each finished run to DIR; a "
-                         "repeated command reads them back and runs only what is missing "
-                         "(runs of another fazhi-sim version are not reused)")
-    compare.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. "
-                         "tcp://10.0.0.5:8786 (needs the [cluster] extra)")
-    compare.add_argument("--scheduler-timeout", metavar="SECONDS", help="how long to try to "
-                         f"reach --scheduler (default {CONNECT_TIMEOUT:g})")
-    compare.add_argument("--report", metavar="FILE.html", help="also write a self-contained "
-                         "HTML report (charts and tables, labels in --lang; opens offline)")
-    compare.add_argument("--explain", action="store_true", help="also print why each "
-                         "scenario's 万人成讼率, 万人起诉率 and 信访量 changed: the change split "
-                         "by pathway (prevented, mediation, pre-filing, ...), adding up to it")
-    compare.add_argument("--uncertainty", choices=UNCERTAINTIES, help="what the replicates "
-                         "vary: posterior = the calibrated parameters' posterior draws and the "
-                         "seed (default with --replicates above 1), noise = the seed only "
-                         "(default for one replicate, which runs the calibrated point values)")
+        help=parents.say("h_compare"))
+    say = parents.say
+    add_region(compare, "h_region_scenarios", parents)
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=say("h_scenario"))
+    compare.add_argument("--out", metavar="FILE.csv|FILE.xlsx", help=say(
+        "h_out_table", sheets=say("h_compare_sheets")))
+    compare.add_argument("--year", help=say("h_compare_year"))
+    compare.add_argument("--replicates", metavar="N", help=say("h_compare_replicates"))
+    compare.add_argument("--store", metavar="DIR", help=say("h_compare_store"))
+    compare.add_argument("--scheduler", metavar="ADDRESS", help=say("h_compare_scheduler"))
+    compare.add_argument("--scheduler-timeout", metavar="SECONDS", help=say(
+        "h_compare_scheduler_timeout", default=CONNECT_TIMEOUT))
+    compare.add_argument("--report", metavar="FILE.html", help=say("h_compare_report"))
+    compare.add_argument("--explain", action="store_true", help=say("h_compare_explain"))
+    compare.add_argument("--uncertainty", choices=UNCERTAINTIES,
+                         help=say("h_compare_uncertainty"))
     compare.set_defaults(handler=handle)
 
 
@@ -86,8 +87,8 @@ def handle(args: argparse.Namespace) -> int:
     loaded = [(src, load_scenario(src)) for src in args.scenarios]
     seed = parse_seed(args.seed, args.scenarios[0])
     reps = parse_replicates(args.replicates, args.scenarios[0], 1)
-    region = scenario_region(args.region, loaded)
-    out = out_path(args.out)
+    region = scenario_region(args.region, loaded, args.region_file)
+    out = table_path(args.out)
     report = out_path(args.report, "--report", "html")
     year = common_year(args.year, loaded)
     spec = model_spec(args.model)
@@ -120,10 +121,36 @@ def handle(args: argparse.Namespace) -> int:
     if args.explain and len(names) > 1:
         print_explain(ens, region, year, reps, lang)
     if out is not None:
-        write_csv(tidy, out, lang)
+        write_tables(compare_sheets(ens, tidy, region), out, lang, region)
     if report is not None:
         write_report(ens, report, region, year, lang, noise)
     return 0
+
+
+def compare_sheets(ens: Ensemble, tidy: pd.DataFrame, region: Region
+                   ) -> dict[str, pd.DataFrame]:
+    """The tables ``--out`` writes: a CSV holds the first (``tidy``), a workbook all three.
+
+    The yearly sheets hold every year of the key metrics in the whole region: values
+    (median, 10% and 90%) and paired changes from the first scenario.
+    """
+    pick = f"region == {region.id!r} and metric in {list(KEY_METRICS)}"
+    keys = ["scenario", "year", "region", "metric"]
+    yearly = ens.summary().query(pick)[keys + ["median", "q10", "q90"]]
+    changes = ens.compare(ens.baseline_name).query(pick)
+    changes = changes[keys + ["median", "q10", "q90", "pct_median"]].rename(columns={
+        "median": "change", "q10": "change_q10", "q90": "change_q90",
+        "pct_median": "change_pct"})
+    return {"sheet_comparison": tidy, "sheet_yearly": _in_order(yearly, ens),
+            "sheet_changes": _in_order(changes, ens)}
+
+
+def _in_order(df: pd.DataFrame, ens: Ensemble) -> pd.DataFrame:
+    # As the printed table reads: scenario by scenario, key metrics in order, then years.
+    rank = {**{n: i for i, n in enumerate(ens.scenarios)},
+            **{m: i for i, m in enumerate(KEY_METRICS)}}
+    return df.sort_values(["scenario", "metric", "year"], key=lambda c: c.map(rank)
+                          if c.name != "year" else c, kind="stable").reset_index(drop=True)
 
 
 def print_split(ens: Ensemble, noise: Ensemble, region: Region, year: int, lang: str) -> None:
@@ -181,12 +208,12 @@ def print_explain(ens: Ensemble, region: Region, year: int, reps: int, lang: str
 
 
 def write_report(ens: Ensemble, path: Path, region: Region, year: int, lang: str,
-                 noise: Ensemble | None = None) -> None:
+                 noise: Ensemble | None = None, optimized: Any = None) -> None:
     """Write the HTML report of ``--report`` and say where."""
     from ..views.report import write_report as write  # imports Altair: only when asked for
 
     try:
-        write(ens, path, region=region.id, year=year, lang=lang, noise=noise)
+        write(ens, path, region=region, year=year, lang=lang, noise=noise, optimized=optimized)
     except OSError as err:
         raise InputError(str(path), "--report", f"cannot write ({err.strerror or err}); give "
                          "a .html path you may write to") from None

@@ -22,8 +22,10 @@ from ..experiments.executors import ClusterError
 from ..experiments.spec import SpecError
 from ..experiments.store import StoreError
 from ..version import __version__
+from ..views.i18n import LANGS, label
 from . import calibrate, compare, optimize, run, sensitivity, uncertainty, validate
 from .common import PROG, InputError, make_parents, print_error
+from .language import parser_class, ui_lang
 
 __all__ = ["build_parser", "main", "COMMANDS", "Terminated"]
 
@@ -37,22 +39,31 @@ class Terminated(BaseException):
     """SIGTERM arrived (a BaseException, as KeyboardInterrupt is, so nothing swallows it)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(ui: str = "en") -> argparse.ArgumentParser:
     """Build the argument parser of ``fazhi-sim``.
+
+    Parameters
+    ----------
+    ui
+        Language of help and errors, ``"en"`` or ``"zh"``.
 
     Returns
     -------
     argparse.ArgumentParser
         The parser, with subcommands ``run``, ``compare``, ``validate``, ``calibrate``,
-        ``sensitivity`` and ``optimize``; each sets ``handler``, the function that runs it.
+        ``sensitivity`` and ``optimize``; each sets ``handler``, the function that runs it,
+        and ``ui``.
     """
-    parser = argparse.ArgumentParser(
-        prog=PROG, description="Simulate dispute resolution under 法治绍兴建设规划 (2021-2025).")
+    parser = parser_class(ui)(prog=PROG, description=label("ap_description", ui))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # Read by ui_lang from the command line, so that `fazhi-sim --lang zh --help` is Chinese;
+    # each command has its own --lang for its tables.
+    parser.add_argument("--lang", dest="help_lang", choices=LANGS, help=label("h_lang_ui", ui))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    parents = make_parents()
+    parents = make_parents(ui)
     for command in COMMANDS:
         command.add_parser(sub, parents)
+    parser.set_defaults(ui=ui)
     return parser
 
 
@@ -71,14 +82,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         143 after SIGTERM. Usage errors found by argparse exit with status 2 through
         ``SystemExit``.
     """
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    ui = ui_lang(argv)
+    args = build_parser(ui).parse_args(argv)
     try:
         with _sigterm_unwinds(), _one_line_warnings():
             return args.handler(args)
     except _ERRORS as err:
         if isinstance(err, BrokenPipeError):  # e.g. `fazhi-sim run ... | head`
             return _broken_pipe()
-        print_error(err)
+        print_error(err, ui)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted{_resume_hint(args)}", file=sys.stderr)

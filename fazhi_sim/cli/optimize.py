@@ -8,7 +8,7 @@ from typing import Any
 
 from ..engine.measures import LEVERS
 from ..experiments.executors import LocalProcesses, default_jobs
-from ..views.i18n import label, region_label
+from ..views.i18n import label
 from ..views.tables import text_table
 from .common import (
     COMMAND_LINE,
@@ -17,14 +17,17 @@ from .common import (
     add_region,
     model_spec,
     named_region,
+    out_path,
     outcome_year,
     parse_count,
     parse_jobs,
     parse_number,
     parse_replicates,
     parse_seed,
+    place,
     split_names,
 )
+from .compare import write_report
 
 __all__ = ["add_parser", "handle", "print_result", "MAX_SAMPLES"]
 
@@ -36,21 +39,17 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
     """Register ``optimize`` and its options on ``subparsers`` (from ``add_subparsers``)."""
     opt = subparsers.add_parser(
         "optimize", parents=[parents.seed, parents.lang, parents.jobs, parents.model],
-        help="the lever mix that does most for a yearly budget (judged at a pessimistic "
-        "quantile), against the plan's own mix")
-    add_region(opt, "town; its size also scales the costs")
-    opt.add_argument("--budget", required=True, metavar="YUAN", help="yuan a year above the "
-                     "2020 baseline (unit costs: fazhi_sim/data/unit_costs.csv)")
-    opt.add_argument("--staff", metavar="N", help="limit on extra full-time staff")
-    opt.add_argument("--levers", nargs="+", metavar="LEVER", help="levers the mix may raise "
-                     "(default: all)")
-    opt.add_argument("--replicates", metavar="N", help="runs per candidate, up to 10,000 "
-                     "(default 5)")
-    opt.add_argument("--samples", metavar="N", help=f"random candidates, up to {MAX_SAMPLES:,} "
-                     "(default 48)")
-    opt.add_argument("--quantile", metavar="Q", help="quantile across replicates the "
-                     "objective is judged at (default 0.9, pessimistic)")
-    opt.add_argument("--year", help="outcome and cost year (default 2025)")
+        help=parents.say("h_optimize"))
+    say = parents.say
+    add_region(opt, "h_region_optimize", parents)
+    opt.add_argument("--budget", required=True, metavar="YUAN", help=say("h_optimize_budget"))
+    opt.add_argument("--staff", metavar="N", help=say("h_optimize_staff"))
+    opt.add_argument("--levers", nargs="+", metavar="LEVER", help=say("h_optimize_levers"))
+    opt.add_argument("--replicates", metavar="N", help=say("h_optimize_replicates"))
+    opt.add_argument("--samples", metavar="N", help=say("h_optimize_samples", most=MAX_SAMPLES))
+    opt.add_argument("--quantile", metavar="Q", help=say("h_optimize_quantile"))
+    opt.add_argument("--year", help=say("h_optimize_year"))
+    opt.add_argument("--report", metavar="FILE.html", help=say("h_optimize_report"))
     opt.set_defaults(handler=handle)
 
 
@@ -62,7 +61,7 @@ def handle(args: argparse.Namespace) -> int:
     budget = parse_number(args.budget, src, "--budget")
     staff = parse_number(args.staff, src, "--staff")
     seed = parse_seed(args.seed, src)
-    region = named_region(args.region, src)
+    region = named_region(args.region, src, region_file=args.region_file)
     reps = parse_replicates(args.replicates, src, 5)
     samples = parse_count(args.samples, src, "--samples", 48, MAX_SAMPLES)
     jobs = parse_jobs(args.jobs, src)
@@ -76,17 +75,35 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError(src, "--levers", f"unknown lever {unknown[0]!r}; allowed: "
                          + ", ".join(LEVERS))
     spec = model_spec(args.model)
+    report = out_path(args.report, "--report", "html")  # a bad path fails before the search
     with LocalProcesses(jobs or default_jobs()) as ex:
         res = optimize_budget(budget, staff_limit=staff, levers=levers, region=region,
                               quantile=quantile, year=year, replicates=reps, samples=samples,
                               executor=ex, progress=sys.stderr.isatty(), seed=seed, model=spec)
+        if report is not None:
+            ens = _mix_ensemble(res, region, year, reps, seed, spec, ex, args.lang)
     zh = args.lang == "zh"
     print(f"{'预算' if zh else 'Budget'}: {budget:,.0f} {'元/年' if zh else 'yuan a year'}"
           + (f"   {'编制上限' if zh else 'staff limit'}: {staff:g}" if staff is not None else "")
-          + f"   {label('region', args.lang)}: {region_label(region.id, args.lang)}   "
+          + f"   {label('region', args.lang)}: {place(region, args.lang)}   "
           f"{label('year', args.lang)}: {year}   {label('replicates', args.lang)}: {reps}")
     print_result(res, quantile, args.lang)
+    if report is not None:
+        write_report(ens, report, region, year, args.lang, optimized=res)
     return 0
+
+
+def _mix_ensemble(res: Any, region: Any, year: int, reps: int, seed: int, spec: Any,
+                  executor: Any, lang: str) -> Any:
+    """The best mix against the baseline, run as ``compare`` runs them, for the report."""
+    from ..engine.scenario import baseline
+    from ..experiments.ensemble import run_ensemble
+
+    mix = res.scenario("optimised").model_copy(update={"title": label("optimised_title",
+                                                                       lang)})
+    return run_ensemble({"baseline": baseline(end_year=year), "optimised": mix},
+                        replicates=reps, region=region, executor=executor, seed=seed,
+                        model=spec, progress=sys.stderr.isatty())
 
 
 def print_result(res: Any, quantile: float, lang: str) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 from ..engine.measures import LEVERS
 from ..engine.params import Params
 from ..experiments.executors import LocalProcesses, default_jobs
-from ..views.i18n import label, region_label
+from ..views.i18n import label
 from ..views.tables import text_table
 from .common import (
     COMMAND_LINE,
@@ -27,6 +27,7 @@ from .common import (
     parse_jobs,
     parse_replicates,
     parse_seed,
+    place,
     split_names,
 )
 
@@ -43,21 +44,19 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
     """Register ``sensitivity`` and its options on ``subparsers`` (from ``add_subparsers``)."""
     sens = subparsers.add_parser(
         "sensitivity", parents=[parents.seed, parents.lang, parents.jobs, parents.model],
-        help="rank levers and parameters by their effect on the outcomes (Morris or Sobol; "
-        "SALib)")
-    add_region(sens, "town")
+        help=parents.say("h_sensitivity"))
+    say = parents.say
+    add_region(sens, "h_region_town", parents)
     sens.add_argument("--method", choices=("morris", "sobol"), default="morris",
-                      help="morris (screening, default) or sobol (first and total order)")
-    sens.add_argument("--levers", nargs="+", metavar="LEVER", help="levers varied over their "
-                      "full range (default: all levers, unless --params is given)")
-    sens.add_argument("--params", nargs="+", metavar="PARAM", help="mechanism parameters "
-                      "varied over their value ±50%% (Params fields)")
-    sens.add_argument("--trajectories", metavar="N", help="Morris trajectories, up to "
-                      f"{MAX_TRAJECTORIES:,} (default 10)")
-    sens.add_argument("--samples", metavar="N", help="Sobol base samples, a power of two up "
-                      f"to {MAX_SAMPLES:,} (default 64)")
-    sens.add_argument("--year", help="year of the outcomes (default 2025)")
-    sens.add_argument("--replicates", metavar="N", help="runs per sample, averaged (default 1)")
+                      help=say("h_sensitivity_method"))
+    sens.add_argument("--levers", nargs="+", metavar="LEVER", help=say("h_sensitivity_levers"))
+    sens.add_argument("--params", nargs="+", metavar="PARAM", help=say("h_sensitivity_params"))
+    sens.add_argument("--trajectories", metavar="N", help=say("h_sensitivity_trajectories",
+                                                              most=MAX_TRAJECTORIES))
+    sens.add_argument("--samples", metavar="N", help=say("h_sensitivity_samples",
+                                                         most=MAX_SAMPLES))
+    sens.add_argument("--year", help=say("h_year_outcome"))
+    sens.add_argument("--replicates", metavar="N", help=say("h_sensitivity_replicates"))
     sens.set_defaults(handler=handle)
 
 
@@ -70,8 +69,11 @@ def handle(args: argparse.Namespace) -> int:
 
     src = COMMAND_LINE
     seed = parse_seed(args.seed, src)
-    region = named_region(args.region, src)
+    region = named_region(args.region, src, region_file=args.region_file)
     trajectories = parse_count(args.trajectories, src, "--trajectories", 10, MAX_TRAJECTORIES)
+    if trajectories < 2:  # Morris compares trajectories: one says nothing about spread
+        raise InputError(src, "--trajectories", f"{trajectories} is not allowed; give a whole "
+                         f"number from 2 to {MAX_TRAJECTORIES:,}")
     samples = parse_count(args.samples, src, "--samples", 64, MAX_SAMPLES)
     reps = parse_replicates(args.replicates, src, 1)
     jobs = parse_jobs(args.jobs, src)
@@ -94,7 +96,7 @@ def handle(args: argparse.Namespace) -> int:
     size = (f"{trajectories} trajectories" if args.method == "morris"
             else f"{samples} base samples")
     print(f"{args.method}: {size}, {rank.attrs['n_runs']} runs   {label('region', lang)}: "
-          f"{region_label(region.id, lang)}   {label('year', lang)}: {year}   "
+          f"{place(region, lang)}   {label('year', lang)}: {year}   "
           f"{label('seed', lang)}: {seed}")
     print("± 95% 置信区间" if lang == "zh" else "±: 95% confidence")
     print(text_table(*ranking_table(rank, args.method == "morris", lang)))

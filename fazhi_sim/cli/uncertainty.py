@@ -19,8 +19,7 @@ def add_parser(subparsers: Any, parents: Parents) -> None:
     """Register ``uncertainty`` on ``subparsers`` (from ``add_subparsers``)."""
     cmd = subparsers.add_parser(
         "uncertainty", parents=[parents.lang],
-        help="what the calibration data pin down, what drives the uncertainty of the plan's "
-        "effects, and which measurement would narrow it (docs/calibration.md)")
+        help=parents.say("h_uncertainty"))
     cmd.set_defaults(handler=handle)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..engine.region import RegionError
 from ..engine.scenario import ScenarioError, load_scenario
 from ..views.i18n import label
 from .common import (
-    SCENARIO_HELP,
     InputError,
     Parents,
     add_region,
@@ -23,9 +23,10 @@ __all__ = ["add_parser", "handle"]
 def add_parser(subparsers: Any, parents: Parents) -> None:
     """Register ``validate`` and its options on ``subparsers`` (from ``add_subparsers``)."""
     validate = subparsers.add_parser("validate", parents=[parents.seed, parents.lang],
-                                     help="check scenario files")
-    add_region(validate, "the scenario's region, else shaoxing")
-    validate.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=SCENARIO_HELP)
+                                     help=parents.say("h_validate"))
+    add_region(validate, "h_region_scenario", parents)
+    validate.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                          help=parents.say("h_scenario"))
     validate.set_defaults(handler=handle)
 
 
@@ -33,6 +34,12 @@ def handle(args: argparse.Namespace) -> int:
     """Check every file of ``args.scenarios``, one line each; exit status 2 if any is bad."""
     parse_seed(args.seed, args.scenarios[0])
     status = 0
+    if args.region_file is not None:
+        try:
+            scenario_region(None, [], args.region_file)
+        except RegionError as err:
+            print_error(err, args.ui)
+            status = 2
     for src in args.scenarios:
         try:
             sc = load_scenario(src)
@@ -40,7 +47,7 @@ def handle(args: argparse.Namespace) -> int:
                 scenario_region(args.region, [(src, sc)])
         except (ScenarioError, InputError, OSError) as err:
             # Unlike run and compare, go on: one report covers every file.
-            print_error(err)
+            print_error(err, args.ui)
             status = 2
             continue
         print(f"ok  {src}  {sc.name}  {len(sc.levers)} {label('levers', args.lang)}  "

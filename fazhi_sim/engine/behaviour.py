@@ -144,9 +144,13 @@ class Behaviour:
     ...         u = super().utilities(situation)
     ...         u[:, fs.Option.PETITION] = -1e9
     ...         return u
-    >>> df = fs.simulate("baseline", region="town", seed=1, model=NoPetitions)
+    >>> short = fs.baseline(end_year=2021)
+    >>> df = fs.simulate(short, region="town", seed=1, model=NoPetitions)
     >>> float(df.query("metric == 'petitions'").value.sum())
     0.0
+    >>> shipped = fs.simulate(short, region="town", seed=1)
+    >>> bool(shipped.query("metric == 'petitions'").value.sum() > 0)
+    True
     """
 
     def __init__(self, model: Any):
@@ -186,7 +190,19 @@ class Behaviour:
         return awareness + (1.0 - awareness) * np.minimum(lift, 1.0)
 
     def claim_probability(self, awareness: np.ndarray, litigiousness: np.ndarray) -> np.ndarray:
-        """Chance a grievance is voiced as a claim (a logit in awareness and litigiousness)."""
+        """Chance a grievance is voiced as a claim (a logit in awareness and litigiousness).
+
+        Parameters
+        ----------
+        awareness, litigiousness : ndarray of float
+            The aggrieved residents' effective awareness and propensity to sue in [0, 1],
+            shape (n,).
+
+        Returns
+        -------
+        ndarray of float
+            Probability of claiming, shape (n,).
+        """
         p = self.params
         x = weak(p.claim_awareness, awareness) * awareness
         x = weak(p.claim_intercept, x) + x
@@ -216,9 +232,19 @@ class Behaviour:
 
     # -- choosing a channel
     def available_options(self, stage: np.ndarray, village_open: np.ndarray) -> np.ndarray:
-        """Options open to each dispute (n, options): the escalation ladder.
+        """Options open to each dispute: the escalation ladder (:func:`available_options`).
 
-        See :func:`available_options`.
+        Parameters
+        ----------
+        stage : ndarray of int
+            Highest :class:`Layer` each dispute has already failed at (-1 if new), shape (n,).
+        village_open : ndarray of bool
+            True where the dispute's village has an active mediation committee, shape (n,).
+
+        Returns
+        -------
+        ndarray of bool
+            Shape (n, options), columns in :class:`Option` order.
         """
         return available_options(stage, village_open)
 
@@ -231,6 +257,17 @@ class Behaviour:
         (online-court and legal-aid reduced) cost for court; grievance against awareness,
         trust, advice, early warning and public lawyers for petitions; expected queue months
         for all served channels; fatigue for giving up.
+
+        Parameters
+        ----------
+        s : Situation
+            What each choosing dispute weighs, one row per dispute (n rows).
+
+        Returns
+        -------
+        ndarray of float
+            Shape (n, options), columns in :class:`Option` order; unavailable options are
+            masked later, by :func:`logit_choice`.
         """
         p, lv = self.params, self.levels
         # Option by option (each a contiguous row), returned as (n, options).
@@ -296,21 +333,67 @@ class Behaviour:
         return logit_choice(self.utilities(s), s.available, gumbel)
 
     def negotiation_probability(self, advised: np.ndarray) -> np.ndarray:
-        """Chance a direct negotiation settles, raised by a legal adviser's advice."""
+        """Chance a direct negotiation settles, raised by a legal adviser's advice.
+
+        Parameters
+        ----------
+        advised : ndarray of bool or float
+            1 where the claimant was advised, shape (n,).
+
+        Returns
+        -------
+        ndarray of float
+            Probability of settling, shape (n,).
+        """
         p = self.params
         return logistic(by_replicate(p, _negotiate_logit) + p.success_advice * advised)
 
     # -- learning
     def learn_from_advice(self, awareness: np.ndarray) -> np.ndarray:
-        """Awareness after a legal adviser's advice."""
+        """Awareness after a legal adviser's advice.
+
+        Parameters
+        ----------
+        awareness : ndarray of float32
+            The advised claimants' awareness in [0, 1], shape (n,).
+
+        Returns
+        -------
+        ndarray of float32
+            New awareness, shape (n,).
+        """
         return awareness + np.float32(self.params.awareness_learning) * (1 - awareness)
 
     def learn_from_court(self, awareness: np.ndarray) -> np.ndarray:
-        """Awareness after a trial (the court teaches the law it applies)."""
+        """Awareness after a trial (the court teaches the law it applies).
+
+        Parameters
+        ----------
+        awareness : ndarray of float32
+            The litigants' awareness in [0, 1], shape (n,).
+
+        Returns
+        -------
+        ndarray of float32
+            New awareness, shape (n,).
+        """
         return awareness + np.float32(self.params.awareness_learning) * (1 - awareness)
 
     def learn_from_mediation(self, trust: np.ndarray, settled: np.ndarray) -> np.ndarray:
-        """Trust in mediation after one, moved toward the outcome (1 settled, 0 not)."""
+        """Trust in mediation after one, moved toward the outcome (1 settled, 0 not).
+
+        Parameters
+        ----------
+        trust : ndarray of float32
+            The parties' trust in mediation in [0, 1], shape (n,).
+        settled : ndarray of bool
+            True where the mediation settled, shape (n,).
+
+        Returns
+        -------
+        ndarray of float32
+            New trust, shape (n,).
+        """
         rate = np.float32(self.params.trust_learning)
         return trust + rate * (settled.astype(np.float32) - trust)
 
@@ -337,29 +420,82 @@ class Behaviour:
         return values + step * (heard - values)
 
     def teach(self, awareness: np.ndarray, weight: np.ndarray) -> np.ndarray:
-        """Lasting yearly awareness gain from 法律明白人, per unit of tie weight to them."""
+        """Lasting yearly awareness gain from 法律明白人, per unit of tie weight to them.
+
+        Parameters
+        ----------
+        awareness : ndarray of float32
+            Residents' awareness in [0, 1], shape (n,).
+        weight : ndarray of float32
+            Each resident's total tie weight to 法律明白人, shape (n,).
+
+        Returns
+        -------
+        ndarray of float32
+            New awareness, shape (n,).
+        """
         rate = np.minimum(np.float32(self.params.literacy_learning) * weight, np.float32(1.0))
         return awareness + rate * (1 - awareness)
 
     # -- grievance (Epstein 2002)
     def grievance_factor(self) -> float:
-        """Share of grievance build-up left by counselling (社会心理服务)."""
+        """Share of grievance build-up left by counselling (社会心理服务).
+
+        Returns
+        -------
+        float
+            In [0, 1]; 1 without counselling.
+        """
         return 1 - self.params.psych_grievance_cut * self.levels["psychological_services"]
 
     def grievance_from_failure(self) -> float:
-        """Grievance a failed step adds to the dispute."""
+        """Grievance a failed step adds to the dispute.
+
+        Returns
+        -------
+        float
+            Added grievance, after counselling (:meth:`grievance_factor`).
+        """
         return self.params.grievance_fail * self.grievance_factor()
 
     def grievance_from_waiting(self) -> float:
-        """Grievance a month in a queue adds to the dispute."""
+        """Grievance a month in a queue adds to the dispute.
+
+        Returns
+        -------
+        float
+            Added grievance per month, after counselling (:meth:`grievance_factor`).
+        """
         return self.params.grievance_wait * self.grievance_factor()
 
     def grievance_after_resolution(self, grievance: np.ndarray) -> np.ndarray:
-        """A claimant's carried grievance once their dispute is resolved."""
+        """A claimant's carried grievance once their dispute is resolved.
+
+        Parameters
+        ----------
+        grievance : ndarray of float32
+            The claimants' grievance, shape (n,).
+
+        Returns
+        -------
+        ndarray of float32
+            Carried grievance, shape (n,).
+        """
         return grievance * np.float32(self.params.grievance_resolution_keep)
 
     def grievance_after_year(self, grievance: np.ndarray) -> np.ndarray:
-        """Carried grievance a year later (old grievances fade)."""
+        """Carried grievance a year later (old grievances fade).
+
+        Parameters
+        ----------
+        grievance : ndarray of float32
+            Residents' carried grievance, shape (n,).
+
+        Returns
+        -------
+        ndarray of float32
+            Grievance a year on, shape (n,).
+        """
         return grievance * np.float32(self.params.grievance_yearly_keep)
 
 

@@ -15,7 +15,13 @@ __all__ = ["State", "Layer", "Option", "CentreRoute", "DisputePool", "TYPES", "L
 
 
 class State(IntEnum):
-    """Where a dispute is this month."""
+    """Where a dispute is this month (the ``state`` column of the dispute pool, int8).
+
+    Parameters
+    ----------
+    *values : int
+        Look a state up by its number, e.g. ``State(5)`` is ``State.TRIAL``.
+    """
 
     CHOOSING = 0  # needs a channel (new, or after a failure)
     VILLAGE = 1  # in the queue of the village mediation committee
@@ -30,7 +36,16 @@ class State(IntEnum):
 
 
 class Layer(IntEnum):
-    """Layers of the escalation ladder (递进式分层过滤), lowest first."""
+    """Layers of the escalation ladder (递进式分层过滤), lowest first.
+
+    A dispute's ``stage`` is the highest layer it has already failed at (-1 for a new claim);
+    only higher layers stay open to it (:func:`~fazhi_sim.engine.behaviour.available_options`).
+
+    Parameters
+    ----------
+    *values : int
+        Look a layer up by its number, e.g. ``Layer(4)`` is ``Layer.COURT``.
+    """
 
     NEGOTIATION = 0
     VILLAGE = 1
@@ -41,7 +56,16 @@ class Layer(IntEnum):
 
 
 class Option(IntEnum):
-    """Channels a resident can choose (columns of the utility matrix)."""
+    """Channels a resident can choose (columns of the utility matrix).
+
+    Arrays with an options axis (utilities, availability, Gumbel noise, expected waits) have
+    ``len(Option)`` columns in this order, so ``u[:, Option.PETITION]`` is the petition column.
+
+    Parameters
+    ----------
+    *values : int
+        Look an option up by its number, e.g. ``Option(6)`` is ``Option.PETITION``.
+    """
 
     LUMP = 0
     NEGOTIATE = 1

@@ -1,18 +1,10 @@
 """Institutions as Mesa agents: who serves disputes, with what capacity and success.
 
-Each institution is a ``mesa.Agent`` (one per village committee, town office, county centre,
-court and petition office), so ``model.agents_by_type[Court]`` works as in any Mesa model.
-The monthly work is vectorised per *class*: ``monthly_capacity`` and the ``*_probability``
-methods are class methods over plain arrays for every unit or case of the class at once,
-because looping over 2,148 village committees in Python every month would cost more than the
-whole simulation. Both the engine and the per-agent reference model call these methods (the
-reference with one case at a time), so each formula is written once. To change how an
-institution behaves, subclass it, override one method and pass the subclass in
-``institutions={Old: New}`` to :class:`~fazhi_sim.DisputeModel` or a
-:class:`~fazhi_sim.ModelSpec`.
-
-Every ``*_probability(model, cases)`` takes the model (for ``model.params`` and
-``model.levels``) and a :class:`Cases` of n rows, and returns n probabilities.
+Each unit is a ``mesa.Agent``, but the monthly work is vectorised per *class*:
+``monthly_capacity(model, population)`` maps residents per unit to cases a month, both shape
+(units,); every ``*_probability(model, cases)`` maps the model (``params``, ``levels``) and a
+:class:`Cases` of n rows to n probabilities, shape (n,). The engine and the per-agent
+reference model share them; subclass one and pass ``institutions={Old: New}`` to change it.
 """
 
 from __future__ import annotations
@@ -43,24 +35,18 @@ _ADMIN = TYPES.index("administrative")
 
 @dataclass
 class Cases:
-    """What an institution sees of the cases it takes up: plain arrays, one row per case.
+    """What an institution sees of the n cases it takes up: arrays of shape (n,).
 
-    The engine builds one from its dispute pool, the per-agent reference model from a list of
-    its ``Dispute`` objects, so an institution's formulas are written once and serve both.
+    Built by the engine from its dispute pool and by the reference model with :meth:`of`.
 
-    Attributes
+    Parameters
     ----------
-    kind : ndarray of int
-        Dispute type (index into :data:`~fazhi_sim.engine.disputes.TYPES`).
-    trust : ndarray of float
-        The claimant's trust in people's mediation, in [0, 1].
-    advised : ndarray of bool
-        The claimant got a legal adviser's advice.
-    stage : ndarray of int
-        Highest :class:`~fazhi_sim.Layer` already failed (-1 for a new claim).
+    kind, trust, advised, stage : ndarray
+        Dispute type (int, index into :data:`~fazhi_sim.engine.disputes.TYPES`); the
+        claimant's trust in people's mediation (float in [0, 1]); whether the claimant was
+        advised (bool); highest :class:`~fazhi_sim.Layer` already failed (int, -1 if new).
     village : ndarray of int, optional
-        The village each dispute arose in (its unit at the village layer; the town and
-        county follow from ``model.region``).
+        The village each dispute arose in (the town and county follow from the region).
     """
 
     kind: np.ndarray
@@ -74,7 +60,13 @@ class Cases:
 
     @classmethod
     def of(cls, disputes: Sequence[Any]) -> Cases:
-        """Cases from objects with ``kind``, ``advised``, ``stage`` and ``claimant.trust``."""
+        """Cases from the reference model's ``Dispute`` objects, one row each, in order.
+
+        Parameters
+        ----------
+        disputes : sequence
+            Objects with ``kind``, ``advised``, ``stage``, ``village`` and ``claimant.trust``.
+        """
         return cls(kind=np.array([d.kind for d in disputes], dtype=np.int64),
                    trust=np.array([d.claimant.trust for d in disputes], dtype=float),
                    advised=np.array([d.advised for d in disputes], dtype=bool),
@@ -87,17 +79,16 @@ def serve_in_order(units: np.ndarray, order: np.ndarray, capacity: np.ndarray) -
 
     Parameters
     ----------
-    units
-        Unit index of each queued case.
-    order
-        Sort key (smaller is served first), e.g. month queued then dispute id.
-    capacity
-        Whole cases each unit can take this month.
+    units, order : ndarray of int
+        Per queued case, shape (n,): its unit, and a sort key (smaller first, e.g. the month
+        queued then the dispute id).
+    capacity : ndarray of int
+        Whole cases each unit can take this month, shape (units,).
 
     Returns
     -------
     ndarray of bool
-        True for the cases served.
+        True for the cases served, shape (n,).
     """
     if len(units) == 0:
         return np.zeros(0, dtype=bool)
@@ -110,18 +101,8 @@ def serve_in_order(units: np.ndarray, order: np.ndarray, capacity: np.ndarray) -
     return served
 
 
-class Institution(mesa.Agent):
-    """A unit that takes up disputes from a queue, a monthly capacity at a time.
-
-    Attributes
-    ----------
-    unit : int
-        Index of the unit among the institutions of its class (village, town or county index).
-    county : int
-        County index.
-    population : int
-        Residents served.
-    """
+class Institution(mesa.Agent):  # parameters: see __init__; numpydoc ignore=PR01
+    """A unit that takes up disputes from a queue, a monthly capacity at a time."""
 
     state: ClassVar[State]
     label_zh: ClassVar[str]
@@ -129,6 +110,16 @@ class Institution(mesa.Agent):
     level: ClassVar[str]  # "village", "town" or "county": which index the units follow
 
     def __init__(self, model: Any, unit: int, county: int, population: int):
+        """Register the unit with the model (every subclass is built the same way).
+
+        Parameters
+        ----------
+        model : DisputeModel
+            The model the unit belongs to.
+        unit, county, population : int
+            Index among the units of its class (village, town or county index), the county's
+            index, residents served; kept as attributes of the same names.
+        """
         super().__init__(model)
         self.unit = unit
         self.county = county
@@ -151,14 +142,9 @@ class Institution(mesa.Agent):
     def step(self) -> None:
         """Update the unit for the month: its reputation, learned from the month's cases.
 
-        The model runs the same update for every unit of a class at once
-        (:meth:`~fazhi_sim.engine.social.Social.learn_reputations`, calling
-        :meth:`learn_reputation` on arrays), because stepping 2,148 village committees one by
-        one in Python every month would cost more than the rest of the simulation. ``step``
-        applies that formula to this unit alone, from the month's record (reputation before,
-        cases taken up, settled for good), so it gives the unit exactly what the vectorised
-        update gave it, and is the place to start for a researcher who steps units one by one.
-        Units without a reputation (courts, petition offices) have nothing to learn.
+        The model updates every unit of a class at once (:meth:`learn_reputation` on arrays);
+        this applies the same formula to this unit alone, so it gives exactly that. Courts and
+        petition offices, without a reputation, have nothing to learn.
         """
         record = getattr(self.model, "month_record", {}).get(self.state)
         if record is None:
@@ -180,7 +166,13 @@ class Institution(mesa.Agent):
 
     @classmethod
     def relapse_probability(cls, model: Any, cases: Cases) -> np.ndarray:
-        """Chance a mediated agreement breaks down (fewer when judicially confirmed, 司法确认)."""
+        """Chance a mediated agreement breaks down (fewer when judicially confirmed, 司法确认).
+
+        Parameters
+        ----------
+        model, cases
+            The model and the n cases taken up (:class:`Cases`); returns shape (n,).
+        """
         p = model.params
         rate = p.relapse * (1 - p.confirmation_relapse_cut
                             * model.levels["judicial_confirmation_share"])
@@ -192,6 +184,11 @@ class Institution(mesa.Agent):
 
         Not refused, not stalled, settled and held, at the class's base rates (no trust or
         advice effects) and this month's levels.
+
+        Parameters
+        ----------
+        model : DisputeModel
+            For ``model.params`` and ``model.levels``; returns a float probability.
         """
         empty = Cases(kind=np.zeros(1, dtype=np.int64), trust=np.array(
             [model.params.success_trust_reference]), advised=np.zeros(1, dtype=bool),
@@ -210,6 +207,12 @@ class Institution(mesa.Agent):
 
         A step ``reputation_learning`` toward the share of the cases it took up that ended in
         a lasting settlement; units that took up none keep theirs.
+
+        Parameters
+        ----------
+        model, old, taken, lasting
+            The model; per unit, shape (units,): reputation before, cases taken up and cases
+            settled for good this month. Returns the new reputations, shape (units,).
         """
         rate = model.params.reputation_learning
         share = lasting / np.maximum(taken, 1)
@@ -217,12 +220,24 @@ class Institution(mesa.Agent):
 
     @classmethod
     def refusal_probability(cls, model: Any, cases: Cases) -> np.ndarray:
-        """Chance the other party declines a mediation taken up (mediation is voluntary)."""
+        """Chance the other party declines a mediation taken up (mediation is voluntary).
+
+        Parameters
+        ----------
+        model, cases
+            The model and the n cases taken up (:class:`Cases`); returns shape (n,).
+        """
         return np.full(len(cases), model.params.mediation_refusal)
 
     @classmethod
     def stall_probability(cls, model: Any, cases: Cases) -> np.ndarray:
-        """Chance a mediation taken up is not concluded within its limit (终止调解)."""
+        """Chance a mediation taken up is not concluded within its limit (终止调解).
+
+        Parameters
+        ----------
+        model, cases
+            The model and the n cases taken up (:class:`Cases`); returns shape (n,).
+        """
         return np.full(len(cases), model.params.mediation_stall)
 
 
@@ -234,7 +249,7 @@ def mediation_logit(model: Any, cases: Cases, base: float) -> np.ndarray:
     return weak(base, trust) + trust + p.success_advice * cases.advised
 
 
-class VillageMediationCommittee(Institution):
+class VillageMediationCommittee(Institution):  # parameters: see __init__; numpydoc ignore=PR01
     """村(社区)人民调解委员会, with its legal adviser and 法律明白人 where present."""
 
     state = State.VILLAGE
@@ -265,7 +280,7 @@ class VillageMediationCommittee(Institution):
         return logistic(mediation_logit(model, cases, logit_of(model.params, "village_success")))
 
 
-class TownJusticeOffice(Institution):
+class TownJusticeOffice(Institution):  # parameters: see __init__; numpydoc ignore=PR01
     """乡镇(街道)司法所与人民法庭: the town layer, Fengqiao-style where covered."""
 
     state = State.TOWN
@@ -286,7 +301,7 @@ class TownJusticeOffice(Institution):
         return logistic(mediation_logit(model, cases, base))
 
 
-class CountyCentre(Institution):
+class CountyCentre(Institution):  # parameters: see __init__; numpydoc ignore=PR01
     """县级社会矛盾纠纷调处化解中心(信访超市): one door for what the towns could not settle."""
 
     state = State.COUNTY
@@ -315,11 +330,7 @@ class CountyCentre(Institution):
 
     @classmethod
     def one_door_probability(cls, model: Any, cases: Cases) -> np.ndarray:
-        """Chance a case sent on from the centre passes through no new door.
-
-        The integrated centre houses the court's window (诉调对接) and the petition desk
-        (信访超市): moving between them is one door.
-        """
+        """Chance a case sent on from the centre passes no new door (its desks share a roof)."""
         return np.full(len(cases), model.levels["county_centre"])
 
     @classmethod
@@ -362,7 +373,7 @@ class CountyCentre(Institution):
         return route
 
 
-class Court(Institution):
+class Court(Institution):  # parameters: see __init__; numpydoc ignore=PR01
     """基层人民法院: pre-filing mediation, trial (small claims faster) and enforcement.
 
     The court serves three queues; ``monthly_capacity`` gives trial capacity, and
@@ -403,10 +414,7 @@ class Court(Institution):
 
     @classmethod
     def reconsideration_probability(cls, model: Any, cases: Cases) -> np.ndarray:
-        """Chance a court-bound administrative dispute never reaches court; 0 for others.
-
-        Mediation before reconsideration is accepted (行政复议受理前调解) settles it.
-        """
+        """Chance an administrative dispute settles before reconsideration, not in court; else 0."""
         p = model.params
         rate = p.reconsideration_settle * model.levels["reconsideration_premediation"]
         return np.where(cases.kind == _ADMIN, rate, 0.0)
@@ -437,7 +445,7 @@ class Court(Institution):
         return np.full(len(cases), rate)
 
 
-class PetitionOffice(Institution):
+class PetitionOffice(Institution):  # parameters: see __init__; numpydoc ignore=PR01
     """信访局(接待中心): takes petitions; routes, settles, or leaves them to repeat."""
 
     state = State.PETITION
@@ -474,19 +482,14 @@ def institution_classes(override: Mapping[type[Institution], type[Institution]] 
 
     Parameters
     ----------
-    override
-        Replacement classes keyed by the class they replace, e.g.
-        ``{VillageMediationCommittee: MyCommittee}``.
+    override : mapping, optional
+        Replacement classes keyed by the class they replace (``{Old: New}``); a ``New`` that
+        does not subclass its ``Old`` raises ``TypeError``.
 
     Returns
     -------
     dict
         Role (``"village"``, ``"town"``, ``"county"``, ``"court"``, ``"petition"``) to class.
-
-    Raises
-    ------
-    TypeError
-        If a replacement does not subclass the class it replaces.
     """
     classes = {role: globals()[name] for role, name in ROLES.items()}
     for old, new in (override or {}).items():

@@ -16,9 +16,9 @@ __all__ = ["Lever", "LEVERS", "PLAN_SECTIONS", "lever"]
 
 @dataclass(frozen=True)
 class Lever:
-    """One plan measure as a scenario parameter.
+    """One plan measure as a scenario parameter (the catalogue is :data:`LEVERS`).
 
-    Attributes
+    Parameters
     ----------
     id : str
         Identifier used in scenario files (``[levers.<id>]``).

@@ -116,6 +116,22 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
     datacollector : mesa.DataCollector
         Region-wide reporters collected after every month
         (:data:`fazhi_sim.engine.reporters.REPORTERS`).
+
+    Examples
+    --------
+    A Mesa model: build it, run it, look at its agents and reporters.
+
+    >>> import fazhi_sim as fs
+    >>> m = fs.DisputeModel("baseline", region="town", seed=1, end_year=2021)
+    >>> m.run() is m, m.running
+    (True, False)
+    >>> len(m.agents_by_type[fs.VillageMediationCommittee]), len(m.agents_by_type[fs.Court])
+    (20, 1)
+    >>> m.residents.awareness.shape, m.residents.awareness.dtype
+    ((50000,), dtype('float32'))
+    >>> monthly = m.datacollector.get_model_vars_dataframe()   # warm-up year, then 2021
+    >>> len(monthly), "lawsuits_per_10k" in monthly.columns
+    (24, True)
     """
 
     behaviour_class: type[Behaviour] = Behaviour
@@ -363,7 +379,13 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
             self.running = False
 
     def run(self) -> DisputeModel:
-        """Run every month of the scenario (warm-up included)."""
+        """Run every month of the scenario (warm-up included).
+
+        Returns
+        -------
+        DisputeModel
+            The model itself, run to the end (``running`` is False).
+        """
         while self.running:
             self.step()
         return self

@@ -42,7 +42,29 @@ def _calibrated(value: float, prior: float, lo: float, hi: float, doc: str, sour
 
 
 class Params(BaseModel):
-    """Mechanism parameters of :class:`~fazhi_sim.DisputeModel` (per month unless noted)."""
+    """Mechanism parameters of :class:`~fazhi_sim.DisputeModel` (per month unless noted).
+
+    Every field (listed below) has a default, an allowed range and a source; calibrated
+    fields default to the shipped calibration. A scenario's ``[params]`` table overrides
+    any of them. Frozen and strict: a value out of range, of the wrong type or under an
+    unknown name is refused (``pydantic.ValidationError``), never clipped.
+
+    Examples
+    --------
+    >>> from fazhi_sim import Params
+    >>> p = Params(trust_mean=0.7)
+    >>> p.trust_mean, p.awareness_mean          # one changed, the rest at their defaults
+    (0.7, 0.4)
+    >>> Params(trust_mean=1.5)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Params
+    trust_mean
+      Input should be less than or equal to 0.99 ...
+    """
+
+    # The fields are the parameters; each documents itself (description, range, source),
+    # and the API page lists them. numpydoc ignore=PR01
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 

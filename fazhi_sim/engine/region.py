@@ -4,28 +4,38 @@ County populations are sourced (Shaoxing statistics 2023, as reprinted); the cit
 103 towns/streets and 2,148 villages/communities are sourced; how villages are spread over
 counties and towns, and each village's size, are synthetic: drawn once from a fixed seed, so
 every run and every machine sees the same map. ``data/counties.csv`` carries the sources.
+
+Shaoxing is read from a region file, ``data/regions/shaoxing.csv``, in the format any city's
+planners can write for their own (:func:`load_region`, ``docs/regions.md``).
 """
 
 from __future__ import annotations
 
-import csv
+import difflib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Region", "RegionError", "get_region", "region_names", "TOWN_POPULATION"]
+from .region_file import (
+    CountyRow,
+    RegionError,
+    RegionFileError,
+    RegionRows,
+    read_region_file,
+    read_region_text,
+)
+
+__all__ = ["Region", "RegionError", "RegionFileError", "get_region", "region_names",
+           "region_hint", "load_region", "TOWN_POPULATION"]
 
 TOWN_POPULATION = 50_000
 """Residents of the synthetic town-sized region used for fast interactive runs (assumed)."""
 
 _LAYOUT_SEED = 20231231  # fixes the synthetic villages; not a run seed
 _VILLAGE_SIZE_SIGMA = 0.6  # assumed spread of village sizes (lognormal)
-
-
-class RegionError(ValueError):
-    """Raised for a region name that is not known."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,28 +113,14 @@ class Region:
             np.tile(self.village_population, copies))
 
 
-@dataclass(frozen=True)
-class _County:
-    id: str
-    name_zh: str
-    population: int
-    towns: int
-
-
 @cache
-def _counties() -> tuple[_County, ...]:
-    text = resources.files("fazhi_sim").joinpath("data/counties.csv").read_text("utf-8")
-    rows = csv.DictReader(text.splitlines())
-    return tuple(
-        _County(r["id"], r["name_zh"], int(r["population_2023"]), int(r["towns"])) for r in rows
-    )
+def _shaoxing_rows() -> RegionRows:
+    text = resources.files("fazhi_sim").joinpath("data/regions/shaoxing.csv").read_text("utf-8")
+    return read_region_text(text, "data/regions/shaoxing.csv", "shaoxing")
 
 
-@cache
-def _city_villages() -> int:
-    text = resources.files("fazhi_sim").joinpath("data/region_totals.csv").read_text("utf-8")
-    totals = {r["figure"]: r["value"] for r in csv.DictReader(text.splitlines())}
-    return int(totals["villages_and_communities"])
+def _counties() -> tuple[CountyRow, ...]:
+    return _shaoxing_rows().counties
 
 
 def _apportion(total: int, weights: np.ndarray, minimum: int = 1) -> np.ndarray:
@@ -159,21 +155,69 @@ def _layout(
     )
 
 
-@cache
-def _shaoxing() -> Region:
-    counties = _counties()
-    pops = np.array([c.population for c in counties])
-    villages = _apportion(_city_villages(), pops.astype(float))
+def _from_rows(rows: RegionRows) -> Region:
+    # One fixed layout seed for every region file: the same file gives the same map.
+    counties = rows.counties
     layout = _layout(
         np.random.default_rng(_LAYOUT_SEED),
         [c.population for c in counties],
         [c.towns for c in counties],
-        villages.tolist(),
+        [c.villages for c in counties],
     )
-    return Region(
-        "shaoxing", "绍兴市", "Shaoxing", tuple(c.id for c in counties),
-        tuple(c.name_zh for c in counties), *layout,
-    )
+    return Region(rows.id, rows.name_zh, rows.name_en, tuple(c.id for c in counties),
+                  tuple(c.name_zh for c in counties), *layout)
+
+
+@cache
+def _shaoxing() -> Region:
+    return _from_rows(_shaoxing_rows())
+
+
+def load_region(path: str | Path) -> Region:
+    """Read a region from a CSV file: one row per county with residents, towns and villages.
+
+    Parameters
+    ----------
+    path
+        The file; its format is in ``docs/regions.md`` (the shipped Shaoxing file,
+        ``fazhi_sim/data/regions/shaoxing.csv``, is an example). Towns and villages are laid
+        out as Shaoxing's are: villages spread over towns and sized from a fixed seed, so a
+        file always gives the same region.
+
+    Returns
+    -------
+    Region
+        Its id is the file's ``region`` column, else the file name without extension; pass
+        it as ``region=`` to :func:`fazhi_sim.simulate` or :func:`fazhi_sim.run_ensemble`.
+
+    Raises
+    ------
+    RegionFileError
+        One line naming the file, line and column, and what is allowed (a
+        :class:`RegionError`).
+    """
+    rows = read_region_file(path)
+    region = _from_rows(rows)
+    shipped = _shipped_by_id(rows.id)
+    # Results, stored runs and labels name a region by its id: another region under a
+    # shipped name would be mistaken for it.
+    if shipped is not None and not _same_layout(region, shipped):
+        raise RegionFileError(f"{path}:2: region: {rows.id!r} is the name of a shipped region; "
+                          "give your region another id in the region column, e.g. mycity")
+    return region
+
+
+def _shipped_by_id(rid: str) -> Region | None:
+    try:
+        return get_region(rid)
+    except RegionError:
+        return None
+
+
+def _same_layout(a: Region, b: Region) -> bool:
+    return (a.county_ids == b.county_ids
+            and all(np.array_equal(getattr(a, f), getattr(b, f)) for f in
+                    ("town_county", "village_town", "village_county", "village_population")))
 
 
 def _subregion(city: Region, county: int) -> Region:
@@ -214,6 +258,14 @@ def _aliases() -> dict[str, tuple[str, int | None]]:
     return names
 
 
+def region_hint(name: str) -> str:
+    """``"did you mean zhuji? "`` for a name close to a region's (pinyin or Chinese), else ""."""
+    if len(name) > 64:
+        return ""
+    near = difflib.get_close_matches(name.strip().lower(), list(_aliases()), n=1, cutoff=0.6)
+    return f"did you mean {near[0]}? " if near else ""
+
+
 def region_names() -> list[str]:
     """Region names accepted by :func:`get_region` (pinyin ids; Chinese names work too)."""
     return ["shaoxing", *(c.id for c in _counties()), "town"]
@@ -240,8 +292,8 @@ def get_region(name: str | Region) -> Region:
     if found is None:
         shown = repr(str(name)[:80] + ("…" if len(str(name)) > 80 else ""))
         raise RegionError(
-            f"unknown region {shown}; allowed: {', '.join(region_names())} "
-            "(or a county's Chinese name, e.g. 诸暨)"
+            f"unknown region {shown}; {region_hint(str(name))}allowed: "
+            f"{', '.join(region_names())} (or a county's Chinese name, e.g. 诸暨)"
         )
     kind, index = found
     if kind == "shaoxing":

@@ -49,7 +49,8 @@ from pydantic_core import PydanticCustomError
 
 from .measures import LEVERS
 from .params import Params
-from .region import RegionError, get_region, region_names
+from .region import RegionError, get_region, region_hint, region_names
+from .toml_lines import key_line, printable, syntax_line
 
 __all__ = ["Scenario", "LeverSchedule", "ScenarioError", "load_scenario", "scenario_from_dict",
            "baseline", "quoted", "field_path", "SOURCE"]
@@ -64,7 +65,8 @@ ECHO_MAX = 80
 SOURCE = "Scenario(...)"
 """The ``source`` named in errors about a Scenario built in Python (as a file name is)."""
 
-_TOP_FIELDS = ("name", "description", "start_year", "end_year", "region", "levers", "params")
+_TOP_FIELDS = ("name", "title", "description", "start_year", "end_year", "region", "levers",
+               "params")
 _LEVER_FIELDS = ("target", "start", "full_by", "end")
 # Control, format (bidi overrides, zero-width), surrogate, line and paragraph separators:
 # in a name they break table lines, forge output lines, or end a JavaScript string early.
@@ -124,16 +126,17 @@ _Year = Annotated[int, BeforeValidator(_whole)]
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be used; the message is one line: file, field, what is allowed."""
+    """A scenario that cannot be used: one line, file (and ``line`` there), field, allowed."""
 
-    def __init__(self, source: str, field: str, message: str):
-        self.source, self.field, self.message = source, field, message
-        super().__init__(f"{source}: {field}: {message}")
+    def __init__(self, source: str, field: str, message: str, line: int | None = None):
+        self.source, self.field, self.message, self.line = source, field, message, line
+        where = source if line is None else f"{source}:{line}"
+        super().__init__(f"{where}: {field}: {message}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Process pools pickle errors back to the parent; the default would call
         # ScenarioError(text) and fail there, leaving mesa.batch_run waiting forever.
-        return (type(self), (self.source, self.field, self.message))
+        return (type(self), (self.source, self.field, self.message, self.line))
 
 
 class LeverSchedule(BaseModel):
@@ -164,6 +167,8 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = "scenario"
+    title: str = Field("", description="the name shown to readers (Chinese), e.g. "
+                       "规划情景(2025年目标); the id ``name`` if empty")
     description: str = ""
     start_year: _Year = 2021
     end_year: _Year = 2025
@@ -209,6 +214,11 @@ class Scenario(BaseModel):
         """Reported years."""
         return list(range(self.start_year, self.end_year + 1))
 
+    @property
+    def display_title(self) -> str:
+        """The title readers see: ``title``, or the id ``name`` when there is none."""
+        return self.title or self.name
+
     def schedule(self, lever_id: str) -> LeverSchedule | None:
         """The schedule of one lever, or None when it stays at its 2020 level."""
         return self.levers.get(lever_id)
@@ -249,8 +259,8 @@ class Scenario(BaseModel):
         return out
 
     def content_hash(self) -> str:
-        """A stable hash of everything that changes results (not the name or description)."""
-        body = self.model_dump(mode="json", exclude={"name", "description"})
+        """A stable hash of all that changes results (not name, title or description)."""
+        body = self.model_dump(mode="json", exclude={"name", "title", "description"})
         text = json.dumps(body, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -275,22 +285,25 @@ class Scenario(BaseModel):
 def _problems(sc: Scenario) -> Iterator[tuple[str, str]]:
     """Every (field, message) wrong with ``sc``, lazily: the caller takes the first."""
     yield from _name_problems(sc.name)
+    yield from _name_problems(sc.title, "title", empty_ok=True)
     yield from _year_problems(sc.start_year, sc.end_year)
     for lid, sch in sc.levers.items():
         yield from _lever_problems(lid, sch, sc.start_year)
     yield from _region_problems(sc.region)
 
 
-def _name_problems(name: str) -> Iterator[tuple[str, str]]:
+def _name_problems(name: str, field: str = "name", empty_ok: bool = False
+                   ) -> Iterator[tuple[str, str]]:
     if not name.strip():
-        yield "name", "empty; give the scenario a name"
+        if not empty_ok or name:
+            yield field, f"empty; give the scenario a {field}"
     elif len(name) > NAME_MAX:
-        yield "name", f"{len(name):,} characters long; allowed at most {NAME_MAX}"
+        yield field, f"{len(name):,} characters long; allowed at most {NAME_MAX}"
     else:
         bad = next((c for c in name if unicodedata.category(c) in _HIDDEN), None)
         if bad is not None:
-            yield "name", (f"holds the control or invisible character U+{ord(bad):04X} in "
-                           f"{quoted(name)}; allowed: one line of visible text")
+            yield field, (f"holds the control or invisible character U+{ord(bad):04X} in "
+                          f"{quoted(name)}; allowed: one line of visible text")
 
 
 def _year_problems(start_year: int, end_year: int) -> Iterator[tuple[str, str]]:
@@ -309,8 +322,11 @@ def _lever_problems(lid: str, sch: LeverSchedule, start_year: int
         return
     field = field_path("levers", lid)
     if not (lev.minimum <= sch.target <= lev.maximum):  # False for NaN too
+        # 80 for a share is 80%: say what was meant rather than only the range.
+        pct = (f"; did you mean {sch.target / 100:g}? write 1 for 100%"
+               if lev.unit == "share" and 1 < sch.target <= 100 else "")
         yield f"{field}.target", (f"{quoted(sch.target)} is out of range; allowed "
-                                  f"{lev.minimum:g} to {lev.maximum:g} ({lev.unit})")
+                                  f"{lev.minimum:g} to {lev.maximum:g} ({lev.unit}){pct}")
     for key in ("start", "full_by", "end"):
         year = getattr(sch, key)
         if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
@@ -337,8 +353,8 @@ def _region_problems(region: str | None) -> Iterator[tuple[str, str]]:
         get_region(region)
     except RegionError:
         # Not RegionError's own text: that quotes the name whole, whatever its length.
-        yield "region", (f"unknown region {quoted(region)}; allowed: {', '.join(region_names())}"
-                         " (or a county's Chinese name, e.g. 诸暨)")
+        yield "region", (f"unknown region {quoted(region)}; {region_hint(str(region))}allowed: "
+                         f"{', '.join(region_names())} (or a county's Chinese name, e.g. 诸暨)")
 
 
 def _unknown(what: str, name: Any, allowed: Sequence[str], listed: str | None = None) -> str:
@@ -429,8 +445,8 @@ def _parse(text: str, source: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(source, "(syntax)", f"malformed TOML: {_printable(str(err))}"
-                            ) from None
+        raise ScenarioError(source, "(syntax)", f"malformed TOML: {printable(str(err))}",
+                            syntax_line(str(err))) from None
     except RecursionError:
         raise ScenarioError(source, "(syntax)", "arrays or tables nested too deeply; allowed: "
                             "[levers.<id>] tables of numbers (docs/scenarios.md)") from None
@@ -442,12 +458,6 @@ def _parse(text: str, source: str) -> dict[str, Any]:
                             'scenario sets at least name = "..." (levers left out stay at '
                             "their 2020 level)")
     return data
-
-
-def _printable(text: str) -> str:
-    # tomllib quotes the offending character, which may itself be a control character.
-    clean = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:200])
-    return clean if len(text) <= 200 else clean + "…"
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -469,9 +479,14 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     p = _locate(path)
     source = str(path)
-    data = _parse(_read_text(p, source), source)
+    text = _read_text(p, source)
+    data = _parse(text, source)
     data.setdefault("name", p.stem)
-    return _validated(data, source)
+    try:
+        return _validated(data, source)
+    except ScenarioError as err:  # name the line too: tomllib keeps no positions
+        raise ScenarioError(source, err.field, err.message, key_line(text, err.field)
+                            ) from None
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario:

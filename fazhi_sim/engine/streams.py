@@ -36,7 +36,13 @@ from .kernels import (
 __all__ = ["Streams", "Purpose"]
 
 class Purpose(IntEnum):
-    """What a per-dispute draw decides; each purpose has its own independent stream."""
+    """What a per-dispute draw decides; each purpose has its own independent stream.
+
+    Parameters
+    ----------
+    *values : int
+        Look a purpose up by its number, e.g. ``Purpose(5)`` is ``Purpose.SUCCESS``.
+    """
 
     THIN = 1
     CLAIM = 2
@@ -116,16 +122,40 @@ class Streams:
         return self.generators[process]
 
     def each(self, process: str) -> list[np.random.Generator]:
-        """The generator of ``process`` for each replicate, in replicate order."""
+        """The generator of ``process`` for each replicate, in replicate order.
+
+        Parameters
+        ----------
+        process : str
+            One of :attr:`PROCESSES` or :attr:`LATER` (``"population"``, ``"ties"``, ...).
+
+        Returns
+        -------
+        list of numpy.random.Generator
+            One per replicate.
+        """
         return [g[process] for g in self.replicates]
 
     def uniform(self, ids: np.ndarray, counter: int | np.ndarray, purpose: int,
                 rep: np.ndarray | None = None) -> np.ndarray:
         """One uniform in (0, 1) per dispute id, fixed by (seed, id, counter, purpose).
 
-        ``counter`` is the month, or per dispute the number of steps it has taken: keyed by
-        steps, a dispute delayed in one scenario still meets the same luck at its next step.
-        ``rep`` gives each id's replicate in a batch (None: replicate 0).
+        Parameters
+        ----------
+        ids : ndarray of int
+            Dispute ids, shape (n,).
+        counter : int or ndarray of int
+            The month, or per dispute the number of steps it has taken, shape (n,): keyed by
+            steps, a dispute delayed in one scenario still meets the same luck at its next step.
+        purpose : int
+            A :class:`Purpose` (or ``Purpose.CHOICE * 16 + option`` and the like).
+        rep : ndarray of int, optional
+            Each id's replicate in a batch, shape (n,); None: replicate 0.
+
+        Returns
+        -------
+        ndarray of float64
+            Shape (n,), in the open interval (0, 1).
         """
         if len(ids) == 0:
             return np.empty(0)
@@ -138,6 +168,22 @@ class Streams:
 
         The same numbers as ``uniform(ids[pos], counters[pos], purpose, reps[pos])``,
         without gathering the columns first (draws over a dispute pool's positions).
+
+        Parameters
+        ----------
+        pos : ndarray of int
+            Positions (rows) in the pool's columns, shape (n,).
+        ids, counters : ndarray of int
+            The pool's dispute ids and step counters, shape (pool size,).
+        purpose : int
+            A :class:`Purpose`.
+        reps : ndarray of int, optional
+            The pool's replicate column, shape (pool size,); None: replicate 0.
+
+        Returns
+        -------
+        ndarray of float64
+            Shape (n,), in (0, 1).
         """
         if len(pos) == 0:
             return np.empty(0)
@@ -147,7 +193,20 @@ class Streams:
 
     def uniforms_at(self, pos: np.ndarray, ids: np.ndarray, counters: np.ndarray,
                     purposes: np.ndarray, reps: np.ndarray | None = None) -> np.ndarray:
-        """:meth:`uniform_at` for each of ``purposes`` (uint64), one row per purpose."""
+        """:meth:`uniform_at` for each of ``purposes``, one row per purpose.
+
+        Parameters
+        ----------
+        pos, ids, counters, reps
+            As for :meth:`uniform_at`.
+        purposes : ndarray of uint64
+            Purposes, shape (k,).
+
+        Returns
+        -------
+        ndarray of float64
+            Shape (k, n): row ``j`` is ``uniform_at(pos, ids, counters, purposes[j], reps)``.
+        """
         return keyed_uniforms_at_purposes(pos, ids, counters, purposes, self.keys, _reps(reps))
 
     def gumbel(self, ids: np.ndarray, counter: int | np.ndarray, n_options: int,
@@ -155,6 +214,22 @@ class Streams:
         """Gumbel noise of shape (len(ids), n_options) for a logit choice.
 
         Column ``k`` uses purpose ``CHOICE * 16 + k``; all columns are drawn in one pass.
+
+        Parameters
+        ----------
+        ids : ndarray of int
+            Dispute ids, shape (n,).
+        counter : int or ndarray of int
+            As for :meth:`uniform`.
+        n_options : int
+            Number of options (columns).
+        rep : ndarray of int, optional
+            Each id's replicate in a batch, shape (n,).
+
+        Returns
+        -------
+        ndarray of float64
+            Standard Gumbel draws, shape (n, n_options).
         """
         if len(ids) == 0:
             return np.empty((0, n_options))

@@ -1,12 +1,10 @@
 """Ensembles: replicates of several scenarios, with bands, paired differences and targets.
 
-Replicate ``k`` of every scenario runs with seed ``seed + k``. Because every random draw that
-a lever does not touch is keyed by that seed (streams.py), the paired difference between two
-scenarios in the same replicate is the levers' effect with most of the noise cancelled
-(common random numbers).
-
-Every run of an ensemble builds the same model (:class:`~fazhi_sim.ModelSpec`, ``model=``),
-so a researcher's subclass runs on process pools and Dask exactly as the shipped model does.
+Replicate ``k`` of every scenario runs with seed ``seed + k``; every random draw a lever does
+not touch is keyed by that seed (streams.py), so the paired difference of two scenarios in one
+replicate is the levers' effect with most of the noise cancelled (common random numbers).
+Every run builds the same model (:class:`~fazhi_sim.ModelSpec`, ``model=``), so a researcher's
+subclass runs on process pools and Dask exactly as the shipped model does.
 """
 
 from __future__ import annotations
@@ -87,17 +85,16 @@ def run_ensemble(
         Scenarios, scenario files or shipped names (``"baseline"``), or a dict of
         name -> scenario. Names must differ.
     replicates
-        Runs per scenario, 1 to :data:`MAX_REPLICATES`; replicate ``k`` uses seed ``seed + k``
-        in every scenario.
+        Runs per scenario, 1 to :data:`MAX_REPLICATES` (else ``ValueError``); replicate ``k``
+        uses seed ``seed + k`` in every scenario.
     region
         Region for every run (default: each scenario's own, else ``"town"``).
     executor
         Any ``concurrent.futures.Executor`` (e.g. ``dask.distributed.Client.get_executor()``).
         By default, local processes on all cores (``jobs``), or this process for one job.
     store
-        A folder: each finished run is written there at once, and runs already there are
-        read instead of run again, so an interrupted sweep resumes where it stopped (also
-        after Ctrl-C, SIGTERM or a failed run: runs that finished are stored first).
+        A folder: each finished run is written there at once and runs already there are read,
+        so an interrupted sweep resumes where it stopped (finished runs are stored first).
     progress
         Show a progress bar (terminal or notebook).
     seed
@@ -111,16 +108,15 @@ def run_ensemble(
         importable module for process pools (Dask also takes classes from a notebook).
     batch
         Seeds of one scenario stacked into one model pass (:func:`~fazhi_sim.simulate_batch`);
-        None chooses: batches for small regions, as many as keep every worker busy
-        (:func:`~fazhi_sim.experiments.batches.batch_size`); 1 runs each seed alone. Results
-        are the same either way, bit for bit.
+        None chooses (:func:`~fazhi_sim.experiments.batches.batch_size`); 1 runs each seed
+        alone. Results are the same either way, bit for bit.
     uncertainty
         ``"posterior"`` (default): replicate ``k`` runs posterior draw ``(seed + k) mod n``
         of the mechanism parameters as well as seed ``seed + k``, the same pair in every
         scenario, so bands hold what the model does not know about its parameters and paired
         differences stay paired; a scenario's own ``[params]`` keep their values.
         ``"noise"``: every replicate runs the scenario's parameters; bands are simulation
-        noise only.
+        noise only. Anything else is a ``ValueError``.
     posterior
         Draws to use (a file or a table like
         :func:`~fazhi_sim.experiments.posterior.load_posterior`); the shipped ones if None.
@@ -129,6 +125,19 @@ def run_ensemble(
     -------
     Ensemble
         Per-run results and their summaries; ``model_label`` names the model.
+
+    Examples
+    --------
+    >>> import fazhi_sim as fs
+    >>> b = fs.baseline(end_year=2021)    # one year; more 诉前调解 against the baseline:
+    >>> two = {"base": b, "more": b.with_levers(pre_filing_mediation_share=0.9)}
+    >>> ens = fs.run_ensemble(two, 3, "town", uncertainty="noise", jobs=1, progress=False)
+    >>> s = ens.summary().set_index(["scenario", "metric"]).loc[("more", "lawsuits_per_10k")]
+    >>> int(s.n), bool(s.q10 <= s["median"] <= s.q90)    # 万人成讼率: median in its band
+    (3, True)
+    >>> c = ens.compare().set_index(["scenario", "metric"])["median"]    # against "base"
+    >>> float(c["base", "lawsuits_per_10k"]), bool(c["more", "lawsuits_per_10k"] < 0)
+    (0.0, True)
     """
     _check_replicates(replicates)
     draws = _draws(uncertainty, posterior)
@@ -319,7 +328,7 @@ def bands(df: pd.DataFrame, keys: list[str], column: str = "value") -> pd.DataFr
 class Ensemble:
     """Results of :func:`run_ensemble`.
 
-    Attributes
+    Parameters
     ----------
     runs : pandas.DataFrame
         Tidy per-run values: scenario, replicate, seed, year, region, metric, value.
@@ -350,14 +359,28 @@ class Ensemble:
         return next(iter(self.scenarios))
 
     def summary(self) -> pd.DataFrame:
-        """Median, 10% and 90% (and mean, n) per scenario, year, region and metric."""
+        """Median, 10% and 90% (and mean, n) per scenario, year, region and metric.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns scenario, year, region, metric, q10, median, q90, mean (float), n (int).
+        """
         return bands(self.runs, ["scenario", "year", "region", "metric"])
 
     def differences(self, baseline: str | None = None) -> pd.DataFrame:
         """Paired differences against ``baseline``, replicate by replicate.
 
-        Columns: scenario, replicate, year, region, metric, value, base, diff, pct (percent of
-        the baseline value; NaN where that is zero).
+        Parameters
+        ----------
+        baseline : str, optional
+            The reference scenario's name (the first if None); any other is a ``ValueError``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns scenario, replicate, year, region, metric, value, base, diff, pct (percent
+            of the baseline value; NaN where that is zero).
         """
         base_name = baseline or self.baseline_name
         if base_name not in self.scenarios:
@@ -372,7 +395,19 @@ class Ensemble:
         return df.drop(columns="seed")
 
     def compare(self, baseline: str | None = None) -> pd.DataFrame:
-        """Paired differences summarised: median and 10–90% band, absolute and percent."""
+        """Paired differences summarised: median and 10–90% band, absolute and percent.
+
+        Parameters
+        ----------
+        baseline : str, optional
+            As for :meth:`differences`, which raises ``ValueError`` for an unknown name.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns baseline, scenario, year, region, metric; q10, median, q90, mean, n of the
+            paired differences; pct_q10, pct_median, pct_q90, pct_mean of them in percent.
+        """
         d = self.differences(baseline)
         keys = ["scenario", "year", "region", "metric"]
         absolute = bands(d, keys, "diff")
@@ -386,17 +421,22 @@ class Ensemble:
                 region: str | None = None, baseline: str | None = None) -> pd.DataFrame:
         """Why did it change: Δ万人成讼率, Δ万人起诉率 and Δ信访量 split by pathway.
 
-        Per paired replicate, an exact flow accounting (see
-        :func:`~fazhi_sim.experiments.explain.pathway_components`) splits each change
-        against ``baseline`` into pathways that add up to it; the table gives their median
-        and 10–90% band. Filters default to every scenario but the baseline, every year and
-        the whole region.
+        Per paired replicate, an exact flow accounting
+        (:func:`~fazhi_sim.experiments.explain.pathway_components`) splits each change against
+        ``baseline`` into pathways that add up to it; the table gives median and 10–90% band.
+
+        Parameters
+        ----------
+        scenario, year, region, baseline : optional
+            Filters (default: every scenario but the baseline, every year, the whole region)
+            and the reference scenario (default: the first).
 
         Returns
         -------
         pandas.DataFrame
             Columns scenario, year, region, outcome, pathway (``"total"`` last), median,
-            q10, q90, share_of_total (median component over median total).
+            q10, q90, share_of_total (median component over median total). An ensemble that
+            holds no counters raises ``ValueError``.
         """
         if self.counters is None:
             raise ValueError("this ensemble holds no counters (made before they were kept, "
@@ -408,10 +448,16 @@ class Ensemble:
                 ) -> pd.DataFrame:
         """Plan-target checks per scenario.
 
-        For each of 万人成讼率, 信访量 and 万人失信率: the share of replicates in which it falls
-        every year from ``first`` to ``last`` (逐年下降). For each coverage target the plan
-        states (法律明白人 100%, 公职律师 90%, 枫桥式 units full coverage): whether the
-        scenario reaches it by ``last``.
+        For 万人成讼率, 信访量 and 万人失信率: the share of replicates in which it falls every
+        year from ``first`` to ``last`` (逐年下降). For each coverage target the plan states
+        (法律明白人 100%, 公职律师 90%, 枫桥式 units): whether the scenario reaches it by ``last``.
+
+        Parameters
+        ----------
+        first, last : int
+            The years checked.
+        region : str, optional
+            Region or county id; the whole region if None.
 
         Returns
         -------
@@ -443,7 +489,13 @@ class Ensemble:
                                            "detail"])
 
     def whole_region(self) -> str:
-        """The id of the whole region the runs cover (the city, or the one county)."""
+        """The id of the whole region the runs cover.
+
+        Returns
+        -------
+        str
+            The city's id, or the one county's (``"shaoxing"``, ``"zhuji"``, ``"town"``).
+        """
         regions = self.runs.region.unique().tolist()
         counties = set()
         for name in regions:

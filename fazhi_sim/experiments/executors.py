@@ -63,7 +63,20 @@ class Serial(Executor):
     """Runs each task at once in this process (no pickling, easy to debug)."""
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        """Run ``fn`` now and return a finished future."""
+        """Run ``fn`` now and return a finished future.
+
+        Parameters
+        ----------
+        fn : callable
+            The task.
+        *args, **kwargs
+            Its arguments.
+
+        Returns
+        -------
+        concurrent.futures.Future
+            Done: holding ``fn``'s result, or the exception it raised.
+        """
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))

@@ -64,6 +64,16 @@ def load_posterior(path: str | Path | None = None) -> pd.DataFrame:
     PosteriorError
         For a missing file, an unknown or integer parameter, a value that is not a number
         or lies outside the field's bounds.
+
+    Examples
+    --------
+    >>> import fazhi_sim as fs
+    >>> draws = fs.load_posterior()
+    >>> draws.index.name, "village_success" in draws.columns, len(draws) > 100
+    ('draw', True, True)
+    >>> low, high = fs.Params.model_fields["village_success"].metadata  # every draw in bounds
+    >>> bool(draws.village_success.between(low.ge, high.le).all())
+    True
     """
     if path is None:
         return _shipped().copy()
@@ -88,6 +98,15 @@ def posterior_summary() -> pd.DataFrame:
         One row per prior parameter: ``param``, ``calibrated``, ``prior_5``/``50``/``95``,
         ``post_5``/``50``/``95``, ``shrinkage`` (how much narrower the 90% interval became)
         and ``ess`` (effective sample size of the calibrated ones).
+
+    Examples
+    --------
+    >>> import fazhi_sim as fs
+    >>> s = fs.posterior_summary().set_index("param")
+    >>> bool(s.at["village_success", "calibrated"])
+    True
+    >>> bool((s.post_5 <= s.post_95).all())
+    True
     """
     with resources.files("fazhi_sim").joinpath(SUMMARY_FILE).open("rb") as f:
         return pd.read_csv(f)

@@ -67,11 +67,29 @@ def simulate(
         listed in :data:`fazhi_sim.engine.metrics.METRICS`. ``df.attrs`` names the
         scenario, seed, region and model (:attr:`ModelSpec.label <fazhi_sim.ModelSpec.label>`).
 
+    Raises
+    ------
+    ValueError
+        If ``freq`` is not ``"year"`` or ``"month"``, or ``counters`` is asked for monthly.
+    ScenarioError
+        If ``scenario`` names a file or shipped scenario that is missing or invalid.
+
     Examples
     --------
-    >>> df = simulate("plan-2025", region="town", seed=1)
-    >>> df.query("metric == 'lawsuits_per_10k'").pivot(index="year", columns="region")
-    ... # doctest: +SKIP
+    One year of the plan on the 50,000-resident town (the full horizon is 2021-2025):
+
+    >>> import fazhi_sim as fs
+    >>> plan = fs.load_scenario("plan-2025").model_copy(update={"end_year": 2021})
+    >>> df = fs.simulate(plan, region="town", seed=1)
+    >>> df.columns.tolist()
+    ['year', 'region', 'metric', 'value']
+    >>> df.attrs["scenario"], df.attrs["seed"], df.attrs["region"]
+    ('plan-2025', 1, 'town')
+    >>> rate = df.set_index("metric").at["lawsuits_per_10k", "value"]
+    >>> bool(0 < rate < 1000)    # 万人成讼率 of 2021, lawsuits per 10,000 residents
+    True
+    >>> df.equals(fs.simulate(plan, region="town", seed=1))    # same seed, same result
+    True
     """
     return simulate_batch(scenario, region, (seed,), freq, model, counters)[0]
 
@@ -110,11 +128,21 @@ def simulate_batch(
     list of pandas.DataFrame
         One tidy result per seed, in the order given, as :func:`simulate` returns.
 
+    Raises
+    ------
+    ValueError
+        If ``freq`` is not ``"year"`` or ``"month"``, ``counters`` is asked for monthly, or
+        several seeds are given to a model that is not ``batchable``.
+
     Examples
     --------
-    >>> a, b = simulate_batch("plan-2025", region="town", seeds=[1, 2])
-    >>> a.equals(simulate("plan-2025", region="town", seed=1))
+    >>> import fazhi_sim as fs
+    >>> short = fs.baseline(end_year=2021)
+    >>> a, b = fs.simulate_batch(short, region="town", seeds=[1, 2])
+    >>> a.equals(fs.simulate(short, region="town", seed=1))    # bit for bit
     True
+    >>> a.equals(b)
+    False
     """
     if freq not in ("year", "month"):
         raise ValueError(f"freq must be 'year' or 'month', not {freq!r}")

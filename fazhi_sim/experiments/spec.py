@@ -59,22 +59,39 @@ class ModelSpec:
 
     Parameters
     ----------
-    model
+    model : type
         :class:`~fazhi_sim.DisputeModel` or a subclass.
-    behaviour
+    behaviour : type or None
         A :class:`~fazhi_sim.Behaviour` subclass for the residents, or None for the model
         class's own.
-    institutions
+    institutions : mapping or sequence of (type, type)
         Replacement institution classes keyed by the class they replace, e.g.
         ``{VillageMediationCommittee: MyCommittee}``; a mapping or (old, new) pairs.
 
+    Raises
+    ------
+    SpecError
+        If a class is not a subclass of what it stands for (one line naming it).
+
     Examples
     --------
+    A researcher's residents who never trust mediation, run through everything:
+
     >>> import fazhi_sim as fs
     >>> class Sceptics(fs.Behaviour):
-    ...     pass
-    >>> fs.ModelSpec(behaviour=Sceptics).label
-    'fazhi_sim.engine.model:DisputeModel+behaviour=__main__:Sceptics'
+    ...     def utilities(self, s):
+    ...         u = super().utilities(s)
+    ...         u[:, fs.Option.VILLAGE] -= 5.0    # the village committee is shunned
+    ...         return u
+    >>> spec = fs.ModelSpec(behaviour=Sceptics)
+    >>> spec.label
+    'fazhi_sim.engine.model:DisputeModel+behaviour=...:Sceptics'
+    >>> short = fs.baseline(end_year=2021)
+    >>> def village(df):
+    ...     return df.set_index("metric").at["village_share_of_resolved", "value"]
+    >>> shipped = village(fs.simulate(short, region="town", seed=1))
+    >>> bool(village(fs.simulate(short, region="town", seed=1, model=spec)) < shipped)
+    True
     """
 
     model: type[DisputeModel] = DisputeModel
@@ -128,13 +145,45 @@ class ModelSpec:
 
     def build(self, scenario: Any = None, region: Any = None, seed: int = 0,
               **levers_and_params: Any) -> DisputeModel:
-        """A new model, not yet run (arguments as for :class:`~fazhi_sim.DisputeModel`)."""
+        """A new model, not yet run.
+
+        Parameters
+        ----------
+        scenario : Scenario, str, path or None
+            As for :class:`~fazhi_sim.DisputeModel`: a scenario, a file, a shipped name.
+        region : str, Region or None
+            Region name or object; the scenario's own, else ``"town"``, if None.
+        seed : int or list of int
+            Run seed; several seeds stack replicates into one batched model.
+        **levers_and_params
+            Lever levels and parameter values that override the scenario's.
+
+        Returns
+        -------
+        DisputeModel
+            An instance of ``model`` with this spec's behaviour and institutions.
+        """
         return self.model(scenario, region=region, seed=seed, **self._overrides(),
                           **levers_and_params)
 
     def build_reference(self, scenario: Any = None, region: Any = "town",
                         seed: int = 0) -> ReferenceModel:
-        """The per-agent reference model with the same behaviour and institutions."""
+        """The per-agent reference model with the same behaviour and institutions.
+
+        Parameters
+        ----------
+        scenario : Scenario, str, path or None
+            As for :meth:`build`.
+        region : str or Region
+            Region name or object (the reference model is meant for the town).
+        seed : int
+            Run seed.
+
+        Returns
+        -------
+        fazhi_sim.engine.reference.ReferenceModel
+            A Mesa model with one agent per resident, not yet run.
+        """
         return ReferenceModel(scenario, region=region, seed=seed, **self._overrides())
 
 
@@ -164,7 +213,38 @@ def load_spec(target: str) -> ModelSpec:
 
 
 def as_spec(model: Any = None) -> ModelSpec:
-    """A ModelSpec from None (the shipped model), a ModelSpec, a class or ``"module:Name"``."""
+    """A ModelSpec from None (the shipped model), a ModelSpec, a class or ``"module:Name"``.
+
+    Parameters
+    ----------
+    model : ModelSpec, type, str or None
+        A :class:`ModelSpec`; a :class:`~fazhi_sim.DisputeModel` or
+        :class:`~fazhi_sim.Behaviour` subclass; ``"package.module:Name"`` naming one of
+        those; or None for the shipped model.
+
+    Returns
+    -------
+    ModelSpec
+        The spec every entry point builds its models from.
+
+    Raises
+    ------
+    SpecError
+        If ``model`` is none of these or cannot be imported (one line).
+
+    Examples
+    --------
+    >>> import fazhi_sim as fs
+    >>> fs.as_spec(None) == fs.ModelSpec()
+    True
+    >>> fs.as_spec("fazhi_sim.engine.model:DisputeModel").label
+    'fazhi_sim.engine.model:DisputeModel'
+    >>> fs.as_spec(42)
+    Traceback (most recent call last):
+    ...
+    fazhi_sim.experiments.spec.SpecError: model: 42: give a ModelSpec, a DisputeModel or \
+Behaviour subclass, or 'package.module:Name'
+    """
     if model is None:
         return ModelSpec()
     if isinstance(model, ModelSpec):

@@ -120,7 +120,22 @@ class RunStore:
         self.code = code or code_digest()
 
     def file(self, scenario: Scenario, region_id: str, seed: int) -> Path:
-        """Where this run's result lives."""
+        """Where this run's result lives.
+
+        Parameters
+        ----------
+        scenario : Scenario
+            The scenario run (keyed by its content, :meth:`Scenario.content_hash`).
+        region_id : str
+            The region's id, e.g. ``"town"``.
+        seed : int
+            The run's seed.
+
+        Returns
+        -------
+        pathlib.Path
+            The Parquet file (which may not exist yet).
+        """
         stem = f"{scenario.content_hash()}_{region_id}_{seed}_code-{self.code}"
         if not self.spec.default:
             # A label holds ':' and '<locals>', which not every file system takes.
@@ -129,7 +144,19 @@ class RunStore:
         return self.path / f"{stem}.parquet"
 
     def load(self, scenario: Scenario, region_id: str, seed: int) -> pd.DataFrame | None:
-        """The stored result, or None if the run has not finished or its file was corrupt."""
+        """The stored result, or None if the run has not finished or its file was corrupt.
+
+        Parameters
+        ----------
+        scenario, region_id, seed
+            As for :meth:`file`.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            The run's tidy result as :func:`~fazhi_sim.simulate` returned it; a corrupt file is
+            set aside with a :class:`StoreWarning` and None returned.
+        """
         f = self.file(scenario, region_id, seed)
         why = "its values do not match the digest written with them"
         try:
@@ -147,7 +174,15 @@ class RunStore:
         return df
 
     def save(self, scenario: Scenario, region_id: str, seed: int, df: pd.DataFrame) -> None:
-        """Write one finished run (atomically)."""
+        """Write one finished run (atomically: a temporary file renamed into place).
+
+        Parameters
+        ----------
+        scenario, region_id, seed
+            As for :meth:`file`.
+        df : pandas.DataFrame
+            The run's tidy result.
+        """
         target = self.file(scenario, region_id, seed)
         tmp = target.with_name(f".tmp-{uuid.uuid4().hex}-{target.name}")
         out = df.copy(deep=False)
@@ -160,7 +195,13 @@ class RunStore:
             raise
 
     def foreign(self) -> int:
-        """Stored runs this store does not read: made by another version of the code."""
+        """Stored runs this store does not read: made by another version of the code.
+
+        Returns
+        -------
+        int
+            How many such files the folder holds.
+        """
         tag = f"_code-{self.code}"
         # pathlib's glob also matches the hidden temporary files of runs being written.
         return sum(1 for f in self.path.glob("*.parquet")

@@ -12,7 +12,8 @@ so ``a | b`` and ``a & b`` on these charts go through :func:`combine`, which mov
 to the top; use :func:`combine` too where you would call ``alt.hconcat``.
 
 This module gathers the charts from where they live: :mod:`.time_charts` (over the years),
-:mod:`.structure_charts` (one year's structure), :mod:`.analysis_charts` (sensitivity and
+:mod:`.structure_charts` (one year's structure), :mod:`.county_charts` (the six counties
+side by side: tile map and small multiples), :mod:`.analysis_charts` (sensitivity and
 calibration), :mod:`.explain_charts` (why a change happened), :mod:`.chart_export` (files)
 and :mod:`.chart_base` (what they share).
 
@@ -28,10 +29,11 @@ from __future__ import annotations
 from .analysis_charts import fit_chart, tornado
 from .chart_base import FONT, combine
 from .chart_export import save_png, save_svg
+from .county_charts import county_multiples, county_view, tile_map
 from .explain_charts import explain_chart
 from .structure_charts import counties, flows, pyramid, targets_table
 from .time_charts import difference, trajectories
 
 __all__ = ["FONT", "trajectories", "difference", "pyramid", "flows", "counties",
            "targets_table", "combine", "save_png", "save_svg", "tornado", "fit_chart",
-           "explain_chart"]
+           "explain_chart", "tile_map", "county_multiples", "county_view"]

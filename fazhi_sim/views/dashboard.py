@@ -8,14 +8,21 @@ start), the baseline is computed once per region and horizon, and the Altair
 (:func:`~fazhi_sim.views.offline.offline_widgets`): no CDN, so it works on an intranet. Below
 the charts, the "why did it change" panel (:mod:`.dashboard_explain`) splits the last year's
 change by pathway from counters the same runs collect.
+
+The setting is a scenario with the lever paths of a scenario file (:mod:`.dashboard_state`):
+the plan button loads ``plan-2025.toml`` as ``compare`` runs it, a file can be opened and the
+setting saved as one, and the editor tab (:mod:`.dashboard_editor`) sets every lever's path.
+The page sizes its charts to the window and keeps their y-axes between moves
+(:mod:`.dashboard_layout`); for 绍兴市 it shows the six counties (:mod:`.dashboard_counties`);
+the costs tab (:mod:`.dashboard_costs`) shows cost per avoided case and a budget's best mix.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import threading
 import time
-from concurrent.futures import wait as futures_wait
+from collections.abc import Iterator
 from typing import Any
 
 import altair as alt
@@ -23,42 +30,53 @@ import ipywidgets as w
 
 from ..engine.measures import LEVERS, PLAN_SECTIONS
 from ..engine.region import region_names
-from ..engine.scenario import LeverSchedule, Scenario
-from ..experiments.batches import warm_up
+from ..engine.scenario import Scenario, baseline, load_scenario
+from ..engine.scenario_toml import save_scenario, scenario_to_toml
 from ..experiments.ensemble import Ensemble, run_ensemble
-from ..experiments.executors import LocalProcesses, Serial, default_jobs
+from ..experiments.executors import default_jobs
 from ..experiments.simulate import as_scenario
 from ..experiments.spec import as_spec
 from . import charts
+from .dashboard_costs import CostsPanel
+from .dashboard_counties import CountyPanel
+from .dashboard_editor import ScenarioEditor
 from .dashboard_explain import ExplainPanel
-from .dashboard_specs import SpecCache
+from .dashboard_files import ScenarioFiles, combined_spec, lever_tip
+from .dashboard_layout import (
+    CSS,
+    ROOT_CLASS,
+    STALE_CLASS,
+    AxisDomains,
+    Viewport,
+    projector_config,
+    sizes,
+)
+from .dashboard_runs import SHOWN, Workers, joined, later, part
+from .dashboard_specs import SpecCache, with_colors, with_y_domain
+from .dashboard_state import targets, with_horizon, with_target
 from .i18n import label, region_label
 from .offline import offline_widgets
 from .time_charts import difference_data, trajectory_data
 
-__all__ = ["dashboard", "Dashboard"]
+__all__ = ["dashboard", "Dashboard", "SHOWN"]
 
-SHOWN = ("lawsuits_per_10k", "petitions")
-"""Metrics charted: 万人成讼率 and 信访量."""
+SETTING_COLOR = "#f58518"
+"""The setting's colour: the second of the charts' tableau10 scheme (the baseline has the first)."""
 
-KEPT = (*SHOWN, "population")
-"""Metrics the dashboard's ensemble keeps: the charted ones and what the pathway split needs."""
-
-
-def _current_level(sc: Scenario, lever_id: str, year: int) -> float:
-    import numpy as np
-
-    return float(sc.lever_values(np.array([float(year)]))[lever_id][0])
 
 
 class Dashboard:
     """The dashboard's state, controls and charts.
 
+    The state is a :class:`~fazhi_sim.Scenario` with the lever paths of a scenario file
+    (:mod:`.dashboard_state`): a slider shows its lever's target and moving it keeps the
+    lever's ramp; the plan button loads ``plan-2025.toml`` as it is; a scenario file can be
+    opened and the state saved as one (:meth:`to_scenario`, :meth:`save_scenario`).
+
     Parameters
     ----------
     scenario
-        Starting lever levels (a Scenario, file or shipped name); its levels at
-        ``end_year`` set the sliders.
+        The starting state (a Scenario, file or shipped name); its targets set the sliders.
     region
         Region id (``"town"`` answers fastest).
     replicates
@@ -84,6 +102,8 @@ class Dashboard:
 
     Attributes
     ----------
+    state : Scenario
+        The setting the controls describe (without its region; see :meth:`to_scenario`).
     ensemble : Ensemble or None
         The last runs: the baseline and the setting (scenario names ``"baseline"`` and
         ``"scenario"``).
@@ -98,72 +118,123 @@ class Dashboard:
                  lang: str = "zh", end_year: int = 2025, jobs: int | None = None,
                  debounce: float = 0.3, model: Any = None, uncertainty: str = "posterior"):
         self.start = as_scenario(scenario)
+        self.state = with_horizon(self.start.model_copy(update={"region": None}), end_year)
         self.uncertainty = uncertainty
         self.spec = as_spec(model)
         self.jobs = jobs or default_jobs()
         self.debounce = debounce
-        self._pool: LocalProcesses | None = None
-        self._executor: Any = None
-        self._warming: list = []
         # The workers start first and load the engine while this process builds the page.
-        self._get_executor()
+        self.pool = Workers(self.jobs)
         offline_widgets()
         self._baselines: dict[tuple, Ensemble] = {}
         self._timer: Any = None
         self._lock = threading.Lock()
         self.last_run_seconds: float | None = None
         self.ensemble: Ensemble | None = None
-        self.specs = SpecCache(300, 180)
+        self.viewport = Viewport()
+        self.size = sizes(0, 0)
+        self.specs = SpecCache(self.size.chart_width, self.size.chart_height)
+        self.domains = AxisDomains()
+        self._build_controls(region, replicates, end_year, lang)
+        self._build_charts()
+        self._relabel()
+        self._resize()
 
+    # -- building the page
+    def _build_controls(self, region: str, replicates: int, end_year: int, lang: str) -> None:
         self.sliders: dict[str, w.FloatSlider] = {}
+        levels = targets(self.state)
         for lid, lv in LEVERS.items():
             step = 0.01 if lv.unit == "share" else (lv.maximum - lv.minimum) / 100
-            s = w.FloatSlider(value=_current_level(self.start, lid, end_year), min=lv.minimum,
-                              max=lv.maximum, step=step, continuous_update=False,
+            s = w.FloatSlider(value=levels[lid], min=lv.minimum, max=lv.maximum, step=step,
+                              continuous_update=False,
                               readout_format=".0%" if lv.unit == "share" else ".1f",
-                              style={"description_width": "initial"},
-                              layout=w.Layout(width="98%"))
+                              style={"description_width": "48%"}, layout=w.Layout(width="98%"))
+            s.observe(lambda ch, lid=lid: self._moved(lid, ch["new"]), names="value")
             self.sliders[lid] = s
-        self.region = w.Dropdown(options=region_names(), value=region)
-        self.replicates = w.IntSlider(value=replicates, min=1, max=50, continuous_update=False)
-        self.year = w.IntSlider(value=end_year, min=2025, max=2035, continuous_update=False)
-        self.lang = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=lang)
-        self.baseline_button = w.Button(icon="undo")
-        self.plan_button = w.Button(icon="flag", button_style="info")
+        self.region = w.Dropdown(options=region_names(), value=region,
+                                 layout=w.Layout(width="98%"))
+        self.replicates = w.IntSlider(value=replicates, min=1, max=50, continuous_update=False,
+                                      layout=w.Layout(width="98%"))
+        self.year = w.IntSlider(value=end_year, min=min(2025, end_year), max=2035,
+                                continuous_update=False, layout=w.Layout(width="98%"))
+        self.lang = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=lang,
+                                    style={"button_width": "auto"})
+        self.baseline_button = w.Button(icon="undo", layout=w.Layout(width="auto"))
+        self.plan_button = w.Button(icon="flag", button_style="info",
+                                    layout=w.Layout(width="auto"))
+        self.files = ScenarioFiles(self)
         self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="98%"))
         self.status = w.HTML()
+        self.ramp_note = w.HTML()
         self.sections = w.Accordion()
+        self.baseline_button.on_click(lambda _: self.set_levels("baseline"))
+        self.plan_button.on_click(lambda _: self.set_levels("plan"))
+        self.region.observe(self._region_changed, names="value")
+        self.replicates.observe(self._changed, names="value")
+        self.year.observe(self._horizon_changed, names="value")
+        self.lang.observe(self._relabel, names="value")
+        self.viewport.observe(self._window_changed, names="size")
+
+    def _build_charts(self) -> None:
         # SVG rather than canvas: crisp on projectors, and the marks can be inspected.
         embed = {"renderer": "svg", "actions": False}
         self.charts = {m: alt.JupyterChart(alt.Chart().mark_point(), embed_options=embed)
                        for m in SHOWN}
         self.diffs = {m: alt.JupyterChart(alt.Chart().mark_point(), embed_options=embed)
                       for m in SHOWN}
-        self.why = ExplainPanel(lang, embed_options=embed)
+        self.why = ExplainPanel(self.lang.value, embed_options=embed)
+        self.counties = CountyPanel(self, embed)
+        self.editor = ScenarioEditor(self)
+        self.costs = CostsPanel(self)
+        self.controls = w.VBox([w.HBox([self.baseline_button, self.plan_button],
+                                       layout=w.Layout(flex_flow="row wrap")),
+                                self.region, self.year, self.replicates, self.lang,
+                                self.ramp_note, self.sections, self.files.widget,
+                                self.progress, self.status])
+        self.graphs = w.VBox([*(w.HBox([self.charts[m], self.diffs[m]],
+                                       layout=w.Layout(flex_flow="row wrap")) for m in SHOWN),
+                              self.counties.widget, self.why.widget])
+        main = w.HBox([self.controls, self.graphs], layout=w.Layout(width="100%"))
+        self.tabs = w.Tab([main, self.editor.widget, self.costs.widget])
+        self.tabs.observe(self._tab_changed, names="selected_index")
+        self.widget = w.VBox([w.HTML(CSS), self.viewport, self.tabs],
+                             layout=w.Layout(width="100%"))
+        self.widget.add_class(ROOT_CLASS)
 
-        self.baseline_button.on_click(lambda _: self.set_levels("baseline"))
-        self.plan_button.on_click(lambda _: self.set_levels("plan"))
-        for control in (*self.sliders.values(), self.region, self.replicates, self.year):
-            control.observe(self._changed, names="value")
-        self.lang.observe(self._relabel, names="value")
-        self._relabel()
-        controls = w.VBox([self.baseline_button, self.plan_button, self.region, self.year,
-                           self.replicates, self.lang, self.sections, self.progress,
-                           self.status], layout=w.Layout(width="36%"))
-        graphs = w.VBox([*(w.HBox([self.charts[m], self.diffs[m]]) for m in SHOWN),
-                         self.why.widget], layout=w.Layout(width="64%"))
-        self.widget = w.HBox([controls, graphs])
+    RESIZE_WAIT = (2.0, 0.5)
+    """Seconds before the charts are redrawn for the window: the first time, and after."""
+
+    def _window_changed(self, *_: Any) -> None:
+        # A chart given a new spec while it still draws the last one may end up showing the
+        # older (the browser draws both at once): the first redraw waits for the page's own.
+        first = self._resized is None
+        if self._resized is not None:
+            self._resized.cancel()
+        self._resized = later(self.RESIZE_WAIT[0 if first else 1], self._resize)
+
+    _resized: Any = None
+
+    def _resize(self, *_: Any) -> None:
+        size = sizes(*self.viewport.size)
+        if size == self.size and self.controls.layout.width:
+            return
+        self.size = size
+        self.controls.layout.width = size.controls
+        self.graphs.layout.width = size.graphs
+        self.specs = SpecCache(size.chart_width, size.chart_height)
+        self.why.resize(size.wide_width, size.chart_height)
+        if self.ensemble is not None:
+            with self._lock:
+                self._draw()
 
     # -- labels
     def _relabel(self, *_: Any) -> None:
         lang = self.lang.value
         zh = lang == "zh"
         for lid, s in self.sliders.items():
-            lv = LEVERS[lid]
-            s.description = lv.name_zh if zh else lv.name_en
-            art = f"第{lv.article}条" if "(" not in lv.article else f"第{lv.article}"
-            s.tooltip = (f"{art}: {lv.mechanism}" if zh else
-                         f"Plan article {lv.article}: {lv.mechanism}")
+            s.description = label(lid, lang)
+            s.tooltip = lever_tip(lid, lang)
         groups: dict[str, list[w.Widget]] = {}
         for lid, lv in LEVERS.items():
             groups.setdefault(lv.section, []).append(self.sliders[lid])
@@ -183,101 +254,163 @@ class Dashboard:
         self.replicates.description = label("replicates", lang)
         self.baseline_button.description = label("dash_baseline_button", lang)
         self.plan_button.description = label("dash_plan_button", lang)
+        self.ramp_note.value = f"<small>{label('dash_ramp_note', lang)}</small>"
+        for i, key in enumerate(("dash_tab_main", "dash_tab_editor", "dash_tab_costs")):
+            self.tabs.set_title(i, label(key, lang))
         self.why.relabel(lang)
+        for panel in (self.files, self.counties, self.editor, self.costs):
+            panel.relabel(lang)
         if self.ensemble is not None:
             self._draw()
 
-    # -- scenario from the controls
+    # -- the state: a scenario
+    def to_scenario(self) -> Scenario:
+        """The current setting as a scenario, with the chosen region and last year.
+
+        Its levers have the paths a scenario file gives them (start, full_by, target, end);
+        :meth:`save_scenario` writes it and loading that file gives the same runs.
+        """
+        return with_horizon(self.state, int(self.year.value)).model_copy(
+            update={"region": self.region.value})
+
     def scenario(self) -> Scenario:
-        """The scenario the controls describe: each lever at its slider level from 2021."""
-        levers = {lid: LeverSchedule(target=float(s.value)) for lid, s in self.sliders.items()
-                  if abs(s.value - LEVERS[lid].baseline) > 1e-12}
-        return Scenario(name="dashboard", start_year=2021, end_year=int(self.year.value),
-                        levers=levers, params=self.start.params)
+        """The scenario the dashboard runs: :meth:`to_scenario` without its region."""
+        return with_horizon(self.state, int(self.year.value))
+
+    def save_scenario(self, path: Any) -> Any:
+        """Write the current setting as a commented scenario file; returns the path."""
+        return save_scenario(self.to_scenario(), path, header=label("dash_saved_header", "zh"))
+
+    def scenario_toml(self) -> str:
+        """The text :meth:`save_scenario` writes."""
+        return scenario_to_toml(self.to_scenario(), header=label("dash_saved_header", "zh"))
+
+    def load(self, scenario: Any) -> None:
+        """Make ``scenario`` (a Scenario, file or shipped name) the setting, and run it.
+
+        Its region (if it names one) and last year set those controls.
+        """
+        sc = as_scenario(scenario)
+        where = (self.region.value, self.year.value)
+        with self._held():
+            if sc.region is not None and sc.region in region_names():
+                self.region.value = sc.region
+            self.year.min = min(self.year.min, sc.end_year)
+            self.year.value = max(self.year.min, min(self.year.max, sc.end_year))
+            self.state = with_horizon(sc.model_copy(update={"region": None}),
+                                      int(self.year.value))
+            for lid, value in targets(self.state).items():
+                self.sliders[lid].value = value
+        if (self.region.value, self.year.value) != where:  # new axes; old charts dimmed
+            self.domains.clear()
+            self.graphs.add_class(STALE_CLASS)
+        self.editor.show(self.state)
+        self._changed()
 
     def set_levels(self, which: str) -> None:
-        """Set every slider to the 2020 level (``"baseline"``) or the plan's 2025 level."""
-        with self.widget.hold_sync() if hasattr(self.widget, "hold_sync") else _null():
-            self._quiet = True
-            try:
-                for lid, s in self.sliders.items():
-                    lv = LEVERS[lid]
-                    s.value = lv.baseline if which == "baseline" else lv.plan_2025
-            finally:
-                self._quiet = False
+        """Load the baseline (every lever at its 2020 level) or ``plan-2025.toml`` as it is."""
+        if which == "baseline":
+            sc = baseline(self.state.start_year, int(self.year.value)).model_copy(
+                update={"params": self.state.params})
+        else:
+            sc = load_scenario("plan-2025")
+        self.load(sc.model_copy(update={"region": None}))
+
+    def _moved(self, lid: str, value: float) -> None:
+        # Set quietly (a test, a benchmark, several sliders at once) still changes the state:
+        # only the scheduled run is left to the caller.
+        sch = self.state.levers.get(lid)
+        now = sch.target if sch is not None else LEVERS[lid].baseline
+        if abs(float(value) - now) <= 1e-12:
+            return  # the slider shows the state already (a file was loaded)
+        sc = with_target(self.state, lid, float(value))
+        if not self.state.name.startswith("dashboard"):
+            sc = sc.model_copy(update={
+                "name": "dashboard", "title": label("dash_moved_title", "zh").format(
+                    title=self.state.display_title)[:120]})
+        self.state = sc
+        if self.tabs.selected_index == 1:
+            self.editor.show(self.state)
         self._changed()
 
     _quiet = False
 
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        """Controls set in here schedule no run (the caller runs once after)."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
     # -- running
+    def _region_changed(self, *_: Any) -> None:
+        if self._quiet:
+            return
+        # The old region's charts would read as current under "running": dim them.
+        self.graphs.add_class(STALE_CLASS)
+        self.domains.clear()
+        self._changed()
+
+    def _horizon_changed(self, *_: Any) -> None:
+        if self._quiet:
+            return
+        self.domains.clear()
+        self._changed()
+
+    def _tab_changed(self, *_: Any) -> None:
+        if self.tabs.selected_index == 1:
+            self.editor.show(self.state)
+        if self.tabs.selected_index == 2 and self.ensemble is not None:
+            self.costs.update(self.ensemble)
+
     def _changed(self, *_: Any) -> None:
         if self._quiet:
             return
-        self.status.value = "…"
+        self.status.value = label("dash_running", self.lang.value)
         if self._timer is not None:
             self._timer.cancel()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None:  # in a kernel: schedule on its event loop
-            self._timer = loop.call_later(self.debounce, self.run)
-        else:
-            self._timer = threading.Timer(self.debounce, self.run)
-            self._timer.start()
+        self._timer = later(self.debounce, self.run)
 
-    def _get_executor(self) -> Any:
-        if self.jobs <= 1:
-            return Serial()
-        if self._executor is None:
-            self._pool = LocalProcesses(self.jobs)
-            self._executor = self._pool.__enter__()
-            # One warm-up per worker: each starts now and loads the engine in the background,
-            # so the first draw does not wait for imports and compiled kernels.
-            self._warming = [self._executor.submit(warm_up) for _ in range(self.jobs)]
-        return self._executor
+    def workers(self) -> Any:
+        """The executor runs go to: the worker processes (or this process with ``jobs=1``)."""
+        return self.pool.executor()
 
     def workers_ready(self, timeout: float | None = 0) -> bool:
         """True once every worker process has loaded the engine (waits up to ``timeout`` s)."""
-        if self._warming:
-            futures_wait(self._warming, timeout=timeout)
-        return all(f.done() for f in self._warming)
-
-    def _ready_executor(self) -> Any:
-        """The workers once they have loaded the engine; until then this process.
-
-        A worker takes seconds to import the engine; this process has it already, so the
-        first draw runs here rather than wait (moves after it go to the workers).
-        """
-        ex = self._get_executor()
-        return ex if self.workers_ready() else Serial()
+        return self.pool.ready(timeout)
 
     def run(self) -> float:
-        """Run the scenario (and the baseline if not cached) and redraw; returns seconds."""
+        """Run the setting (and the baseline if not cached) and redraw; returns seconds."""
         with self._lock:
             t0 = time.perf_counter()
             reps, region, year = int(self.replicates.value), self.region.value, self.year.value
-            key = (region, reps, year, self.start.params.model_dump_json(), self.spec,
-                   self.uncertainty)
+            setting = self.scenario()
+            key = (region, reps, year, setting.start_year, setting.params.model_dump_json(),
+                   self.spec, self.uncertainty)
             self.progress.max, self.progress.value = 2, 0
             self.status.value = label("dash_running", self.lang.value)
-            ex = self._ready_executor()
-            todo = {"scenario": self.scenario()}
+            ex = self.pool.ready_executor()
+            todo = {"scenario": setting}
             if key not in self._baselines:  # run with the setting: all workers busy at once
-                todo = {"baseline": Scenario(name="baseline", end_year=year,
-                                             params=self.start.params), **todo}
+                todo = {"baseline": baseline(setting.start_year, year).model_copy(
+                    update={"params": setting.params}), **todo}
             ens = run_ensemble(todo, replicates=reps, region=region, executor=ex,
                                progress=False, model=self.spec, uncertainty=self.uncertainty)
             if "baseline" in todo:
-                self._baselines[key] = _part(ens, "baseline")
+                self._baselines[key] = part(ens, "baseline")
             self.progress.value = 1
-            self.ensemble = _joined(self._baselines[key], _part(ens, "scenario"))
+            self.ensemble = joined(self._baselines[key], part(ens, "scenario"))
             self._draw()
             # The counters came with the same runs: splitting the change needs no new run.
             self.why.update(self.ensemble, "scenario", int(year))
+            if self.tabs.selected_index == 2:
+                self.costs.update(self.ensemble)
+            self.graphs.remove_class(STALE_CLASS)
             self.progress.value = 2
             self.last_run_seconds = time.perf_counter() - t0
-            self.status.value = label("dash_seconds", self.lang.value).format(
+            self.status.value = label("dash_seconds_taken", self.lang.value).format(
                 s=self.last_run_seconds)
             return self.last_run_seconds
 
@@ -291,57 +424,43 @@ class Dashboard:
         summ["scenario"] = summ.scenario.astype(str).map(names)
         comp["scenario"] = comp.scenario.astype(str).map(names)
         comp["baseline"] = names["baseline"]
+        whole = self.ensemble.whole_region()
         for m in SHOWN:
             # The synced spec is set directly: the charts are built by our own tested code,
             # and skipping Altair's schema validation saves a tenth of a second per move.
             layout = (m, lang, self.region.value, int(summ["n"].max()))
-            self.charts[m].spec = self.specs.spec(
-                ("trajectory", *layout), trajectory_data(summ, m),
-                lambda m=m: charts.trajectories(summ, m, lang=lang))
-            self.diffs[m].spec = self.specs.spec(
-                ("difference", *layout), difference_data(comp, m),
-                lambda m=m: charts.difference(comp, m, lang=lang))
+            rows = trajectory_data(summ, m, whole)
+            spec = self.specs.spec(("trajectory", *layout), rows,
+                                   lambda m=m: charts.trajectories(summ, m, lang=lang))
+            self.charts[m].spec = self._fixed(spec, ("trajectory", m), rows)
+            rows = difference_data(comp, m, whole)
+            spec = self.specs.spec(("difference", *layout), rows,
+                                   lambda m=m: charts.difference(comp, m, lang=lang))
+            self.diffs[m].spec = self._fixed(spec, ("difference", m), rows)
+        self.counties.update(self.ensemble)
+
+    def _fixed(self, spec: dict, key: tuple, rows: Any) -> dict:
+        """``spec`` in projector type with the y-axis kept for ``key`` (see AxisDomains)."""
+        low, high = float(rows[["q10", "median"]].min().min()), float(
+            rows[["q90", "median"]].max().max())
+        if key[0] == "difference":
+            low, high = min(low, 0.0), max(high, 0.0)
+        domain = self.domains.domain(key, low, high, from_zero=key[0] == "trajectory")
+        spec = with_y_domain(spec, domain)
+        if key[0] == "difference":  # the setting's colour, as in the trajectory beside it
+            spec = with_colors(spec, [SETTING_COLOR])
+        return projector_config(spec, self.size)
+
+    def view_spec(self) -> dict:
+        """The four charts as they are shown, as one Vega-Lite spec (for the PNG export)."""
+        return combined_spec([[self.charts[m].spec, self.diffs[m].spec] for m in SHOWN])
 
     def close(self) -> None:
-        """Stop the worker processes."""
-        if self._pool is not None:
-            self._pool.__exit__(None, None, None)
-            self._pool = self._executor = None
-
-
-def _part(ens: Ensemble, name: str) -> Ensemble:
-    """The runs (and counters) of one scenario of ``ens``."""
-    def rows(df: Any) -> Any:
-        return None if df is None else df[df.scenario == name]
-
-    return Ensemble(rows(ens.runs), {name: ens.scenarios[name]},
-                    model_label=ens.model_label, counters=rows(ens.counters))
-
-
-def _joined(base: Ensemble, mine: Ensemble) -> Ensemble:
-    """The baseline's and the setting's runs as one ensemble, with their counters."""
-    import pandas as pd
-
-    def both(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-        out = pd.concat([a, b], ignore_index=True)
-        out["scenario"] = pd.Categorical(out.scenario.astype(str),
-                                         categories=["baseline", "scenario"])
-        return out
-
-    # Only the metrics kept: summarising all 22 would cost a third of a second.
-    runs = both(base.runs[base.runs.metric.isin(KEPT)], mine.runs[mine.runs.metric.isin(KEPT)])
-    counters = (both(base.counters, mine.counters)
-                if base.counters is not None and mine.counters is not None else None)
-    scenarios = {"baseline": base.scenarios["baseline"], "scenario": mine.scenarios["scenario"]}
-    return Ensemble(runs, scenarios, model_label=mine.model_label, counters=counters)
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+        """Stop the worker processes (and a budget search still running in them)."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self.costs.cancel()
+        self.pool.close()
 
 
 def dashboard(scenario: Any = "plan-2025", region: str = "town", replicates: int = 10,

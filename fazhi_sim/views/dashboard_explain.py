@@ -54,6 +54,7 @@ class ExplainPanel:
         check_lang(lang)
         offline_widgets()  # JavaScript from vl-convert, no CDN (once)
         self.lang = lang
+        self.width, self.height = WIDTH, HEIGHT
         self.explained: pd.DataFrame | None = None
         self.year: int | None = None
         # A move changes the bars, not the chart's layout: its spec is built once per layout.
@@ -129,6 +130,13 @@ class ExplainPanel:
         # As in the dashboard: our own tested chart, so Altair's validation is skipped.
         self.chart.spec = self.specs.spec(key, rows, lambda: explain_chart(
             df, outcome, lang=lang, stat="mean", waterfall=True))
+
+    def resize(self, width: int, height: int) -> None:
+        """Draw the chart at ``width`` x ``height`` pixels from now on (and redraw)."""
+        if (width, height) != (self.width, self.height):
+            self.width, self.height = width, height
+            self.specs = SpecCache(width, height)  # the size is part of every cached spec
+            self.draw()
 
     _quiet = False
 

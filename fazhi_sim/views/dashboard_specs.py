@@ -17,7 +17,7 @@ import altair as alt
 import pandas as pd
 from altair.utils import sanitize_pandas_dataframe
 
-__all__ = ["SpecCache", "sized"]
+__all__ = ["SpecCache", "sized", "with_y_domain", "with_colors"]
 
 
 def sized(chart: alt.TopLevelMixin, width: int, height: int) -> dict:
@@ -77,3 +77,37 @@ def _dataset_holding(spec: dict, rows: list[dict[str, Any]]) -> str | None:
         if values == rows:
             return name
     return None
+
+
+def with_y_domain(spec: dict, domain: list[float]) -> dict:
+    """``spec`` (a layered chart) with every layer's y scale fixed to ``domain``.
+
+    A copy: the layers are new dicts, the data rows are shared with ``spec``.
+    """
+    layers = []
+    for layer in spec.get("layer", []):
+        enc = layer.get("encoding", {})
+        if "y" in enc:
+            y = {**enc["y"], "scale": {**enc["y"].get("scale", {}), "domain": list(domain),
+                                       "zero": False, "nice": False}}
+            layer = {**layer, "encoding": {**enc, "y": y}}
+        layers.append(layer)
+    return {**spec, "layer": layers}
+
+
+def with_colors(spec: dict, colors: list[str]) -> dict:
+    """``spec`` (a layered chart) with its colour scale's range set to ``colors``.
+
+    The difference chart shows the setting alone; without this it would take the first
+    colour of the scheme, the baseline's in the trajectory beside it.
+    """
+    layers = []
+    for layer in spec.get("layer", []):
+        enc = layer.get("encoding", {})
+        if "color" in enc and "field" in enc["color"]:
+            color = {**enc["color"], "scale": {**enc["color"].get("scale", {}),
+                                               "range": list(colors)}}
+            color["scale"].pop("scheme", None)
+            layer = {**layer, "encoding": {**enc, "color": color}}
+        layers.append(layer)
+    return {**spec, "layer": layers}

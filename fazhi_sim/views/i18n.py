@@ -10,6 +10,7 @@ from functools import cache
 
 from ..engine.measures import LEVERS
 from ..engine.region import get_region
+from . import text_cli, text_dashboard, text_report
 from .i18n_params import param_text
 
 __all__ = ["LANGS", "METRIC_LABELS", "TEXT", "check_lang", "label", "region_label",
@@ -258,6 +259,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "the village are shares of resolved disputes; disputes given up are not counted."),
 }
 """Words used by the command line, the charts and the report: key to (Chinese, English)."""
+
+
+def _merged(*tables: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for table in tables:
+        twice = sorted((set(out) | set(METRIC_LABELS)) & set(table))
+        if twice:
+            raise KeyError(f"display words defined twice: {', '.join(twice)}")
+        out.update(table)
+    return out
+
+
+TEXT = _merged(TEXT, text_dashboard.TEXT, text_report.TEXT, text_cli.TEXT)
 
 _TOP_REGIONS = {"shaoxing": ("绍兴市", "Shaoxing"), "town": ("示范镇", "Model town")}
 

@@ -18,12 +18,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 from pathlib import Path
 
 import altair as alt
 
-__all__ = ["use_offline_charts", "offline_widgets"]
+__all__ = ["use_offline_charts", "offline_widgets", "static_html_renderer"]
+
+DOCS_CHARTS = "FAZHI_SIM_CHARTS"
+"""Environment variable: ``docs`` makes :func:`use_offline_charts` write static charts.
+
+Set by the documentation build (docs/conf.py) for the notebooks it executes: a page built
+once has no kernel to talk to, so there a chart is its Vega-Lite spec, drawn in the reader's
+browser by the Vega bundle the site ships (``docs/_static``)."""
 
 
 def use_offline_charts() -> None:
@@ -51,6 +59,10 @@ def use_offline_charts() -> None:
     >>> ens = fs.run_ensemble(["baseline", "plan-2025"], replicates=3)  # doctest: +SKIP
     >>> charts.trajectories(ens.summary(), "petitions")  # draws offline  # doctest: +SKIP
     """
+    if os.environ.get(DOCS_CHARTS) == "docs":
+        alt.renderers.register("fazhi-docs", static_html_renderer)
+        alt.renderers.enable("fazhi-docs")
+        return
     embed_options = alt.renderers.options.get("embed_options")
     options = {"offline": True}
     if embed_options is not None:
@@ -59,6 +71,27 @@ def use_offline_charts() -> None:
     # The renderer switches JupyterChart to offline on first draw; doing it now also covers
     # charts built directly as widgets (the dashboard) before any chart is rendered.
     offline_widgets()
+
+
+def static_html_renderer(spec: dict, **_: object) -> dict[str, str]:
+    """An Altair renderer for built pages: the spec in a div that the site's script draws.
+
+    Parameters
+    ----------
+    spec
+        The chart's Vega-Lite spec (as Altair passes it to a renderer).
+
+    Returns
+    -------
+    dict
+        A ``text/html`` bundle: ``<div class="fazhi-chart">`` holding the spec as JSON;
+        ``docs/_static/fazhi-charts.js`` draws it with the bundled ``vegaEmbed``. A plain-text
+        fallback is included for readers of the notebook file.
+    """
+    text = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+    html = ('<div class="fazhi-chart"><div class="fazhi-chart-view"></div>'
+            f'<script type="application/json">{text}</script></div>')
+    return {"text/html": html, "text/plain": "<Vega-Lite chart>"}
 
 
 def offline_widgets() -> None:

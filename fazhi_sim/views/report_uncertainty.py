@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -23,8 +24,8 @@ def html_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def uncertainty_sections(ens: Ensemble, noise: Ensemble | None, region: str, year: int,
-                         lang: str, sources: pd.DataFrame | None = None
-                         ) -> list[tuple[str, str]]:
+                         lang: str, sources: pd.DataFrame | None = None,
+                         titles: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """Titles and HTML of the uncertainty sections (none for a noise-only ensemble).
 
     Parameters
@@ -39,6 +40,8 @@ def uncertainty_sections(ens: Ensemble, noise: Ensemble | None, region: str, yea
         ``"zh"`` or ``"en"``.
     sources
         What drives each effect (default: the shipped calibration's table).
+    titles
+        Scenario id to the title readers see (default: the ids).
 
     Returns
     -------
@@ -48,7 +51,9 @@ def uncertainty_sections(ens: Ensemble, noise: Ensemble | None, region: str, yea
         return []
     out = []
     if noise is not None:
-        header, rows = split_rows(band_split(ens, noise, year, region), lang)
+        split = band_split(ens, noise, year, region)
+        split["scenario"] = split["scenario"].astype(str).map(lambda n: (titles or {}).get(n, n))
+        header, rows = split_rows(split, lang)
         out.append((f"{label('uncertainty_split', lang)} ({year})",
                     f"<p>{html.escape(label('uncertainty_note', lang))}</p>"
                     + html_table(header, rows)))
