@@ -130,9 +130,8 @@ class Behaviour:
     ----------
     model
         The model the residents live in; the rules read ``model.params`` (a
-        :class:`~fazhi_sim.Params`) and ``model.levels`` (this month's lever levels). In a
-        batch whose replicates run different parameters, a field they differ in is an array
-        over the rows a rule is given (docs/performance.md).
+        :class:`~fazhi_sim.Params`) and ``model.levels`` (this month's lever levels); in a
+        batch of differing parameters, a field is an array over a rule's rows.
 
     Examples
     --------
@@ -346,7 +345,8 @@ class Behaviour:
             Probability of settling, shape (n,).
         """
         p = self.params
-        return logistic(by_replicate(p, _negotiate_logit) + p.success_advice * advised)
+        neg = by_replicate(p, lambda q: logit(q.negotiate_success))
+        return logistic(neg + p.success_advice * advised)
 
     # -- learning
     def learn_from_advice(self, awareness: np.ndarray) -> np.ndarray:
@@ -497,7 +497,3 @@ class Behaviour:
             Grievance a year on, shape (n,).
         """
         return grievance * np.float32(self.params.grievance_yearly_keep)
-
-
-def _negotiate_logit(p: Params) -> float:
-    return logit(p.negotiate_success)

@@ -1,10 +1,9 @@
 """Institutions as Mesa agents: who serves disputes, with what capacity and success.
 
 Each unit is a ``mesa.Agent``, but the monthly work is vectorised per *class*:
-``monthly_capacity(model, population)`` maps residents per unit to cases a month, both shape
-(units,); every ``*_probability(model, cases)`` maps the model (``params``, ``levels``) and a
-:class:`Cases` of n rows to n probabilities, shape (n,). The engine and the per-agent
-reference model share them; subclass one and pass ``institutions={Old: New}`` to change it.
+``monthly_capacity(model, population)`` maps residents per unit (units,) to cases a month;
+every ``*_probability(model, cases)`` maps a :class:`Cases` of n rows to probabilities (n,).
+The engine and the reference model share them; subclass one, pass ``institutions={Old: New}``.
 """
 
 from __future__ import annotations
