@@ -19,11 +19,9 @@ from .disputes import TYPES, CentreRoute, Layer, State
 from .logits import logistic, logit
 from .replicate_params import at_most_one, logit_of, weak
 
-__all__ = [
-    "Institution", "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre",
-    "Court", "PetitionOffice", "Cases", "serve_in_order", "institution_classes", "logistic",
-    "logit",
-]
+__all__ = ["Institution", "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre",
+           "Court", "PetitionOffice", "Cases", "serve_in_order", "institution_classes",
+           "logistic", "logit"]
 
 # The monthly work refers to each institution class by the role it plays.
 ROLES = {"village": "VillageMediationCommittee", "town": "TownJusticeOffice",
