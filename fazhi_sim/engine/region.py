@@ -42,18 +42,21 @@ _VILLAGE_SIZE_SIGMA = 0.6  # assumed spread of village sizes (lognormal)
 class Region:
     """A simulated area: one or more counties, each with towns and villages.
 
-    Attributes
+    Built by :func:`get_region` or :func:`~fazhi_sim.load_region`, rarely by hand.
+
+    Parameters
     ----------
-    id, name_zh, name_en
+    id, name_zh, name_en : str
         The region's id (as passed to ``get_region``) and display names.
-    county_ids, county_names_zh
+    county_ids, county_names_zh : tuple of str
         One entry per county in the region (a town-sized region has one pseudo-county).
-    town_county
-        County index of each town.
-    village_town, village_county
-        Town and county index of each village.
-    village_population
-        Residents per village; residents are simulated one agent per person.
+    town_county : numpy.ndarray
+        County index of each town, shape (towns,).
+    village_town, village_county : numpy.ndarray
+        Town and county index of each village, shape (villages,).
+    village_population : numpy.ndarray
+        Residents per village, shape (villages,); residents are simulated one agent per
+        person.
     """
 
     id: str
@@ -87,7 +90,13 @@ class Region:
         return len(self.village_population)
 
     def county_population(self) -> np.ndarray:
-        """Residents per county."""
+        """Residents per county.
+
+        Returns
+        -------
+        numpy.ndarray
+            int64, shape (counties,), in the order of ``county_ids``.
+        """
         return np.bincount(
             self.village_county, weights=self.village_population, minlength=self.n_counties
         ).astype(np.int64)
@@ -97,6 +106,16 @@ class Region:
 
         Copy ``r`` holds villages ``r * n_villages`` to ``(r + 1) * n_villages - 1`` and
         likewise its towns and counties, so every array over units keeps its meaning.
+
+        Parameters
+        ----------
+        copies : int
+            Number of copies (1 returns this region).
+
+        Returns
+        -------
+        Region
+            The stacked region, with ``copies`` times the units.
         """
         if copies == 1:
             return self
@@ -267,7 +286,13 @@ def region_hint(name: str) -> str:
 
 
 def region_names() -> list[str]:
-    """Region names accepted by :func:`get_region` (pinyin ids; Chinese names work too)."""
+    """Region names accepted by :func:`get_region` (pinyin ids; Chinese names work too).
+
+    Returns
+    -------
+    list of str
+        ``"shaoxing"``, the six county ids, and ``"town"``.
+    """
     return ["shaoxing", *(c.id for c in _counties()), "town"]
 
 
@@ -280,6 +305,11 @@ def get_region(name: str | Region) -> Region:
         ``"shaoxing"`` (the city, 5.39 million residents), a county in pinyin or Chinese
         (``"zhuji"``, ``"诸暨"`` or ``"诸暨市"``), or ``"town"`` (a synthetic 50,000-resident
         town for fast interactive runs). A :class:`Region` passes through unchanged.
+
+    Returns
+    -------
+    Region
+        The region (shipped regions are built once per process and reused).
 
     Raises
     ------

@@ -23,14 +23,12 @@ Scenario files are data: they are parsed, never executed.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import math
-import reprlib
 import tomllib
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -50,18 +48,17 @@ from pydantic_core import PydanticCustomError
 from .measures import LEVERS
 from .params import Params
 from .region import RegionError, get_region, region_hint, region_names
+from .scenario_errors import ECHO_MAX, ScenarioError, field_path, quoted, unknown
 from .toml_lines import key_line, printable, syntax_line
 
 __all__ = ["Scenario", "LeverSchedule", "ScenarioError", "load_scenario", "scenario_from_dict",
-           "baseline", "quoted", "field_path", "SOURCE"]
+           "baseline", "quoted", "field_path", "SOURCE", "ECHO_MAX"]
 
 YEAR_MIN, YEAR_MAX = 2015, 2060
 NAME_MAX = 120
 """Longest scenario name: names head table columns and chart legends."""
 FILE_MAX = 1 << 20
 """Largest scenario file in bytes; real ones are a few hundred bytes of settings."""
-ECHO_MAX = 80
-"""Longest quote of a bad value in an error message, so the message stays one short line."""
 SOURCE = "Scenario(...)"
 """The ``source`` named in errors about a Scenario built in Python (as a file name is)."""
 
@@ -71,32 +68,7 @@ _LEVER_FIELDS = ("target", "start", "full_by", "end")
 # Control, format (bidi overrides, zero-width), surrogate, line and paragraph separators:
 # in a name they break table lines, forge output lines, or end a JavaScript string early.
 _HIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}
-_REPR = reprlib.Repr(maxlevel=2, maxstring=ECHO_MAX, maxother=ECHO_MAX, maxlist=4, maxdict=4)
 
-
-def quoted(value: Any) -> str:
-    """``value`` as error messages quote it: control characters escaped, at most 80 characters.
-
-    A file may hold a 50 MB string or a number of a million digits; an error line must
-    stay one short line whatever it quotes.
-    """
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
-        return f"a number of about {int(value.bit_length() * 0.30103)} digits"  # str() refuses
-    text = repr(value[:ECHO_MAX]) if isinstance(value, str) else _REPR.repr(value)
-    too_long = len(text) > ECHO_MAX or (isinstance(value, str) and len(value) > ECHO_MAX)
-    return text[:ECHO_MAX - 1] + "…" if too_long else text
-
-
-def _key(part: Any) -> str:
-    # A key from the file becomes part of the field path: quote it only when it needs it.
-    if isinstance(part, str) and part.isprintable() and 0 < len(part) <= 40:
-        return part
-    return str(part) if isinstance(part, int) else quoted(part)
-
-
-def field_path(*loc: Any) -> str:
-    """A field's dotted path (``levers.online_court.target``), odd keys quoted and shortened."""
-    return ".".join(_key(p) for p in loc)
 
 
 def _not_bool_or_text(value: Any) -> Any:
@@ -125,22 +97,21 @@ _Number = Annotated[float, BeforeValidator(_not_bool_or_text), AfterValidator(_p
 _Year = Annotated[int, BeforeValidator(_whole)]
 
 
-class ScenarioError(ValueError):
-    """A scenario that cannot be used: one line, file (and ``line`` there), field, allowed."""
-
-    def __init__(self, source: str, field: str, message: str, line: int | None = None):
-        self.source, self.field, self.message, self.line = source, field, message, line
-        where = source if line is None else f"{source}:{line}"
-        super().__init__(f"{where}: {field}: {message}")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Process pools pickle errors back to the parent; the default would call
-        # ScenarioError(text) and fail there, leaving mesa.batch_run waiting forever.
-        return (type(self), (self.source, self.field, self.message, self.line))
-
-
 class LeverSchedule(BaseModel):
-    """How one lever moves: from its 2020 level to ``target``, ramped, optionally ended."""
+    """How one lever moves: from its 2020 level to ``target``, ramped, optionally ended.
+
+    Parameters
+    ----------
+    target : float
+        The level reached, within the lever's range (:data:`~fazhi_sim.LEVERS`).
+    start : int, optional
+        Year the change begins, in January (default: the scenario's ``start_year``).
+    full_by : int, optional
+        Year from which the target holds; the level ramps linearly from ``start`` (default:
+        ``start``, a step).
+    end : int, optional
+        Year from which the 2020 level returns (default: never).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -155,6 +126,23 @@ class Scenario(BaseModel):
 
     Building one checks it as :func:`load_scenario` checks a file (same rules, same
     messages, source :data:`SOURCE`), and so does :meth:`model_copy` with ``update``.
+
+    Parameters
+    ----------
+    name : str
+        The id in results and tables (one line of visible text, at most 120 characters).
+    title : str
+        The name readers see in reports and the dashboard (Chinese); ``name`` if empty.
+    description : str
+        One line shown with the scenario.
+    start_year, end_year : int
+        First and last reported year (2015–2060); runs warm up before ``start_year``.
+    region : str, optional
+        Region to simulate when the caller names none.
+    levers : dict of str to LeverSchedule
+        The levers that move, by id; a number is short for ``{"target": number}``.
+    params : Params
+        Mechanism parameters (the calibrated defaults unless overridden).
 
     Raises
     ------
@@ -318,7 +306,7 @@ def _lever_problems(lid: str, sch: LeverSchedule, start_year: int
                     ) -> Iterator[tuple[str, str]]:
     lev = LEVERS.get(lid)
     if lev is None:
-        yield field_path("levers", lid), _unknown("lever", lid, LEVERS)
+        yield field_path("levers", lid), unknown("lever", lid, LEVERS)
         return
     field = field_path("levers", lid)
     if not (lev.minimum <= sch.target <= lev.maximum):  # False for NaN too
@@ -357,17 +345,6 @@ def _region_problems(region: str | None) -> Iterator[tuple[str, str]]:
                          f"{', '.join(region_names())} (or a county's Chinese name, e.g. 诸暨)")
 
 
-def _unknown(what: str, name: Any, allowed: Sequence[str], listed: str | None = None) -> str:
-    """The message for an unknown name: a near spelling if there is one, and what is allowed."""
-    near = (difflib.get_close_matches(name, list(allowed), n=1)
-            if isinstance(name, str) and len(name) <= 64 else [])
-    hint = f"did you mean {near[0]}? " if near else ""
-    if listed is None:
-        listed = (f"one of the {len(allowed)} ids of fazhi_sim.LEVERS (docs/model.md), e.g. "
-                  + ", ".join(list(allowed)[:2]))
-    return f"unknown {what}; {hint}allowed: {listed}"
-
-
 # -- From pydantic's errors to one line ------------------------------------------------------
 
 
@@ -393,18 +370,18 @@ def _fail(source: str, err: ValidationError) -> ScenarioError:
 
 def _unknown_field(loc: tuple[Any, ...]) -> str:
     if loc[:1] == ("params",):
-        return _unknown("field", loc[-1], list(Params.model_fields),
+        return unknown("field", loc[-1], list(Params.model_fields),
                         "see fazhi_sim.Params (e.g. impatience, village_success)")
     if loc[:1] == ("levers",):
-        return _unknown("field", loc[-1], _LEVER_FIELDS, ", ".join(_LEVER_FIELDS))
-    return _unknown("field", loc[-1], _TOP_FIELDS, ", ".join(_TOP_FIELDS))
+        return unknown("field", loc[-1], _LEVER_FIELDS, ", ".join(_LEVER_FIELDS))
+    return unknown("field", loc[-1], _TOP_FIELDS, ", ".join(_TOP_FIELDS))
 
 
 def _validated(data: dict[str, Any], source: str) -> Scenario:
     # One path for files, dicts and Python: Scenario(...) checks, and the error names `source`.
     odd = next((k for k in data if not isinstance(k, str)), None)
     if odd is not None:
-        raise ScenarioError(source, quoted(odd), _unknown("field", odd, _TOP_FIELDS,
+        raise ScenarioError(source, quoted(odd), unknown("field", odd, _TOP_FIELDS,
                                                           ", ".join(_TOP_FIELDS)))
     try:
         return Scenario(**data)
@@ -470,6 +447,11 @@ def load_scenario(path: str | Path) -> Scenario:
         scenario such as ``"baseline"`` or ``"plan-2025"``. A UTF-8 byte-order mark is
         allowed.
 
+    Returns
+    -------
+    Scenario
+        The validated scenario; its ``name`` is the file's name when the file sets none.
+
     Raises
     ------
     ScenarioError
@@ -495,5 +477,16 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario
 
 
 def baseline(start_year: int = 2021, end_year: int = 2025) -> Scenario:
-    """The baseline: every lever held at its 2020 level."""
+    """The baseline: every lever held at its 2020 level.
+
+    Parameters
+    ----------
+    start_year, end_year : int
+        First and last reported year.
+
+    Returns
+    -------
+    Scenario
+        A scenario named ``"baseline"`` that moves no lever.
+    """
     return Scenario(name="baseline", start_year=start_year, end_year=end_year)

@@ -113,7 +113,22 @@ def scenario_to_toml(sc: Scenario, header: str | None = None) -> str:
 
 
 def save_scenario(sc: Scenario, path: str | Path, header: str | None = None) -> Path:
-    """Write ``sc`` as a commented scenario file (UTF-8); returns the path written."""
+    """Write ``sc`` as a commented scenario file (UTF-8).
+
+    Parameters
+    ----------
+    sc : Scenario
+        The scenario.
+    path : str or path-like
+        The ``.toml`` file to write (replaced if it exists).
+    header : str, optional
+        A first comment line, e.g. who wrote the file and when.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written; :func:`~fazhi_sim.load_scenario` of it gives back ``sc``.
+    """
     p = Path(path)
     p.write_text(scenario_to_toml(sc, header), encoding="utf-8")
     return p

@@ -30,8 +30,7 @@ import ipywidgets as w
 
 from ..engine.measures import LEVERS, PLAN_SECTIONS
 from ..engine.region import region_names
-from ..engine.scenario import Scenario, baseline, load_scenario
-from ..engine.scenario_toml import save_scenario, scenario_to_toml
+from ..engine.scenario import baseline
 from ..experiments.ensemble import Ensemble, run_ensemble
 from ..experiments.executors import default_jobs
 from ..experiments.simulate import as_scenario
@@ -52,6 +51,7 @@ from .dashboard_layout import (
     sizes,
 )
 from .dashboard_runs import SHOWN, Workers, joined, later, part
+from .dashboard_scenario import ScenarioState
 from .dashboard_specs import SpecCache, with_colors, with_y_domain
 from .dashboard_state import targets, with_horizon, with_target
 from .i18n import label, region_label
@@ -65,7 +65,7 @@ SETTING_COLOR = "#f58518"
 
 
 
-class Dashboard:
+class Dashboard(ScenarioState):
     """The dashboard's state, controls and charts.
 
     The state is a :class:`~fazhi_sim.Scenario` with the lever paths of a scenario file
@@ -263,32 +263,14 @@ class Dashboard:
         if self.ensemble is not None:
             self._draw()
 
-    # -- the state: a scenario
-    def to_scenario(self) -> Scenario:
-        """The current setting as a scenario, with the chosen region and last year.
-
-        Its levers have the paths a scenario file gives them (start, full_by, target, end);
-        :meth:`save_scenario` writes it and loading that file gives the same runs.
-        """
-        return with_horizon(self.state, int(self.year.value)).model_copy(
-            update={"region": self.region.value})
-
-    def scenario(self) -> Scenario:
-        """The scenario the dashboard runs: :meth:`to_scenario` without its region."""
-        return with_horizon(self.state, int(self.year.value))
-
-    def save_scenario(self, path: Any) -> Any:
-        """Write the current setting as a commented scenario file; returns the path."""
-        return save_scenario(self.to_scenario(), path, header=label("dash_saved_header", "zh"))
-
-    def scenario_toml(self) -> str:
-        """The text :meth:`save_scenario` writes."""
-        return scenario_to_toml(self.to_scenario(), header=label("dash_saved_header", "zh"))
-
     def load(self, scenario: Any) -> None:
-        """Make ``scenario`` (a Scenario, file or shipped name) the setting, and run it.
+        """Make ``scenario`` the setting, and run it.
 
-        Its region (if it names one) and last year set those controls.
+        Parameters
+        ----------
+        scenario : Scenario, str or path-like
+            A Scenario, a scenario file or a shipped name; its region (if it names one) and
+            last year set those controls.
         """
         sc = as_scenario(scenario)
         where = (self.region.value, self.year.value)
@@ -306,15 +288,6 @@ class Dashboard:
             self.graphs.add_class(STALE_CLASS)
         self.editor.show(self.state)
         self._changed()
-
-    def set_levels(self, which: str) -> None:
-        """Load the baseline (every lever at its 2020 level) or ``plan-2025.toml`` as it is."""
-        if which == "baseline":
-            sc = baseline(self.state.start_year, int(self.year.value)).model_copy(
-                update={"params": self.state.params})
-        else:
-            sc = load_scenario("plan-2025")
-        self.load(sc.model_copy(update={"region": None}))
 
     def _moved(self, lid: str, value: float) -> None:
         # Set quietly (a test, a benchmark, several sliders at once) still changes the state:
@@ -374,15 +347,38 @@ class Dashboard:
         self._timer = later(self.debounce, self.run)
 
     def workers(self) -> Any:
-        """The executor runs go to: the worker processes (or this process with ``jobs=1``)."""
+        """The executor runs go to.
+
+        Returns
+        -------
+        concurrent.futures.Executor
+            The worker processes (or this process with ``jobs=1``).
+        """
         return self.pool.executor()
 
     def workers_ready(self, timeout: float | None = 0) -> bool:
-        """True once every worker process has loaded the engine (waits up to ``timeout`` s)."""
+        """Whether every worker process has loaded the engine.
+
+        Parameters
+        ----------
+        timeout : float or None
+            Seconds to wait (None: until they have).
+
+        Returns
+        -------
+        bool
+            True once all have.
+        """
         return self.pool.ready(timeout)
 
     def run(self) -> float:
-        """Run the setting (and the baseline if not cached) and redraw; returns seconds."""
+        """Run the setting (and the baseline if not cached) and redraw.
+
+        Returns
+        -------
+        float
+            Seconds from the start of the runs to updated charts.
+        """
         with self._lock:
             t0 = time.perf_counter()
             reps, region, year = int(self.replicates.value), self.region.value, self.year.value
@@ -452,7 +448,13 @@ class Dashboard:
         return projector_config(spec, self.size)
 
     def view_spec(self) -> dict:
-        """The four charts as they are shown, as one Vega-Lite spec (for the PNG export)."""
+        """The four charts as they are shown, as one Vega-Lite spec.
+
+        Returns
+        -------
+        dict
+            The spec the PNG export renders.
+        """
         return combined_spec([[self.charts[m].spec, self.diffs[m].spec] for m in SHOWN])
 
     def close(self) -> None:

@@ -45,6 +45,11 @@ def explain_chart(explained: pd.DataFrame, outcome: str = "lawsuits_per_10k",
     waterfall
         Start each pathway's bar where the previous one ended (its 10–90% rule is placed
         from the same start) and write its value beside it; the total starts at zero.
+
+    Returns
+    -------
+    altair.LayerChart
+        Horizontal bars, one per pathway and the total, with their 10–90% rules.
     """
     name = scenario or str(explained.scenario.iloc[0])
     df = explain_rows(explained, outcome, name, lang, stat, waterfall)
