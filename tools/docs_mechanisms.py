@@ -26,6 +26,9 @@ import re
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docs_tables import current, replace  # noqa: E402  (the same markers as model.md)
+
 from fazhi_sim.engine.measures import LEVERS
 from fazhi_sim.views.i18n import label
 
@@ -198,58 +201,6 @@ def render_directions() -> str:
 
 BLOCKS = {"mechanisms": render_mechanisms, "directions": render_directions}
 """Generated blocks by marker name."""
-
-
-def _pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(<!-- {name}:begin -->)(.*?)(<!-- {name}:end -->)", re.S)
-
-
-def current(text: str, name: str) -> str:
-    """The text now between a block's markers, without surrounding blank lines.
-
-    Parameters
-    ----------
-    text : str
-        The whole page.
-    name : str
-        Marker name, a key of :data:`BLOCKS`.
-
-    Returns
-    -------
-    str
-        The block's content.
-
-    Raises
-    ------
-    ValueError
-        If the markers are missing.
-    """
-    m = _pattern(name).search(text)
-    if m is None:
-        raise ValueError(f"markers <!-- {name}:begin --> / <!-- {name}:end --> not found")
-    return m.group(2).strip("\n")
-
-
-def replace(text: str, name: str, body: str) -> str:
-    """Put ``body`` between a block's markers, with a blank line on each side.
-
-    Parameters
-    ----------
-    text : str
-        The whole page.
-    name : str
-        Marker name.
-    body : str
-        New content.
-
-    Returns
-    -------
-    str
-        The page with the block replaced.
-    """
-    current(text, name)  # the markers must be there
-    return _pattern(name).sub(lambda m: f"{m.group(1)}\n\n{body}\n\n{m.group(3)}", text,
-                              count=1)
 
 
 def update(text: str) -> str:
