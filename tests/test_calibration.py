@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 from importlib import resources
@@ -252,9 +253,11 @@ def test_shipped_file_matches_shipped_targets():
     assert prov["command"].startswith("fazhi-sim calibrate")
 
 
+@pytest.mark.skipif(os.environ.get("FAZHI_SIM_SLOW") != "1",
+                    reason="slow (over a minute): set FAZHI_SIM_SLOW=1")
 def test_calibrate_reproduces_the_shipped_parameter_set():
-    """The issue's done-when: re-running the calibration gives the shipped values (about a
-    minute), each within its stated standard error."""
+    """Re-running the calibration gives the shipped values, each within its stated standard
+    error (over a minute: behind FAZHI_SIM_SLOW=1 to keep the suite within its budget)."""
     data = _shipped()
     prov = data["provenance"]
     cal = calibrate(region=prov["region"], replicates=prov["replicates"],
