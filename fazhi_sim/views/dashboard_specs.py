@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 from altair.utils import sanitize_pandas_dataframe
 
@@ -32,8 +33,39 @@ def sized(chart: alt.TopLevelMixin, width: int, height: int) -> dict:
 
 
 def records(data: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as Altair embeds them (numpy types to Python, NaN to null)."""
-    return sanitize_pandas_dataframe(data).to_dict(orient="records")
+    """Rows as Altair embeds them (numpy types to Python, NaN and infinities to null).
+
+    The same rows as ``sanitize_pandas_dataframe(data).to_dict(orient="records")``, built a
+    column at a time: Altair's copy and per-column ``where`` took ten milliseconds a chart,
+    a twentieth of a slider move. Other column types go through Altair's own function.
+    """
+    columns = [_plain_column(data[name]) for name in data.columns]
+    if any(c is None for c in columns) or not all(isinstance(n, str) for n in data.columns):
+        return sanitize_pandas_dataframe(data).to_dict(orient="records")
+    names = list(data.columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _plain_column(col: pd.Series) -> list | None:
+    # A column's values as JSON-ready Python values, or None for a type left to Altair.
+    kind = col.dtype.kind
+    if kind in "iub" and isinstance(col.dtype, np.dtype):
+        return col.to_numpy().tolist()
+    if kind == "f" and isinstance(col.dtype, np.dtype):
+        values = col.to_numpy(dtype=float)
+        out = values.tolist()
+        for i in np.flatnonzero(~np.isfinite(values)).tolist():
+            out[i] = None
+        return out
+    if isinstance(col.dtype, pd.CategoricalDtype | pd.StringDtype) or col.dtype == object:
+        values = col.astype(object).to_numpy()
+        out = values.tolist()
+        for i in np.flatnonzero(pd.isna(values)).tolist():
+            out[i] = None
+        if any(isinstance(v, np.ndarray) for v in out):
+            return None  # arrays in cells: Altair turns them into lists
+        return out
+    return None
 
 
 class SpecCache:
