@@ -115,7 +115,7 @@ def _rows_months(params: RowParams, layer: str, u: np.ndarray, small_claims: flo
     # As handling_months, with each row's replicate's lognormal shape and trial tracks: the
     # same arithmetic on per-row arrays in place of numbers.
     if layer != "court":
-        mu, sigma, top = (params.of(_SHAPES[layer])[:, i] for i in range(3))
+        mu, sigma, top = params.columns_of(_SHAPES[layer])
         x = u * top
         ndtri(x, out=x)
         x *= sigma

@@ -44,6 +44,7 @@ __all__ = ["DisputeModel"]
 
 _COVERAGE_LEVERS = ("mediation_coverage", "legal_literacy_coverage")
 _SAME = contextlib.nullcontext()
+_ONE_REPLICATE = (int, np.integer)
 
 
 class _Rows:
@@ -262,7 +263,7 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         """
         if self.replicate_params is None:
             return _SAME
-        if isinstance(rep, int | np.integer):  # (not numbers.Integral: a slow check)
+        if isinstance(rep, _ONE_REPLICATE):  # (not numbers.Integral: a slow check)
             return _Rows(self, self.each_params[rep])
         return _Rows(self, self.replicate_params.at(rep))
 

@@ -29,6 +29,8 @@ from .params import Params
 __all__ = ["BATCH_SHARED", "ReplicateParams", "RowParams", "by_replicate", "logit_of",
            "at_most_one", "weak"]
 
+_FIELDS = frozenset(Params.model_fields)  # (read once: pydantic builds it on each access)
+
 BATCH_SHARED = ("literacy_per_village",)
 """Fields besides the whole-number ones that a batch's replicates must share (rounded to a
 count of residents per village, it shapes the batch's set-up)."""
@@ -92,7 +94,7 @@ class RowParams:
         self._batch, self._rep = batch, rep
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name not in Params.model_fields:  # fields only
+        if name not in _FIELDS:  # fields only
             raise AttributeError(name)
         column = self._batch.table.get(name)
         if column is None:
@@ -101,7 +103,7 @@ class RowParams:
             raise AttributeError(f"{name} differs between the replicates of this batch; read "
                                  "it within model.rows(replicates)")
         else:
-            value = column[self._rep]
+            value = column.take(self._rep)
         self.__dict__[name] = value  # later reads in the step are plain attribute reads
         return value
 
@@ -110,6 +112,13 @@ class RowParams:
         if self._rep is None:
             raise AttributeError("no rows: read it within model.rows(replicates)")
         return self._batch.per_replicate(fn)[self._rep]
+
+    def columns_of(self, fn: Callable[[Params], Any]) -> tuple[np.ndarray, ...]:
+        """Each value of the tuple ``fn(params)`` returns, of each row's replicate."""
+        if self._rep is None:
+            raise AttributeError("no rows: read it within model.rows(replicates)")
+        table = self._batch.per_replicate(fn)
+        return tuple(table[:, i].take(self._rep) for i in range(table.shape[1]))
 
 
 def by_replicate(params: Params | RowParams, fn: Callable[[Params], Any]) -> Any:
