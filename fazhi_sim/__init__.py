@@ -55,6 +55,17 @@ One run, and an ensemble of paired replicates with bands:
 >>> float(c.at["baseline", "median"]), bool(c.at["more", "q90"] < 0)   # fewer lawsuits
 (0.0, True)
 """
+import os
+
+# numpy asks the kernel for huge pages for every array of 4 MB or more, and where the kernel
+# compacts memory to find them at the first touch (transparent_hugepage/defrag "madvise", its
+# default) that costs more than it saves: setting up all of Shaoxing took 0.5-0.8 s longer, all
+# of it system time, on the 2-core machines we measure on, with no gain in the months after.
+# numpy reads the variable when it is imported: it holds for the command line and for every
+# worker process (they inherit it), and in a notebook that imports fazhi_sim before numpy.
+# NUMPY_MADVISE_HUGEPAGE=1 in the environment keeps numpy's default.
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+
 from .engine.behaviour import Behaviour
 from .engine.disputes import Layer, Option, State
 from .engine.institutions import (
