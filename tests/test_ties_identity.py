@@ -29,6 +29,7 @@ DIGESTS = {
                    "97a2ecc4f04966b6988b5f3e"),
     "zhuji": ("zhuji", {}, "5cf381691f948f80bdc50274"),
 }
+HALF_WORD_DIGEST = "05a2e7359af4223e7692e7ad"  # (taken before the stretches were skipped to)
 
 
 @pytest.mark.parametrize("case", list(DIGESTS))
@@ -44,3 +45,18 @@ def test_ties_are_drawn_as_before(case: str) -> None:
         h.update(str(a.dtype).encode())
         h.update(np.ascontiguousarray(a).tobytes())
     assert h.hexdigest()[:24] == digest
+
+
+def test_a_half_used_32_bit_word_is_left_as_drawing_leaves_it() -> None:
+    # float32 draws take 32-bit halves of the generator's 64-bit outputs and keep the spare
+    # half; the tie drawing skips ahead over float64 stretches and must keep it too.
+    rng = np.random.default_rng(7)
+    rng.random(3, dtype=np.float32)  # one half left over
+    params = fs.load_scenario("plan-2025").params
+    ties = village_ties(fs.get_region("town"), params, rng)
+    h = hashlib.sha256()
+    for a in (ties.matrix.indices, ties.heard_from, rng.random(5, dtype=np.float32),
+              rng.random(3)):
+        h.update(np.ascontiguousarray(a).tobytes())
+    assert h.hexdigest()[:24] == HALF_WORD_DIGEST
+

@@ -144,8 +144,29 @@ def _stretches(rng: np.random.Generator, counts: list[int]) -> list[Callable[[in
 
     The first reads the first ``counts[0]`` uniforms, the next the ``counts[1]`` after them,
     and so on. Leaves ``rng`` as if all had been drawn in one go, in order.
+
+    Each stretch is drawn as it is read, from a copy of the generator moved to the stretch's
+    start (a float64 uniform takes one 64-bit output, and PCG64 can skip outputs), so the
+    uniforms of a large network are never all held at once: at 16 ties a side across Shaoxing
+    they were 400 MB.
     """
-    return [_reader(rng.random(k)) for k in counts]
+    bits = rng.bit_generator
+    if not isinstance(bits, np.random.PCG64):
+        return [_reader(rng.random(k)) for k in counts]
+    start = bits.state
+    cursor = np.random.PCG64()
+    cursor.state = start
+    readers = []
+    for k in counts:
+        copy = np.random.PCG64()
+        copy.state = cursor.state
+        readers.append(np.random.Generator(copy).random)
+        cursor.advance(k)
+    # Skipping drops the generator's spare 32-bit half-word, which float64 draws leave alone.
+    end = cursor.state
+    end["has_uint32"], end["uinteger"] = start["has_uint32"], start["uinteger"]
+    bits.state = end
+    return readers
 
 
 def _reader(u: np.ndarray) -> Callable[[int], np.ndarray]:
@@ -185,13 +206,17 @@ def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.n
     ends, first, span = _ring_ends(h, start, size, n)
     # Per village: its size, its first slot, and where its town's residents start (in town
     # order, see _towns) and how many there are.
-    size_f, first_slot = size.astype(np.float64), start.astype(np.int64) * per_row
+    # Slot numbers in the redrawn lists' own type: searching with wider ones copies the lists.
+    slot_type = redrawn.inside.dtype
+    size_f = size.astype(np.float64)
+    first_slot = (start.astype(np.int64) * per_row).astype(slot_type)
     order, town_first, town_size = _towns(region, size)
     # Where each run starts, in residents, villages, ring ends and redrawn slots.
     village_at = np.searchsorted(start, cuts)
     end_at = np.searchsorted(ends, cuts)
-    inside_at = np.searchsorted(redrawn.inside, cuts.astype(np.int64) * per_row)
-    across_at = np.searchsorted(redrawn.across, cuts.astype(np.int64) * per_row)
+    cut_slots = (cuts.astype(np.int64) * per_row).astype(slot_type)
+    inside_at = np.searchsorted(redrawn.inside, cut_slots)
+    across_at = np.searchsorted(redrawn.across, cut_slots)
     self_tie = []
     for c in range(len(cuts) - 1):
         r0, r1 = int(cuts[c]), int(cuts[c + 1])
@@ -337,7 +362,9 @@ def _redrawn(rng: np.random.Generator, total: int, p: float, cross: float
     One float32 uniform ``u`` per tie, ``rng.random(total, dtype=np.float32)``, decides: the
     tie is redrawn if ``u < p``, and to another village if also ``u < cross``.
     """
-    inside, across = _Slots(total * (p - cross)), _Slots(total * cross)
+    # Slots fit in 32 bits but for the largest networks: half the memory of the redrawn list.
+    kind = np.int32 if total <= np.iinfo(np.int32).max else np.intp
+    inside, across = _Slots(total * (p - cross), kind), _Slots(total * cross, kind)
     for lo, hit, to_other in _uniform_blocks(rng, total, np.float32(p), np.float32(cross)):
         hit += lo
         # (indexing with the positions of a mask is faster than with the mask itself)
@@ -349,16 +376,20 @@ def _redrawn(rng: np.random.Generator, total: int, p: float, cross: float
 class _Slots:
     """Slots taken block by block into one array, not a list of arrays to concatenate."""
 
-    def __init__(self, expect: float):
-        self.out = np.empty(int(expect + 8 * math.sqrt(max(expect, 0)) + 1024), dtype=np.intp)
+    def __init__(self, expect: float, kind: type = np.intp):
+        self.out = np.empty(int(expect + 8 * math.sqrt(max(expect, 0)) + 1024), dtype=kind)
         self.n = 0
 
     def add(self, hit: np.ndarray, which: np.ndarray) -> None:
         """Take ``hit[which]``."""
         k = len(which)
         if self.n + k > len(self.out):  # (more than expected: never in practice)
-            self.out = np.concatenate([self.out[:self.n], np.empty(self.n + k, dtype=np.intp)])
-        np.take(hit, which, out=self.out[self.n:self.n + k], mode="clip")
+            self.out = np.concatenate([self.out[:self.n],
+                                       np.empty(self.n + k, dtype=self.out.dtype)])
+        if hit.dtype == self.out.dtype:
+            np.take(hit, which, out=self.out[self.n:self.n + k], mode="clip")
+        else:
+            self.out[self.n:self.n + k] = hit.take(which)
         self.n += k
 
     def slots(self) -> np.ndarray:
