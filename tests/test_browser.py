@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from fazhi_sim.views.voila_page import voila_command, voila_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -88,10 +90,11 @@ def voila_url(tmp_path_factory):
     log = tmp_path_factory.mktemp("voila") / "voila.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "voila", str(ROOT / "notebooks" / "03-presenter.ipynb"),
-             "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-             "--VoilaConfiguration.show_tracebacks=True"],
-            stdout=out, stderr=subprocess.STDOUT, cwd=ROOT / "notebooks")
+            voila_command(ROOT / "notebooks" / "03-presenter.ipynb", port, browser=False,
+                          extra=("--Voila.ip=127.0.0.1",
+                                 "--VoilaConfiguration.show_tracebacks=True")),
+            stdout=out, stderr=subprocess.STDOUT, cwd=ROOT / "notebooks",
+            env=voila_environment())
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_for_server(url, proc, log, "voila")

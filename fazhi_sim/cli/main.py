@@ -23,13 +23,13 @@ from ..experiments.spec import SpecError
 from ..experiments.store import StoreError
 from ..version import __version__
 from ..views.i18n import LANGS, label
-from . import calibrate, compare, optimize, run, sensitivity, uncertainty, validate
+from . import calibrate, compare, optimize, present, run, sensitivity, uncertainty, validate
 from .common import PROG, InputError, make_parents, print_error
 from .language import parser_class, ui_lang
 
 __all__ = ["build_parser", "main", "COMMANDS", "Terminated"]
 
-COMMANDS = (run, compare, validate, calibrate, uncertainty, sensitivity, optimize)
+COMMANDS = (run, compare, validate, calibrate, uncertainty, sensitivity, optimize, present)
 """Command modules, in the order ``--help`` lists them; each has ``add_parser``."""
 
 _ERRORS = (ScenarioError, RegionError, InputError, SpecError, StoreError, ClusterError, OSError)
@@ -51,8 +51,8 @@ def build_parser(ui: str = "en") -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
         The parser, with subcommands ``run``, ``compare``, ``validate``, ``calibrate``,
-        ``sensitivity`` and ``optimize``; each sets ``handler``, the function that runs it,
-        and ``ui``.
+        ``uncertainty``, ``sensitivity``, ``optimize`` and ``present``; each sets
+        ``handler``, the function that runs it, and ``ui``.
     """
     parser = parser_class(ui)(prog=PROG, description=label("ap_description", ui))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

@@ -124,6 +124,14 @@ HELP: dict[str, tuple[str, str]] = {
                       "(docs/calibration.md)", "what the calibration data pin down, what "
                       "drives the uncertainty of the plan's effects, and which measurement "
                       "would narrow it (docs/calibration.md)"),
+    # present
+    "h_present": ("用 Voilà 把演示笔记本作为网页打开, 不从外网加载任何内容 "
+                  "(如 notebooks/03-presenter.ipynb)", "serve a notebook as a page with Voilà, "
+                  "fetching nothing from outside the machine (e.g. notebooks/03-presenter.ipynb)"),
+    "h_present_notebook": ("要打开的笔记本", "the notebook to serve"),
+    "h_present_port": ("网页端口 (默认 8866)", "the page's port (default 8866)"),
+    "h_present_no_browser": ("不自动打开浏览器", "do not open a browser"),
+    "e_present_missing": ("没有这个笔记本文件", "no such notebook file"),
     # calibrate
     "h_calibrate": ("按校准目标拟合假定参数并列出拟合结果 (docs/calibration.md)",
                     "fit the assumed parameters to the calibration targets and print the fit "
