@@ -2,7 +2,7 @@
 
 ``dashboard()`` returns an ipywidgets layout for JupyterLab or Voilà. Moving a control
 schedules a run (debounced, so a drag makes one run, not twenty); the scenario's replicates
-run on worker processes kept for the dashboard's life (the first draw runs here while they
+run on worker processes kept for the dashboard's life (the first draw runs here, then they
 start), the baseline is computed once per region and horizon, and the Altair
 ``JupyterChart``s are updated in place. JavaScript comes from the installed vl-convert bundle
 (:func:`~fazhi_sim.views.offline.offline_widgets`): no CDN, so it works on an intranet. Below
@@ -123,7 +123,7 @@ class Dashboard(ScenarioState):
         self.spec = as_spec(model)
         self.jobs = jobs or default_jobs()
         self.debounce = debounce
-        # The workers start first and load the engine while this process builds the page.
+        # The workers start after the first draw (Workers says why).
         self.pool = Workers(self.jobs)
         offline_widgets()
         self._baselines: dict[tuple, Ensemble] = {}
@@ -408,6 +408,7 @@ class Dashboard(ScenarioState):
             self.last_run_seconds = time.perf_counter() - t0
             self.status.value = label("dash_seconds_taken", self.lang.value).format(
                 s=self.last_run_seconds)
+            self.pool.executor()  # the first picture is up: now the workers may start
             return self.last_run_seconds
 
     def _draw(self) -> None:

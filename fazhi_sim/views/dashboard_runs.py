@@ -54,14 +54,18 @@ def joined(base: Ensemble, mine: Ensemble) -> Ensemble:
 
 
 class Workers:
-    """Worker processes kept for the dashboard's life (none with ``jobs=1``)."""
+    """Worker processes kept for the dashboard's life (none with ``jobs=1``).
+
+    They are started after the first draw, not with the page: a worker's start (imports,
+    compiled kernels) takes a core for seconds, and on two cores two starting workers slowed
+    the first picture, which this process draws alone, to about 4 s.
+    """
 
     def __init__(self, jobs: int):
         self.jobs = jobs
         self._pool: LocalProcesses | None = None
         self._executor: Any = None
         self._warming: list = []
-        self.executor()
 
     def executor(self) -> Any:
         """The workers' executor, started on first use (this process with ``jobs=1``)."""
@@ -70,8 +74,8 @@ class Workers:
         if self._executor is None:
             self._pool = LocalProcesses(self.jobs)
             self._executor = self._pool.__enter__()
-            # One warm-up per worker: each starts now and loads the engine in the background,
-            # so the first draw does not wait for imports and compiled kernels.
+            # One warm-up per worker: each loads the engine in the background, so no move
+            # waits for imports and compiled kernels.
             self._warming = [self._executor.submit(warm_up) for _ in range(self.jobs)]
         return self._executor
 
@@ -82,13 +86,14 @@ class Workers:
         return all(f.done() for f in self._warming)
 
     def ready_executor(self) -> Any:
-        """The workers once they have loaded the engine; until then this process.
+        """The workers once started and loaded; until then this process (starts none).
 
         A worker takes seconds to import the engine; this process has it already, so the
         first draw runs here rather than wait (moves after it go to the workers).
         """
-        ex = self.executor()
-        return ex if self.ready() else Serial()
+        if self._executor is None or not self.ready():
+            return Serial()
+        return self._executor
 
     def close(self) -> None:
         """Stop the worker processes."""
