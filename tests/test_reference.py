@@ -11,6 +11,7 @@ true tails are somewhat heavier, but the seeds are fixed and the test is determi
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
 import numpy as np
@@ -51,7 +52,12 @@ def _runs(kind: str, name: str) -> dict[str, np.ndarray]:
     return {k: np.array([r[k] for r in runs]) for k in runs[0]}
 
 
-@pytest.mark.parametrize("name", ["baseline", "plan-2025"])
+# The plan moves every lever the baseline holds still, so it is the one run in `make test`;
+# the baseline (42 s more) runs with FAZHI_SIM_SLOW=1, to keep the suite within its budget.
+@pytest.mark.parametrize("name", [
+    pytest.param("baseline", marks=pytest.mark.skipif(
+        os.environ.get("FAZHI_SIM_SLOW") != "1", reason="slow: set FAZHI_SIM_SLOW=1")),
+    "plan-2025"])
 def test_reference_matches_engine_in_expected_yearly_counts(name):
     engine, reference = _runs("engine", name), _runs("reference", name)
     years = list(range(2021, END_YEAR + 1))
