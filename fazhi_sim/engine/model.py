@@ -39,6 +39,7 @@ from .scenario import Scenario
 from .service import Service
 from .social import Social
 from .streams import Streams
+from .warm_start import keep_warm_up, resume_warm_up, warm_key
 
 __all__ = ["DisputeModel"]
 
@@ -205,6 +206,8 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         self.capacity: dict[State, np.ndarray] = {}
         self.perceived_wait: dict[State, np.ndarray] = {}
         self.running = True
+        self.clock_only = 0
+        """Months still to pass on Mesa's clock only (their warm-up state came with the run)."""
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
         self._set_month_levels()
         self.setup_social()
@@ -361,6 +364,9 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
         """Advance one month."""
+        if self.clock_only:  # a month of a warm-up this run took from an equal one
+            self.clock_only -= 1
+            return
         self._set_month_levels()
         self.update_literate()
         self.arise()
@@ -387,6 +393,16 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         DisputeModel
             The model itself, run to the end (``running`` is False).
         """
+        key = warm_key(self) if self._shares_warm_up() else None
+        if key is not None and not resume_warm_up(self, key):
+            for _ in range(self.warmup):
+                self.step()
+            keep_warm_up(self, key)
         while self.running:
             self.step()
         return self
+
+    def _shares_warm_up(self) -> bool:
+        # The shipped model only: a subclass or another institution may keep state where
+        # the kept copy does not reach (in its Mesa agents, say).
+        return type(self) is DisputeModel and self.institution_classes == institution_classes()

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["reuse_setup", "shared", "region_key"]
+__all__ = ["reuse_setup", "shared", "region_key", "recall", "remember", "remembering"]
 
 
 class _Shared:
@@ -62,6 +62,37 @@ def shared(kind: str, key: Hashable, rngs: Sequence[np.random.Generator],
         while len(kept) > _KEPT_PER_KIND:
             kept.popitem(last=False)
     return value if copy is None else copy(value)
+
+
+def recall(kind: str, key: Hashable) -> Any:
+    """The value :func:`remember` kept for ``kind`` and ``key`` in a keeping block, or None.
+
+    Only blocks that keep (``reuse_setup(keep=True)``: a small region whose runs come back)
+    hold such values; elsewhere this is always None.
+    """
+    if not (_SHARED.on and _SHARED.keep):
+        return None
+    kept = _SHARED.entries.get(kind, {})
+    hit = kept.get(key)
+    if hit is None:
+        return None
+    kept.move_to_end(key)
+    return hit[0]
+
+
+def remember(kind: str, key: Hashable, value: Any) -> None:
+    """Keep ``value`` for :func:`recall` (the last few per kind), in a keeping block only."""
+    if not (_SHARED.on and _SHARED.keep):
+        return
+    kept = _SHARED.entries.setdefault(kind, OrderedDict())
+    kept[key] = (value, [], True)
+    while len(kept) > _KEPT_PER_KIND:
+        kept.popitem(last=False)
+
+
+def remembering() -> bool:
+    """True inside a block that keeps values for :func:`recall`."""
+    return bool(_SHARED.on and _SHARED.keep)
 
 
 def _state_key(g: np.random.Generator) -> str:
