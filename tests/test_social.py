@@ -6,6 +6,7 @@ Paired seeds (common random numbers) on the 50,000-resident town unless noted.
 from __future__ import annotations
 
 import functools
+import os
 
 import numpy as np
 import pytest
@@ -180,3 +181,18 @@ def test_a_units_step_is_the_vectorised_update_for_that_unit():
     m.reputation[State.VILLAGE][:] = old  # undo the month's update, then step each unit
     m.agents_by_type[fs.VillageMediationCommittee].do("step")
     np.testing.assert_array_equal(m.reputation[State.VILLAGE], after)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs two processors to compare the thread with drawing in line")
+def test_ties_drawn_in_line_on_one_processor_equal_those_drawn_on_a_thread():
+    on_thread = fs.DisputeModel("baseline", region="town", seed=[3, 4]).ties
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})
+    try:
+        in_line = fs.DisputeModel("baseline", region="town", seed=[3, 4]).ties
+    finally:
+        os.sched_setaffinity(0, cpus)
+    assert (on_thread != in_line).nnz == 0
+    assert np.array_equal(on_thread.indices, in_line.indices)
+    assert np.array_equal(on_thread.indptr, in_line.indptr)
