@@ -162,6 +162,13 @@ def test_batch_size_follows_region_size_and_workers() -> None:
     tasks = plan_tasks(runs, spec, workers=2)
     assert [[(r[0], r[3]) for r in t] for t in tasks] == [
         [("baseline", s), ("plan-2025", s)] for s in range(3)]
+    # A town's batches of the same seeds go together: the second scenario takes the
+    # first's set-up and warm-up on the same worker.
+    runs = [(n, sc, town, s, s) for n, sc in list(SCENARIOS.items())[:2] for s in range(10)]
+    tasks = plan_tasks(runs, spec, workers=2)
+    assert [[(r[0], r[3]) for r in t] for t in tasks] == [
+        [(n, s) for n in list(SCENARIOS)[:2] for s in seeds]
+        for seeds in (range(5), range(5, 10))]
 
 
 def test_a_model_that_did_not_opt_in_runs_seeds_alone() -> None:

@@ -54,7 +54,13 @@ def batch_size(region: Region, runs: int, workers: int, spec: ModelSpec,
 
 def plan_tasks(runs: Sequence[Run], spec: ModelSpec, workers: int,
                batch: int | None = None) -> list[list[Run]]:
-    """Group runs into tasks: seeds of one scenario stacked, or scenarios of one seed.
+    """Group runs into tasks: the scenarios of a batch of seeds, or of one seed.
+
+    Each scenario's seeds are stacked in batches; the batches of the same seeds of every
+    scenario make one task, run one after another on one worker, so that the later ones take
+    the set-up and the warm-up months from the first
+    (:func:`~fazhi_sim.engine.shared_setup.reuse_setup`). A run too big to batch goes with
+    the other scenarios of its seed.
 
     Parameters
     ----------
@@ -75,16 +81,19 @@ def plan_tasks(runs: Sequence[Run], spec: ModelSpec, workers: int,
     by_scenario: dict[tuple[str, int], list[Run]] = {}
     for run in runs:
         by_scenario.setdefault((run[0], id(run[2])), []).append(run)
-    tasks: list[list[Run]] = []
+    stacked: dict[tuple, list[Run]] = {}
     alone: dict[tuple[int, int], list[Run]] = {}
     for group in by_scenario.values():
         size = batch_size(group[0][2], len(group), workers, spec, batch)
         if size > 1:
-            tasks += [group[i:i + size] for i in range(0, len(group), size)]
+            for i in range(0, len(group), size):
+                seeds = group[i:i + size]
+                stacked.setdefault((id(seeds[0][2]), tuple(r[3] for r in seeds)),
+                                   []).extend(seeds)
         else:
             for run in group:  # a seed's scenarios together, so they share its ties
                 alone.setdefault((id(run[2]), run[3]), []).append(run)
-    return tasks + list(alone.values())
+    return list(stacked.values()) + list(alone.values())
 
 
 def run_task(spec: ModelSpec, task: list[tuple]) -> list[pd.DataFrame]:
