@@ -43,3 +43,10 @@ def test_layout_is_the_same_every_time():
 def test_unknown_region_lists_allowed_names():
     with pytest.raises(fs.RegionError, match="allowed: shaoxing, zhuji"):
         fs.get_region("hangzhou")
+
+
+def test_a_county_is_built_once_per_process():
+    # An ensemble groups a seed's scenarios by their region object: a county built anew
+    # for each scenario would share neither set-up nor warm-up between them.
+    assert fs.get_region("xinchang") is fs.get_region("新昌")
+    assert fs.get_region("zhuji") is fs.get_region("诸暨市")

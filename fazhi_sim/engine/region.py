@@ -331,4 +331,11 @@ def get_region(name: str | Region) -> Region:
     if kind == "town":
         return _town()
     assert index is not None
+    return _county(index)
+
+
+@cache
+def _county(index: int) -> Region:
+    # Once per process, as the city and the town: an ensemble groups a seed's scenarios by
+    # their region, and a county built anew for each scenario would group none of them.
     return _subregion(_shaoxing(), index)
