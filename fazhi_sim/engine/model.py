@@ -46,6 +46,12 @@ __all__ = ["DisputeModel"]
 _COVERAGE_LEVERS = ("mediation_coverage", "legal_literacy_coverage")
 _SAME = contextlib.nullcontext()
 _ONE_REPLICATE = (int, np.integer)
+_NOT_KEPT = ("policy", "_lever_path", "_month_levels",  # the new run's own scenario
+             # set-up that equal warm-up keys make equal and no month changes
+             "ties", "region", "base_region", "literacy_candidates", "_coverage_rank",
+             "institution_classes", "params", "each_params", "replicate_params", "_row_params",
+             "seeds")
+"""Attributes a kept warm-up does not copy (:mod:`fazhi_sim.engine.warm_start`)."""
 
 
 class _Rows:
@@ -393,11 +399,11 @@ class DisputeModel(DisputeFlow, Service, Social, mesa.Model):
         DisputeModel
             The model itself, run to the end (``running`` is False).
         """
-        key = warm_key(self) if self._shares_warm_up() else None
+        key = warm_key(self, self._lever_path) if self._shares_warm_up() else None
         if key is not None and not resume_warm_up(self, key):
             for _ in range(self.warmup):
                 self.step()
-            keep_warm_up(self, key)
+            keep_warm_up(self, key, _NOT_KEPT)
         while self.running:
             self.step()
         return self

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Hashable
+from collections.abc import Collection, Hashable, Mapping
 from typing import Any
 
 import mesa
@@ -27,12 +27,6 @@ from .shared_setup import recall, region_key, remember, remembering
 __all__ = ["warm_key", "keep_warm_up", "resume_warm_up"]
 
 _KIND = "warm-up"
-_OWN = frozenset({"policy", "_lever_path", "_month_levels"})
-"""The new run's own: its scenario, including the levels after the warm-up."""
-_READ_ONLY = frozenset({"ties", "region", "base_region", "literacy_candidates", "_coverage_rank",
-                        "institution_classes", "params", "each_params", "replicate_params",
-                        "_row_params", "seeds"})
-"""Set-up that equal keys make equal and no month changes: the new run keeps its own."""
 
 
 class _Model:
@@ -48,8 +42,11 @@ def _mesa_keys() -> frozenset[str]:
     return frozenset(vars(mesa.Model(rng=0)))
 
 
-def warm_key(model: Any) -> Hashable | None:
-    """What a run's warm-up depends on; None outside a keeping block or before the warm-up."""
+def warm_key(model: Any, levels: Mapping[str, Any]) -> Hashable | None:
+    """What a run's warm-up depends on; None outside a keeping block or before the warm-up.
+
+    ``levels``: each lever's level by month, the warm-up's months first (arrays).
+    """
     if not remembering() or model.month != -model.warmup or model.warmup <= 0:
         return None
     months = model.warmup
@@ -58,12 +55,16 @@ def warm_key(model: Any) -> Hashable | None:
         region_key(model.base_region), tuple(model.seeds), model.warmup, model.n_months,
         model.first_year, model.collect_reporters,
         tuple(p.model_dump_json() for p in model.each_params),
-        tuple((k, v[:months].tobytes()) for k, v in model._lever_path.items()))
+        tuple((k, v[:months].tobytes()) for k, v in levels.items()))
 
 
-def keep_warm_up(model: Any, key: Hashable) -> None:
-    """Keep a copy of ``model``'s state, at the end of its warm-up, under ``key``."""
-    skip = _mesa_keys() | _OWN | _READ_ONLY
+def keep_warm_up(model: Any, key: Hashable, skip: Collection[str]) -> None:
+    """Keep a copy of ``model``'s state, at the end of its warm-up, under ``key``.
+
+    ``skip``: attributes not copied, which the next run brings itself (its scenario, and
+    set-up that equal keys make equal and no month changes).
+    """
+    skip = _mesa_keys() | frozenset(skip)
     state = {k: v for k, v in vars(model).items() if k not in skip}
     remember(_KIND, key, copy.deepcopy(state, {id(model): _MODEL}))
 
