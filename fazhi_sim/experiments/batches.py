@@ -3,10 +3,11 @@
 A run's cost has a fixed part per month (a few thousand small array operations, whatever the
 region's size) and a part that grows with the residents. For a town the fixed part is nearly
 all of it, so an ensemble stacks several seeds of one scenario into one model pass
-(:func:`~fazhi_sim.simulate_batch`) and pays it once. A city is big enough to run alone; there
-the scenarios of one seed go to the same worker one after another, so they draw the
-residents and their ties once (:func:`~fazhi_sim.engine.shared_setup.reuse_setup`). Either
-way each run's result is bit for bit what it is alone.
+(:func:`~fazhi_sim.simulate_batch`) and pays it once. A city is big enough to run alone.
+Either way the scenarios of the same seeds go to the same worker one after another, so they
+draw the residents and their ties once (:func:`~fazhi_sim.engine.shared_setup.reuse_setup`)
+and, for a small region, run the warm-up once (:mod:`~fazhi_sim.engine.warm_start`). Each
+run's result is bit for bit what it is alone.
 """
 
 from __future__ import annotations
