@@ -169,6 +169,11 @@ def test_batch_size_follows_region_size_and_workers() -> None:
     assert [[(r[0], r[3]) for r in t] for t in tasks] == [
         [(n, s) for n in list(SCENARIOS)[:2] for s in seeds]
         for seeds in (range(5), range(5, 10))]
+    # One worker: the same order, a scenario's batch at a time, each stored when done.
+    tasks = plan_tasks(runs, spec, workers=1, batch=5)
+    assert [[(r[0], r[3]) for r in t] for t in tasks] == [
+        [(n, s) for s in seeds] for seeds in (range(5), range(5, 10))
+        for n in list(SCENARIOS)[:2]]
 
 
 def test_a_model_that_did_not_opt_in_runs_seeds_alone() -> None:

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 import fazhi_sim as fs
+from fazhi_sim.experiments import ensemble as ensemble_module
 from fazhi_sim.experiments import store as store_module
 from fazhi_sim.experiments.ensemble import Ensemble, RunStore
 from fazhi_sim.experiments.store import StoreWarning, code_digest, source_digest
@@ -339,9 +340,10 @@ def test_interrupted_ensemble_stores_what_finished(tmp_path, uninterrupted):
     pd.testing.assert_frame_equal(_values(resumed), _values(uninterrupted))
 
 
-def test_interrupted_batches_store_every_run_they_finished(tmp_path):
-    # Batches of two seeds, a task holding both scenarios' batch of the same seeds: the
-    # first of two tasks finishes, so its four runs of eight are stored.
+def test_interrupted_batches_store_every_run_they_finished(tmp_path, monkeypatch):
+    # Batches of two seeds for two workers, a task holding both scenarios' batch of the same
+    # seeds: the first of two tasks finishes, so its four runs of eight are stored.
+    monkeypatch.setattr(ensemble_module, "default_jobs", lambda: 2)  # as on two cores
     kw = {**STORE_ARGS, "executor": _Interrupting(after=1), "batch": 2}
     with pytest.raises(KeyboardInterrupt):
         fs.run_ensemble(SCEN, replicates=4, store=tmp_path, **kw)

@@ -57,11 +57,13 @@ def plan_tasks(runs: Sequence[Run], spec: ModelSpec, workers: int,
                batch: int | None = None) -> list[list[Run]]:
     """Group runs into tasks: the scenarios of a batch of seeds, or of one seed.
 
-    Each scenario's seeds are stacked in batches; the batches of the same seeds of every
-    scenario make one task, run one after another on one worker, so that the later ones take
-    the set-up and the warm-up months from the first
-    (:func:`~fazhi_sim.engine.shared_setup.reuse_setup`). A run too big to batch goes with
-    the other scenarios of its seed.
+    Each scenario's seeds are stacked in batches. With several workers the batches of the
+    same seeds of every scenario make one task, run one after another on one worker, so that
+    the later ones take the set-up and the warm-up months from the first
+    (:func:`~fazhi_sim.engine.shared_setup.reuse_setup`). With one worker they are tasks of
+    their own, one after another (the worker keeps what the next one takes), so that each is
+    stored as soon as it is done. A run too big to batch goes with the other scenarios of its
+    seed.
 
     Parameters
     ----------
@@ -94,7 +96,17 @@ def plan_tasks(runs: Sequence[Run], spec: ModelSpec, workers: int,
         else:
             for run in group:  # a seed's scenarios together, so they share its ties
                 alone.setdefault((id(run[2]), run[3]), []).append(run)
-    return list(stacked.values()) + list(alone.values())
+    tasks = list(stacked.values())
+    if workers <= 1:  # the same order, a scenario's batch at a time
+        tasks = [part for task in tasks for part in _by_scenario(task)]
+    return tasks + list(alone.values())
+
+
+def _by_scenario(task: list[Run]) -> list[list[Run]]:
+    parts: dict[str, list[Run]] = {}
+    for run in task:
+        parts.setdefault(run[0], []).append(run)
+    return list(parts.values())
 
 
 def run_task(spec: ModelSpec, task: list[tuple]) -> list[pd.DataFrame]:
