@@ -15,7 +15,7 @@ import pytest
 from conftest import small_region
 
 import fazhi_sim as fs
-from fazhi_sim.engine.ties import village_ties
+from fazhi_sim.engine.ties import stacked_ties, village_ties
 
 DIGESTS = {
     "town": ("town", {}, "43fb6242c344f19ada6a4310"),
@@ -60,3 +60,26 @@ def test_a_half_used_32_bit_word_is_left_as_drawing_leaves_it() -> None:
         h.update(np.ascontiguousarray(a).tobytes())
     assert h.hexdigest()[:24] == HALF_WORD_DIGEST
 
+
+
+def test_a_batch_draws_each_replicate_s_ties_as_its_own_run_does() -> None:
+    # A batch draws each replicate's ties straight into one block-diagonal network; posterior
+    # draws give replicates different tie counts, and none at all must work too.
+    region = small_region(12, 40, 2)
+    base = fs.load_scenario("plan-2025").params
+    each = [base.model_copy(update={"ties_mean": k, "tie_kin_weight": w})
+            for k, w in ((8, 2), (0, 2), (4, 0), (12, 1))]
+    alone = [village_ties(region, p, np.random.default_rng(s)) for s, p in enumerate(each)]
+    batch = stacked_ties(region, each, [np.random.default_rng(s) for s in range(len(each))])
+    # Side by side as stored, ties in their drawn order (scipy's block_diag would sort them).
+    n, m = region.population, batch.matrix
+    nnz = np.cumsum([0] + [t.matrix.nnz for t in alone])
+    assert m.shape == (n * len(each), n * len(each))
+    np.testing.assert_array_equal(m.indptr, np.concatenate(
+        [t.matrix.indptr[:-1] + nnz[k] for k, t in enumerate(alone)] + [nnz[-1:]]))
+    np.testing.assert_array_equal(m.indices, np.concatenate(
+        [t.matrix.indices + k * n for k, t in enumerate(alone)]))
+    np.testing.assert_array_equal(m.data, np.concatenate([t.matrix.data for t in alone]))
+    np.testing.assert_array_equal(batch.heard_from,
+                                  np.concatenate([t.heard_from for t in alone]))
+    assert batch.matrix.indices.dtype == np.int32 and batch.matrix.data.dtype == np.int8

@@ -38,10 +38,9 @@ from .tie_kernels import (
     reach_in_village,
     scatter_add_clip,
 )
-from .ties import Ties, village_ties
+from .ties import stacked_ties
 
-__all__ = ["Social", "MEDIATION_STATES", "best_connected", "literate_reach", "stack_ties",
-           "tie_rows"]
+__all__ = ["Social", "MEDIATION_STATES", "best_connected", "literate_reach", "tie_rows"]
 
 MEDIATION_STATES = {State.VILLAGE: "village", State.TOWN: "town", State.COUNTY: "county"}
 """The mediation queues whose units carry a reputation, with their institution role."""
@@ -97,29 +96,6 @@ def literate_reach(ties: sp.csr_matrix, village: np.ndarray, literate: np.ndarra
     return reach_in_village(ties.indptr, ties.indices, ties.data, village, literate)
 
 
-def stack_ties(parts: Sequence[Ties]) -> Ties:
-    """The replicates' networks side by side (block diagonal), as a batch lays residents out."""
-    if len(parts) == 1:
-        return parts[0]
-    sizes = [t.matrix.shape[0] for t in parts]
-    nnz = np.cumsum([0] + [t.matrix.nnz for t in parts])
-    rows = np.cumsum([0] + sizes)
-    n = int(rows[-1])
-    index_type = np.int32 if n < np.iinfo(np.int32).max else np.int64
-    # Each part is written once into arrays of the final size (no copies per part: the
-    # copies of a batch's millions of ties were most of stacking them).
-    indptr = np.empty(n + 1, dtype=np.int64)
-    indices = np.empty(int(nnz[-1]), dtype=index_type)
-    for k, t in enumerate(parts):
-        np.add(t.matrix.indptr[:-1], nnz[k], out=indptr[rows[k]:rows[k + 1]])
-        np.add(t.matrix.indices, index_type(rows[k]), out=indices[nnz[k]:nnz[k + 1]],
-               casting="unsafe")
-    indptr[-1] = nnz[-1]
-    data = np.concatenate([t.matrix.data for t in parts])
-    matrix = sp.csr_matrix((data, indices, indptr), shape=(n, n))
-    return Ties(matrix, np.concatenate([t.heard_from for t in parts]))
-
-
 def _one_processor() -> bool:
     """True if this process may run on one processor only (pinned, or a one-core machine)."""
     try:
@@ -148,9 +124,8 @@ class Social:
                 key = (region_key(self.base_region), tuple(
                     (p.ties_mean, p.tie_rewire, p.tie_cross_village, p.tie_kin_weight)
                     for p in each))
-                box["ties"] = shared("ties", key, rngs, lambda: stack_ties(
-                    [village_ties(self.base_region, p, g)
-                     for p, g in zip(each, rngs, strict=True)]))
+                box["ties"] = shared("ties", key, rngs,
+                                     lambda: stacked_ties(self.base_region, each, rngs))
             except BaseException as err:  # re-raised in the model's thread by setup_social
                 box["error"] = err
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from .params import Params
 from .region import Region
 
-__all__ = ["Ties", "village_ties", "heard_from", "tie_stats"]
+__all__ = ["Ties", "village_ties", "stacked_ties", "heard_from", "tie_stats"]
 
 _BLOCK = 1 << 22  # uniforms drawn at a time when choosing which ties to redraw
 _ROWS = 1 << 15  # residents whose ring ties are written at a time; the least in a run (_lay)
@@ -62,24 +62,64 @@ def village_ties(region: Region, params: Params, rng: np.random.Generator) -> Ti
         row (a resident alone in a village keeps ties to themself with weight 0);
         ``heard_from``: how many residents talk to each one.
     """
+    return stacked_ties(region, [params], [rng])
+
+
+def stacked_ties(region: Region, each: Sequence[Params], rngs: Sequence[np.random.Generator]
+                 ) -> Ties:
+    """Each replicate's :func:`village_ties`, side by side (block diagonal).
+
+    As a batch lays residents out, replicate ``k``'s are rows ``k * n`` to ``k * n + n - 1``.
+
+    Each replicate's ties are drawn straight into the batch's arrays: stacking networks drawn
+    apart held every tie twice for a moment and copied it once more.
+    """
+    n = int(region.village_population.sum())
+    per_row = [2 * _half(p) for p in each]
+    nnz = np.cumsum([0] + [n * k for k in per_row])
+    rows = n * len(each)
+    # scipy keeps int32 index arrays when they fit (else it would copy them down or up).
+    idx = np.int32 if max(rows, int(nnz[-1])) <= np.iinfo(np.int32).max else np.int64
+    indices = np.empty(int(nnz[-1]), dtype=idx)
+    data = np.empty(int(nnz[-1]), dtype=np.int8)
+    indptr = np.empty(rows + 1, dtype=idx)
+    heard = np.empty(rows, dtype=np.int64)
+    for k, (params, rng) in enumerate(zip(each, rngs, strict=True)):
+        lo, hi, first = int(nnz[k]), int(nnz[k + 1]), k * n
+        part = indices[lo:hi]
+        _draw(region, params, rng, part, data[lo:hi], heard[first:first + n])
+        if first:
+            part += idx(first)
+        indptr[first:first + n] = np.arange(lo, hi, per_row[k]) if per_row[k] else lo
+    indptr[-1] = nnz[-1]
+    return Ties(sp.csr_matrix((data, indices, indptr), shape=(rows, rows)), heard)
+
+
+def _half(params: Params) -> int:
+    """Ties on either side of a resident in the village's ring (``h``)."""
+    return int(round(params.ties_mean / 2))
+
+
+def _draw(region: Region, params: Params, rng: np.random.Generator, flat: np.ndarray,
+          weights: np.ndarray, heard: np.ndarray) -> None:
+    """Draw one network into ``flat`` (tie targets, row after row), ``weights`` and ``heard``."""
     size = region.village_population.astype(np.int32)
-    n = int(size.sum())
-    h = int(round(params.ties_mean / 2))
+    n, h = int(size.sum()), _half(params)
     if h == 0:
-        return Ties(sp.csr_matrix((n, n), dtype=np.int8), np.zeros(n, dtype=np.int64))
+        heard[:] = 0
+        return
     per_row = 2 * h
     start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int32)
     redrawn = _rewire(n * per_row, params, rng)
     cuts = _chunks(region, start, size, across=len(redrawn.across) > 0)
     # Weightless ties are no ties: nobody hears through a household tie of weight 0.
     weightless = (0, h) if params.tie_kin_weight == 0 else ()
-    heard = np.empty(n, dtype=np.int64)  # filled in by _lay
-    targets, self_tie = _lay(h, start, size, region, cuts, redrawn, heard, weightless)
-    flat = targets.reshape(-1)
+    targets = flat.reshape(n, per_row)
+    self_tie = _lay(h, start, size, region, cuts, redrawn, heard, targets, weightless)
     # Row by row the weights repeat: the household on either side, then the rest.
     pattern = np.ones(per_row, dtype=np.int8)
     pattern[0] = pattern[h] = np.int8(params.tie_kin_weight)
-    weights = np.tile(pattern, n)
+    weights.reshape(n, per_row)[:] = pattern
     # Self-ties (a village of one, or a tie redrawn onto oneself) carry no weight. Those redrawn
     # come from _lay; in villages no bigger than the ring the lattice itself loops back.
     small = np.flatnonzero(size <= per_row)
@@ -94,11 +134,6 @@ def village_ties(region: Region, params: Params, rng: np.random.Generator) -> Ti
         kin_self = np.unique(self_tie)
         kin_self = kin_self[kin_self % per_row % h == 0]  # columns 0 and h
         np.add.at(heard, flat[kin_self], 1)
-    # scipy keeps int32 index arrays when they fit (else it would copy an int64 indptr down).
-    nnz = per_row * n
-    idx = np.int32 if nnz <= np.iinfo(np.int32).max else np.int64
-    indptr = np.arange(0, nnz + 1, per_row, dtype=idx)
-    return Ties(sp.csr_matrix((weights, flat, indptr), shape=(n, n)), heard)
 
 
 def _rows_of(first: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -182,9 +217,9 @@ def _reader(u: np.ndarray) -> Callable[[int], np.ndarray]:
 
 
 def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.ndarray,
-         redrawn: _Redrawn, heard: np.ndarray, weightless: tuple[int, ...] = ()
-         ) -> tuple[np.ndarray, np.ndarray]:
-    """Tie targets (n, 2h), int32: the ring lattice with the redrawn ties put in.
+         redrawn: _Redrawn, heard: np.ndarray, targets: np.ndarray,
+         weightless: tuple[int, ...] = ()) -> np.ndarray:
+    """Write the tie targets (n, 2h): the ring lattice with the redrawn ties put in.
 
     Laid a run of residents at a time (``cuts``): runs of whole villages, or of whole towns
     when ties cross villages, so that every tie of a run, old or redrawn, stays in the run.
@@ -194,11 +229,10 @@ def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.n
 
     Returns
     -------
-    tuple
-        The targets, and the slots redrawn onto the resident themself.
+    ndarray
+        The slots redrawn onto the resident themself.
     """
     n, per_row = int(size.sum()), 2 * h
-    targets = np.empty((n, per_row), dtype=np.int32)
     flat = targets.reshape(-1)
     # Ring targets are written a block of rows at a time (a block plus a constant is a fast
     # contiguous add, where broadcasting row numbers against 2h offsets runs a short loop).
@@ -246,7 +280,7 @@ def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.n
             _put(flat, slots, to, per_row, gone, come, self_tie)
         gone.extend(targets[r0:r1, k] for k in weightless)
         _heard_in_run(heard[r0:r1], r0, per_row, gone, come)
-    return targets, np.concatenate(self_tie or [np.zeros(0, dtype=np.intp)])
+    return np.concatenate(self_tie or [np.zeros(0, dtype=np.intp)])
 
 
 @functools.cache
