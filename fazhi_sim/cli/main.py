@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 
 from ..engine.region import RegionError
 from ..engine.scenario import ScenarioError
-from ..experiments.executors import ClusterError
+from ..experiments.executors import ClusterError, keep_freed_memory
 from ..experiments.spec import SpecError
 from ..experiments.store import StoreError
 from ..version import __version__
@@ -85,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     ui = ui_lang(argv)
     args = build_parser(ui).parse_args(argv)
+    keep_freed_memory()  # a command's runs repeat one set-up; the process is ours, not a user's
     try:
         with _sigterm_unwinds(), _one_line_warnings():
             return args.handler(args)
