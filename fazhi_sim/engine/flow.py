@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .behaviour import Situation, type_table
+from .binomial import CellBinomials
 from .disputes import TYPES, CentreRoute, Layer, Option, State
 from .handling import HANDLING_LAYERS, handling_months
 from .institutions import Cases
@@ -211,16 +212,25 @@ class DisputeFlow:
         Returns ids, village, kind, replicate (None in a single run), and each replicate's
         generator with its number of grievances.
         """
-        base, n_rep = self.base_region, self.n_replicates
+        n_rep = self.n_replicates
         gens = self.streams.each("arising")
-        counts = [g.binomial(base.village_population[:, None],
-                             _monthly_rates(p.grievance_rate_scale)).ravel()
-                  for g, p in zip(gens, self.each_params, strict=True)]
-        village, kind, ids, rep, per_rep = expand_cells(_joined(counts), len(TYPES), n_rep,
+        # Each replicate's binomial per (village, type), bit for bit Generator.binomial.
+        counts = self._grievance_cells().draw(gens)
+        village, kind, ids, rep, per_rep = expand_cells(counts, len(TYPES), n_rep,
                                                         self.next_id)
         self.next_id += per_rep  # ids run on from each replicate's last one
         return (ids, village, kind, None if n_rep == 1 else rep,
                 list(zip(gens, per_rep.tolist(), strict=True)))
+
+    def _grievance_cells(self) -> CellBinomials:
+        # The cells' constants are the run's (population and rates do not change): made once.
+        scales = tuple(p.grievance_rate_scale for p in self.each_params)
+        cells = self.__dict__.get("_grievance_cell_cache")
+        if cells is None or cells[0] != scales:
+            pop = self.base_region.village_population[:, None]
+            cells = self._grievance_cell_cache = (scales, CellBinomials(
+                [(pop, _monthly_rates(scale)) for scale in scales]))
+        return cells[1]
 
     # -- 3. channel choice
     def situation(self, pos: np.ndarray) -> Situation:

@@ -1,0 +1,170 @@
+"""Binomial draws over fixed cells, bit for bit ``Generator.binomial``, for every replicate at once.
+
+Each month every village draws its grievances of each type as one binomial (``n`` residents,
+the type's monthly chance ``p``). ``n`` and ``p`` stay the same for the whole run, yet numpy
+works out each cell's constants (``(1 - p) ** n`` through ``exp`` and ``log``) again on every
+call, and a batch made one call per replicate: together a tenth of a town batch's months.
+
+:class:`CellBinomials` works the constants out once and draws every replicate's cells in one
+compiled pass, following numpy's own algorithm for the cells it covers (inversion, used
+where ``p <= 0.5`` and ``n * p <= 30``): the same uniforms, taken from each replicate's
+generator in the same order, so the same counts, and each generator is left where
+``Generator.binomial`` would leave it. A replicate with any other cell (a village of more
+than about 12,000 residents) is drawn by numpy itself. The constants are worked out with
+Python's ``math``, the C library functions numpy's C code calls, not numpy's vectorised ones,
+which may round differently. ``tests/test_binomial.py`` checks the counts and the generators'
+states against numpy's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numba
+import numpy as np
+
+__all__ = ["CellBinomials"]
+
+_INVERSION_LIMIT = 30.0
+"""numpy inverts the distribution function where ``n * p`` is at most this (and ``p <= 0.5``)."""
+
+
+@numba.njit(cache=True, nogil=True)
+def _masses(n, p, q, qn, bound):  # noqa: ANN001, ANN202
+    # Each cell's probabilities P(X = x), x = 0..bound, by numpy's recursion in its order of
+    # operations (so the same floats): where a cell's run starts in the table, and the table.
+    first = np.zeros(n.shape[0] + 1, np.int64)
+    for c in range(n.shape[0]):
+        first[c + 1] = first[c] + (bound[c] + 1 if n[c] != 0 and p[c] != 0.0 else 0)
+    mass = np.empty(first[-1])
+    for c in range(n.shape[0]):
+        if first[c + 1] == first[c]:
+            continue
+        px = qn[c]
+        mass[first[c]] = px
+        for x in range(1, bound[c] + 1):
+            px = ((n[c] - x + 1) * p[c] * px) / (x * q[c])
+            mass[first[c] + x] = px
+    return first, mass
+
+
+@numba.njit(cache=True, nogil=True)
+def _invert(first, mass, bound, u, k, k_end, lo, hi, out):  # noqa: ANN001, ANN202
+    # numpy's random_binomial_inversion over cells lo..hi-1, taking uniforms u[k:k_end].
+    # Returns the first cell left undone (hi when all are) and the next uniform: a cell left
+    # undone is redone from its start, as numpy's own restart (x > bound) starts it afresh.
+    for c in range(lo, hi):
+        at = first[c]
+        if first[c + 1] == at:  # n == 0 or p == 0: numpy returns 0 with no draw
+            out[c] = 0
+            continue
+        if k >= k_end:
+            return c, k
+        x, uu = 0, u[k]
+        k += 1
+        while uu > mass[at + x]:
+            x += 1
+            if x > bound[c]:
+                if k >= k_end:
+                    return c, k
+                x, uu = 0, u[k]
+                k += 1
+            else:
+                uu -= mass[at + x - 1]
+        out[c] = x
+    return hi, k
+
+
+@numba.njit(cache=True, nogil=True)
+def _invert_each(first, mass, bound, u, u_start, start, end, out, undone):  # noqa: ANN001, ANN202
+    # Each replicate's cells start[r]..end[r]-1 from its own uniforms u[u_start[r]:...].
+    # Returns whether every replicate's cells are done (else see ``undone``).
+    done = True
+    for r in range(start.shape[0]):
+        undone[r], _ = _invert(first, mass, bound, u, u_start[r], u_start[r + 1], start[r],
+                               end[r], out)
+        done = done and undone[r] == end[r]
+    return done
+
+
+class CellBinomials:
+    """Draws ``Generator.binomial(n, p)`` for fixed cells, for several replicates at once.
+
+    Parameters
+    ----------
+    cells
+        One ``(n, p)`` per replicate: arrays broadcasting to the cells, which are drawn in
+        the order numpy draws them (C order of the broadcast shape).
+    """
+
+    def __init__(self, cells: Sequence[tuple[np.ndarray, np.ndarray]]):
+        shaped = [np.broadcast_arrays(np.asarray(n, np.int64), np.asarray(p, np.float64))
+                  for n, p in cells]
+        self._cells = list(cells)
+        self.n = np.concatenate([n.ravel() for n, _ in shaped])
+        self.p = np.concatenate([p.ravel() for _, p in shaped])
+        size = np.array([n.size for n, _ in shaped], np.int64)
+        self.end = np.cumsum(size)
+        self.start = self.end - size
+        q, qn, self.bound = _constants(self.n, self.p)
+        self._first, self._mass = _masses(self.n, self.p, q, qn, self.bound)
+        drawn = (self.n != 0) & (self.p != 0.0)
+        inverted = ~drawn | ((self.p <= 0.5) & (self.p * self.n <= _INVERSION_LIMIT))
+        self.ours = [bool(inverted[a:b].all()) for a, b in zip(self.start, self.end,
+                                                                strict=True)]
+        # Uniforms each replicate's pass takes (one per cell drawn, but for numpy's rare
+        # restarts), laid out one replicate after another; numpy draws the others' cells.
+        uniforms = [int(drawn[a:b].sum()) * ours for a, b, ours in zip(
+            self.start, self.end, self.ours, strict=True)]
+        self.u_start = np.cumsum([0] + uniforms).astype(np.int64)
+        self._drawn_to_end = np.cumsum(drawn[::-1])[::-1]  # cells drawn from each on
+        self._lo = np.where(self.ours, self.start, self.end)  # numpy's replicates: no cells
+        # One buffer for the uniforms, reused by every call (a month's draw is used at once).
+        self._u = np.empty(int(self.u_start[-1]))
+        self._u_parts = [self._u[a:b] for a, b in zip(self.u_start[:-1].tolist(),
+                                                      self.u_start[1:].tolist(), strict=True)]
+        self._undone = np.empty(len(cells), np.int64)
+
+    def draw(self, gens: Sequence[np.random.Generator]) -> np.ndarray:
+        """Every replicate's counts, one after another (replicate ``k`` from ``gens[k]``).
+
+        The same numbers as ``gens[k].binomial(n_k, p_k).ravel()`` for each ``k`` in turn,
+        each generator left in the same state.
+        """
+        out = np.empty(len(self.n), np.int64)
+        for k, (g, ours, part) in enumerate(zip(gens, self.ours, self._u_parts, strict=True)):
+            if ours:
+                g.random(out=part)
+            else:
+                n, p = self._cells[k]
+                out[self.start[k]:self.end[k]] = g.binomial(n, p).ravel()
+        undone = self._undone
+        if not _invert_each(self._first, self._mass, self.bound, self._u, self.u_start,
+                            self._lo, self.end, out, undone):
+            for k in np.flatnonzero(undone < self.end):  # (numpy restarted a cell: rare)
+                self._finish(gens[k], int(undone[k]), int(self.end[k]), out)
+        return out
+
+    def _finish(self, g: np.random.Generator, lo: int, hi: int, out: np.ndarray) -> None:
+        # The cells left from ``lo``: each takes a uniform at least, so drawing one per cell
+        # never draws one numpy would not; a further restart comes round the loop again.
+        while lo < hi:
+            need = int(self._drawn_to_end[lo] - (self._drawn_to_end[hi] if hi < len(self.n)
+                                                 else 0))
+            u = g.random(need)
+            lo, _ = _invert(self._first, self._mass, self.bound, u, 0, len(u), lo, hi, out)
+
+
+def _constants(n: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per cell, as numpy's inversion works them out: ``q``, ``q ** n`` and the bound."""
+    q, qn = np.ones(len(n)), np.ones(len(n))
+    bound = np.zeros(len(n), np.int64)
+    for i, (ni, pi) in enumerate(zip(n.tolist(), p.tolist(), strict=True)):
+        if ni == 0 or pi == 0.0 or pi > 0.5:
+            continue
+        q[i] = qi = 1.0 - pi
+        qn[i] = math.exp(ni * math.log(qi))
+        mean = ni * pi
+        bound[i] = int(min(ni, mean + 10.0 * math.sqrt(mean * qi + 1)))
+    return q, qn, bound
