@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -108,3 +109,13 @@ def test_restarts_take_fresh_uniforms_in_order():
         assert _states(mine) == _states(ref)
         restarts += ra + rb
     assert restarts > 1000  # the bound cut really did force restarts
+
+
+def test_a_deep_copy_draws_alike():
+    """A kept warm-up deep-copies the model, and with it its cells: the copy draws alike."""
+    pop = fs.get_region("town").village_population[:, None]
+    cells = [(pop, _monthly_rates(1.0))] * 3
+    ours = copy.deepcopy(CellBinomials(cells))
+    theirs, mine = _pairs(7, 3)
+    for _month in range(6):
+        np.testing.assert_array_equal(ours.draw(mine), _numpy_draws(theirs, cells))

@@ -120,10 +120,8 @@ class CellBinomials:
         self.u_start = np.cumsum([0] + uniforms).astype(np.int64)
         self._drawn_to_end = np.cumsum(drawn[::-1])[::-1]  # cells drawn from each on
         self._lo = np.where(self.ours, self.start, self.end)  # numpy's replicates: no cells
-        # One buffer for the uniforms, reused by every call (a month's draw is used at once).
-        self._u = np.empty(int(self.u_start[-1]))
-        self._u_parts = [self._u[a:b] for a, b in zip(self.u_start[:-1].tolist(),
-                                                      self.u_start[1:].tolist(), strict=True)]
+        self._u_bounds = list(zip(self.u_start[:-1].tolist(), self.u_start[1:].tolist(),
+                                  strict=True))
         self._undone = np.empty(len(cells), np.int64)
 
     def draw(self, gens: Sequence[np.random.Generator]) -> np.ndarray:
@@ -133,14 +131,15 @@ class CellBinomials:
         each generator left in the same state.
         """
         out = np.empty(len(self.n), np.int64)
-        for k, (g, ours, part) in enumerate(zip(gens, self.ours, self._u_parts, strict=True)):
+        u = np.empty(int(self.u_start[-1]))
+        for k, (g, ours, (a, b)) in enumerate(zip(gens, self.ours, self._u_bounds, strict=True)):
             if ours:
-                g.random(out=part)
+                g.random(out=u[a:b])
             else:
                 n, p = self._cells[k]
                 out[self.start[k]:self.end[k]] = g.binomial(n, p).ravel()
         undone = self._undone
-        if not _invert_each(self._first, self._mass, self.bound, self._u, self.u_start,
+        if not _invert_each(self._first, self._mass, self.bound, u, self.u_start,
                             self._lo, self.end, out, undone):
             for k in np.flatnonzero(undone < self.end):  # (numpy restarted a cell: rare)
                 self._finish(gens[k], int(undone[k]), int(self.end[k]), out)
