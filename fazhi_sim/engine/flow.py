@@ -23,7 +23,7 @@ from .pool_kernels import (
     add_elapsed,
     add_rows,
     close_rows,
-    county_rows,
+    count_rows,
     enter_rows,
     expand_cells,
     fail_rows,
@@ -129,8 +129,8 @@ class DisputeFlow:
         if len(pos) == 0:  # (nothing to count: the tally would ignore it)
             return _NO_COUNTIES
         county = np.empty(len(pos), dtype=np.int32)
-        county_rows(pos, self.pool.village, self.region.village_county, county)
-        self.tally.add(counter, self.row, county)
+        count_rows(pos, self.pool.village, self.region.village_county, county,
+                   self.tally.month_counts(counter, self.row))
         return county
 
     def draw(self, pos: np.ndarray, purpose: int) -> np.ndarray:
@@ -447,25 +447,28 @@ class DisputeFlow:
         """Settled at ``layer``: counted with its time taken; the claimant's grievance eases."""
         if len(pos) == 0:
             return
-        county = self.count(RESOLVED_COUNTER[layer], pos)
+        # Closed first (it changes only their state), to count them by county once.
+        county = self._close(pos, True, RESOLVED_COUNTER[layer])
         self.tally.resolution_times(self.row, county, self.pool.elapsed[pos])
         res = self.residents
         c = self.pool.claimant[pos]
         with self.pool_rows(pos):
             res.grievance[c] = self.behaviour.grievance_after_resolution(res.grievance[c])
-        self.close(pos, resolved=True)
 
     def close(self, pos: np.ndarray, resolved: bool) -> None:
-        """The disputes leave the system; an unresolved one leaves its grievance behind."""
-        if len(pos) == 0:
-            return
-        pool = self.pool
-        county, handoffs = close_rows(
+        """The disputes leave the system; an unresolved one leaves its grievance behind.
+
+        Resolved ones count as ``closed`` only: :meth:`resolve` counts where they were.
+        """
+        if len(pos):
+            self._close(pos, resolved, None if resolved else "dropped")
+
+    def _close(self, pos: np.ndarray, resolved: bool, ending: str | None) -> np.ndarray:
+        # Closes and counts them (closed, hand-offs and ``ending``); returns their counties.
+        pool, tally, row = self.pool, self.tally, self.row
+        closed = tally.month_counts("closed", row)
+        return close_rows(
             pos, not resolved, int(State.RESOLVED if resolved else State.DROPPED), pool.village,
             self.region.village_county, pool.doors, pool.state, pool.claimant, pool.grievance,
-            self.residents.grievance)
-        self.tally.add("closed", self.row, county)
-        if handoffs.any():  # (adding none changes no count)
-            self.tally.add("handoffs", self.row, county, handoffs)
-        if not resolved:
-            self.tally.add("dropped", self.row, county)
+            self.residents.grievance, closed, tally.month_counts("handoffs", row),
+            tally.month_counts(ending, row) if ending else closed, ending is not None)

@@ -157,6 +157,14 @@ class Tally:
         self._pending_county.append(np.array(county))
         self._pending_size.append(n)
 
+    def month_counts(self, counter: str, month: int) -> np.ndarray:
+        """``counter``'s counts in ``month`` by county, to add to in place (a view).
+
+        For compiled steps that count as they go; whole numbers added one at a time give
+        the same floats as :meth:`add`.
+        """
+        return self._data[_INDEX[counter], month]
+
     def _flush(self) -> None:
         """Add the buffered events of the pending month to the counts, in one ``bincount``."""
         if not self._pending_index:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["add_elapsed", "add_rows", "close_rows", "county_rows", "enter_rows",
+__all__ = ["add_elapsed", "add_rows", "close_rows", "count_rows", "enter_rows",
            "expand_cells", "fail_rows", "group_rows", "negated_logit",
            "pick_rows", "take_up_queue", "unit_columns", "whole_units"]
 
@@ -25,10 +25,16 @@ _NJIT = {"cache": True, "nogil": True}
 
 
 @numba.njit(**_NJIT)
-def county_rows(pos, village, village_county, out):  # noqa: ANN001, ANN201
-    """County of the disputes at ``pos`` into ``out``: ``village_county[village[pos]]``."""
+def count_rows(pos, village, village_county, county, counts):  # noqa: ANN001, ANN201
+    """Count the disputes at ``pos`` in ``counts`` (one month's row of a counter, by county).
+
+    Also fills ``county`` with each one's county. Counts are whole numbers, so adding one at
+    a time gives the floats a ``bincount`` of the month's events would.
+    """
     for i in range(pos.shape[0]):
-        out[i] = village_county[village[pos[i]]]
+        c = village_county[village[pos[i]]]
+        county[i] = c
+        counts[c] += 1.0
 
 
 @numba.njit(**_NJIT)
@@ -135,20 +141,24 @@ def _maximum(a, b):  # noqa: ANN001, ANN202 -- np.maximum: NaN wins
 
 @numba.njit(**_NJIT)
 def close_rows(pos, dropped, new_state, village, village_county, doors, state, claimant,  # noqa: ANN001, ANN201, PLR0913
-               pool_grievance, res_grievance):
+               pool_grievance, res_grievance, closed, handoffs, ending, count_ending):
     """Disputes leave: their state, and if ``dropped`` the grievance they leave behind.
 
-    Returns each one's county (int32) and hand-offs (doors - 1, at least 0, float64), for
-    the tally.
+    Counted this month, by county: one each in ``closed`` and, if ``count_ending``, in
+    ``ending`` (dropped, or resolved at a layer), and their hand-offs (doors - 1, at least 0)
+    in ``handoffs``. Returns each one's county (int32).
     """
     n = pos.shape[0]
     county = np.empty(n, np.int32)
-    handoffs = np.empty(n)
     for i in range(n):
         j = pos[i]
-        county[i] = village_county[village[j]]
+        c = village_county[village[j]]
+        county[i] = c
         extra = np.float64(doors[j]) - 1.0
-        handoffs[i] = extra if extra > 0.0 else 0.0
+        closed[c] += 1.0
+        handoffs[c] += extra if extra > 0.0 else 0.0
+        if count_ending:
+            ending[c] += 1.0
         state[j] = new_state
     if dropped:
         left = np.empty(n, res_grievance.dtype)
@@ -156,7 +166,7 @@ def close_rows(pos, dropped, new_state, village, village_county, doors, state, c
             left[i] = _maximum(res_grievance[claimant[pos[i]]], pool_grievance[pos[i]])
         for i in range(n):
             res_grievance[claimant[pos[i]]] = left[i]
-    return county, handoffs
+    return county
 
 
 @numba.njit(**_NJIT)
