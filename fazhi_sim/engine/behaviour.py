@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .disputes import TYPES, Layer, Option
-from .logits import logistic, logit
+from .logits import best_available, logistic, logit
 from .params import Params
 from .replicate_params import by_replicate, weak
 
@@ -119,8 +119,7 @@ def available_options(stage: np.ndarray, village_open: np.ndarray) -> np.ndarray
 
 def logit_choice(utility: np.ndarray, available: np.ndarray, gumbel: np.ndarray) -> np.ndarray:
     """Pick the available option with the highest utility plus Gumbel noise (a logit draw)."""
-    noisy = np.where(available, utility + gumbel, -np.inf)
-    return noisy.argmax(axis=1).astype(np.int8)
+    return best_available(utility, available, gumbel)  # the argmax of the masked sums
 
 
 class Behaviour:

@@ -236,8 +236,11 @@ class Streams:
         u = keyed_uniform_columns(_ids(ids), _counters(counter),
                                   np.uint64(Purpose.CHOICE * 16), n_options, self.keys,
                                   _reps(rep))
-        # Drawn option by option (each column a contiguous row): the logs run on whole rows.
-        return (-np.log(-np.log(u))).T
+        # Drawn option by option (each column a contiguous row): the logs run on whole rows,
+        # in place (the same numbers as -log(-log(u)), no temporaries).
+        for ufunc in (np.log, np.negative, np.log, np.negative):
+            ufunc(u, out=u)
+        return u.T
 
 
 _NO_REPS = np.zeros(0, dtype=np.int16)
