@@ -447,28 +447,23 @@ class DisputeFlow:
         """Settled at ``layer``: counted with its time taken; the claimant's grievance eases."""
         if len(pos) == 0:
             return
-        # Closed first (it changes only their state), to count them by county once.
-        county = self._close(pos, True, RESOLVED_COUNTER[layer])
+        county = self.count(RESOLVED_COUNTER[layer], pos)
         self.tally.resolution_times(self.row, county, self.pool.elapsed[pos])
         res = self.residents
         c = self.pool.claimant[pos]
         with self.pool_rows(pos):
             res.grievance[c] = self.behaviour.grievance_after_resolution(res.grievance[c])
+        self.close(pos, resolved=True)
 
     def close(self, pos: np.ndarray, resolved: bool) -> None:
-        """The disputes leave the system; an unresolved one leaves its grievance behind.
-
-        Resolved ones count as ``closed`` only: :meth:`resolve` counts where they were.
-        """
-        if len(pos):
-            self._close(pos, resolved, None if resolved else "dropped")
-
-    def _close(self, pos: np.ndarray, resolved: bool, ending: str | None) -> np.ndarray:
-        # Closes and counts them (closed, hand-offs and ``ending``); returns their counties.
+        """The disputes leave the system; an unresolved one leaves its grievance behind."""
+        if len(pos) == 0:
+            return
         pool, tally, row = self.pool, self.tally, self.row
         closed = tally.month_counts("closed", row)
-        return close_rows(
-            pos, not resolved, int(State.RESOLVED if resolved else State.DROPPED), pool.village,
-            self.region.village_county, pool.doors, pool.state, pool.claimant, pool.grievance,
-            self.residents.grievance, closed, tally.month_counts("handoffs", row),
-            tally.month_counts(ending, row) if ending else closed, ending is not None)
+        # Counted as they close: closed, hand-offs, and dropped if unresolved.
+        close_rows(pos, not resolved, int(State.RESOLVED if resolved else State.DROPPED),
+                   pool.village, self.region.village_county, pool.doors, pool.state,
+                   pool.claimant, pool.grievance, self.residents.grievance, closed,
+                   tally.month_counts("handoffs", row),
+                   closed if resolved else tally.month_counts("dropped", row), not resolved)

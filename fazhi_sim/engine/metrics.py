@@ -158,11 +158,7 @@ class Tally:
         self._pending_size.append(n)
 
     def month_counts(self, counter: str, month: int) -> np.ndarray:
-        """``counter``'s counts in ``month`` by county, to add to in place (a view).
-
-        For compiled steps that count as they go; whole numbers added one at a time give
-        the same floats as :meth:`add`.
-        """
+        """``counter``'s counts in ``month`` by county: a view, for steps that add in place."""
         return self._data[_INDEX[counter], month]
 
     def _flush(self) -> None:
