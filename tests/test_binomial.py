@@ -29,9 +29,11 @@ def _states(gens):
 @pytest.mark.parametrize(("region", "scales"), [
     ("town", [1.0] * 5),
     ("town", [0.6, 1.8, 1.0]),
-    # 1.9 puts a few of Zhuji's largest villages past n * p = 30: numpy's other algorithm,
-    # so those replicates are drawn by numpy itself, the others by the compiled pass.
+    # 1.9 puts a few of Zhuji's largest villages past n * p = 30 (numpy's other algorithm),
+    # as Shaoxing's two largest are at 1.0: numpy draws those cells, in their turn, and the
+    # compiled pass the runs of cells between them.
     ("zhuji", [1.0, 1.9, 0.7]),
+    ("shaoxing", [1.0, 0.8]),
 ])
 def test_counts_and_states_are_numpys(region, scales):
     pop = fs.get_region(region).village_population[:, None]
@@ -44,14 +46,20 @@ def test_counts_and_states_are_numpys(region, scales):
         assert _states(mine) == _states(theirs)
 
 
-def test_zhuji_at_high_rate_mixes_both_paths():
+def test_cells_of_numpys_other_algorithm_are_few_and_found():
     pop = fs.get_region("zhuji").village_population[:, None]
     ours = CellBinomials([(pop, _monthly_rates(s)) for s in (1.0, 1.9)])
     assert ours.ours == [True, False]
+    city = fs.get_region("shaoxing").village_population[:, None]
+    rates = _monthly_rates(1.0)
+    (theirs,) = CellBinomials([(city, rates)])._theirs
+    np.testing.assert_array_equal(theirs, np.flatnonzero((city * rates).ravel() > 30))
+    assert 0 < len(theirs) < 5
 
 
 def test_zero_cells_and_edge_probabilities():
-    """n = 0 and p = 0 take no uniform (as numpy), p = 0.5 and n * p = 30 are inverted."""
+    """n = 0 and p = 0 take no uniform (as numpy), p = 0.5 and n * p = 30 are inverted;
+    p > 0.5 is numpy's, between cells of ours."""
     n = np.array([0, 5, 60, 1, 0, 40, 7])
     p = np.array([0.3, 0.0, 0.5, 0.5, 0.0, 0.75, 1e-9])
     ours = CellBinomials([(n[:5], p[:5]), (n, p)])  # the second has p > 0.5: numpy's

@@ -9,11 +9,11 @@ call, and a batch made one call per replicate: together a tenth of a town batch'
 compiled pass, following numpy's own algorithm for the cells it covers (inversion, used
 where ``p <= 0.5`` and ``n * p <= 30``): the same uniforms, taken from each replicate's
 generator in the same order, so the same counts, and each generator is left where
-``Generator.binomial`` would leave it. A replicate with any other cell (a village of more
-than about 12,000 residents) is drawn by numpy itself. The constants are worked out with
-Python's ``math``, the C library functions numpy's C code calls, not numpy's vectorised ones,
-which may round differently. ``tests/test_binomial.py`` checks the counts and the generators'
-states against numpy's.
+``Generator.binomial`` would leave it. Any other cell (a village of more than about 12,000
+residents at the highest rates) is drawn by numpy itself, in its turn. The constants are
+worked out with Python's ``math``: the C library functions numpy's C code calls, not numpy's
+vectorised ones, which may round differently. ``tests/test_binomial.py`` checks the counts
+and the generators' states against numpy's.
 """
 
 from __future__ import annotations
@@ -31,12 +31,14 @@ _INVERSION_LIMIT = 30.0
 
 
 @numba.njit(cache=True, nogil=True)
-def _masses(n, p, q, qn, bound):  # noqa: ANN001, ANN202
+def _masses(n, p, q, qn, bound, theirs):  # noqa: ANN001, ANN202
     # Each cell's probabilities P(X = x), x = 0..bound, by numpy's recursion in its order of
     # operations (so the same floats): where a cell's run starts in the table, and the table.
+    # Cells without a run: none drawn (n or p zero), or numpy's own (never passed to _invert).
     first = np.zeros(n.shape[0] + 1, np.int64)
     for c in range(n.shape[0]):
-        first[c + 1] = first[c] + (bound[c] + 1 if n[c] != 0 and p[c] != 0.0 else 0)
+        first[c + 1] = first[c] + (bound[c] + 1 if n[c] != 0 and p[c] != 0.0
+                                   and not theirs[c] else 0)
     mass = np.empty(first[-1])
     for c in range(n.shape[0]):
         if first[c + 1] == first[c]:
@@ -101,28 +103,32 @@ class CellBinomials:
     def __init__(self, cells: Sequence[tuple[np.ndarray, np.ndarray]]):
         shaped = [np.broadcast_arrays(np.asarray(n, np.int64), np.asarray(p, np.float64))
                   for n, p in cells]
-        self._cells = list(cells)
         self.n = np.concatenate([n.ravel() for n, _ in shaped])
         self.p = np.concatenate([p.ravel() for _, p in shaped])
         size = np.array([n.size for n, _ in shaped], np.int64)
         self.end = np.cumsum(size)
         self.start = self.end - size
-        q, qn, self.bound = _constants(self.n, self.p)
-        self._first, self._mass = _masses(self.n, self.p, q, qn, self.bound)
         drawn = (self.n != 0) & (self.p != 0.0)
-        inverted = ~drawn | ((self.p <= 0.5) & (self.p * self.n <= _INVERSION_LIMIT))
-        self.ours = [bool(inverted[a:b].all()) for a, b in zip(self.start, self.end,
-                                                                strict=True)]
-        # Uniforms each replicate's pass takes (one per cell drawn, but for numpy's rare
-        # restarts), laid out one replicate after another; numpy draws the others' cells.
-        uniforms = [int(drawn[a:b].sum()) * ours for a, b, ours in zip(
-            self.start, self.end, self.ours, strict=True)]
+        # Cells numpy draws by its other algorithms (p > 0.5, or n * p > 30): numpy's own.
+        theirs = drawn & ~((self.p <= 0.5) & (self.p * self.n <= _INVERSION_LIMIT))
+        q, qn, self.bound = _constants(self.n, self.p, theirs)
+        self._first, self._mass = _masses(self.n, self.p, q, qn, self.bound, theirs)
+        self._drawn_to = np.concatenate([[0], np.cumsum(drawn)])  # cells drawn before each
+        self.ours = [not theirs[a:b].any() for a, b in zip(self.start, self.end, strict=True)]
+        # Uniforms each replicate's pass takes, one per cell drawn (but for numpy's rare
+        # restarts), laid out one replicate after another; replicates with cells of numpy's
+        # are drawn piece by piece (:meth:`_pieces`) and take none here.
+        uniforms = [self._drawn(a, b) * ours for a, b, ours in zip(
+            self.start.tolist(), self.end.tolist(), self.ours, strict=True)]
         self.u_start = np.cumsum([0] + uniforms).astype(np.int64)
-        self._drawn_to_end = np.cumsum(drawn[::-1])[::-1]  # cells drawn from each on
-        self._lo = np.where(self.ours, self.start, self.end)  # numpy's replicates: no cells
+        self._lo = np.where(self.ours, self.start, self.end)
         self._u_bounds = list(zip(self.u_start[:-1].tolist(), self.u_start[1:].tolist(),
                                   strict=True))
-        self._undone = np.empty(len(cells), np.int64)
+        self._theirs = [np.flatnonzero(theirs[a:b]) + a for a, b in zip(
+            self.start, self.end, strict=True)]
+
+    def _drawn(self, lo: int, hi: int) -> int:
+        return int(self._drawn_to[hi] - self._drawn_to[lo])
 
     def draw(self, gens: Sequence[np.random.Generator]) -> np.ndarray:
         """Every replicate's counts, one after another (replicate ``k`` from ``gens[k]``).
@@ -136,31 +142,39 @@ class CellBinomials:
             if ours:
                 g.random(out=u[a:b])
             else:
-                n, p = self._cells[k]
-                out[self.start[k]:self.end[k]] = g.binomial(n, p).ravel()
-        undone = self._undone
+                self._pieces(g, k, out)
+        undone = np.empty(len(gens), np.int64)
         if not _invert_each(self._first, self._mass, self.bound, u, self.u_start,
                             self._lo, self.end, out, undone):
             for k in np.flatnonzero(undone < self.end):  # (numpy restarted a cell: rare)
-                self._finish(gens[k], int(undone[k]), int(self.end[k]), out)
+                self._invert(gens[k], int(undone[k]), int(self.end[k]), out)
         return out
 
-    def _finish(self, g: np.random.Generator, lo: int, hi: int, out: np.ndarray) -> None:
-        # The cells left from ``lo``: each takes a uniform at least, so drawing one per cell
-        # never draws one numpy would not; a further restart comes round the loop again.
+    def _pieces(self, g: np.random.Generator, k: int, out: np.ndarray) -> None:
+        # Replicate k in order: runs of our cells, and numpy's own cells one at a time.
+        lo = int(self.start[k])
+        for c in self._theirs[k].tolist() + [int(self.end[k])]:
+            self._invert(g, lo, c, out)
+            if c < self.end[k]:
+                out[c] = g.binomial(self.n[c], self.p[c])
+            lo = c + 1
+
+    def _invert(self, g: np.random.Generator, lo: int, hi: int, out: np.ndarray) -> None:
+        # Our cells lo..hi-1 from g. Each drawn cell takes a uniform at least, so drawing one
+        # per cell never draws one numpy would not; a restart comes round the loop again.
         while lo < hi:
-            need = int(self._drawn_to_end[lo] - (self._drawn_to_end[hi] if hi < len(self.n)
-                                                 else 0))
-            u = g.random(need)
+            u = g.random(self._drawn(lo, hi))
             lo, _ = _invert(self._first, self._mass, self.bound, u, 0, len(u), lo, hi, out)
 
 
-def _constants(n: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _constants(n: np.ndarray, p: np.ndarray, theirs: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per cell, as numpy's inversion works them out: ``q``, ``q ** n`` and the bound."""
     q, qn = np.ones(len(n)), np.ones(len(n))
     bound = np.zeros(len(n), np.int64)
-    for i, (ni, pi) in enumerate(zip(n.tolist(), p.tolist(), strict=True)):
-        if ni == 0 or pi == 0.0 or pi > 0.5:
+    for i, (ni, pi, skip) in enumerate(zip(n.tolist(), p.tolist(), theirs.tolist(),
+                                           strict=True)):
+        if ni == 0 or pi == 0.0 or skip:
             continue
         q[i] = qi = 1.0 - pi
         qn[i] = math.exp(ni * math.log(qi))

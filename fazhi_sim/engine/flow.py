@@ -101,6 +101,13 @@ def _monthly_rates(scale: float) -> np.ndarray:
     return np.minimum(monthly, 1.0)[None, :]
 
 
+@functools.lru_cache(maxsize=8)
+def _grievance_cells(population: bytes, scales: tuple[float, ...]) -> CellBinomials:
+    # Kept for the process: a city's constants take 15 ms, and its runs come back to them.
+    pop = np.frombuffer(population, dtype=np.int64)[:, None]
+    return CellBinomials([(pop, _monthly_rates(scale)) for scale in scales])
+
+
 @functools.cache
 def _purposes(purposes: tuple[int, ...]) -> np.ndarray:
     return np.array(purposes, dtype=np.uint64)
@@ -223,13 +230,12 @@ class DisputeFlow:
                 list(zip(gens, per_rep.tolist(), strict=True)))
 
     def _grievance_cells(self) -> CellBinomials:
-        # The cells' constants are the run's (population and rates do not change): made once.
+        # Population and rates do not change within a run: the cells are looked up once.
         scales = tuple(p.grievance_rate_scale for p in self.each_params)
         cells = self.__dict__.get("_grievance_cell_cache")
         if cells is None or cells[0] != scales:
-            pop = self.base_region.village_population[:, None]
-            cells = self._grievance_cell_cache = (scales, CellBinomials(
-                [(pop, _monthly_rates(scale)) for scale in scales]))
+            pop = self.base_region.village_population.astype(np.int64).tobytes()
+            cells = self._grievance_cell_cache = (scales, _grievance_cells(pop, scales))
         return cells[1]
 
     # -- 3. channel choice
