@@ -140,9 +140,15 @@ def test_scenarios_of_one_seed_share_setup_without_changing_results() -> None:
         first = fs.DisputeModel("baseline", region=region, seed=6)
         again = fs.DisputeModel("plan-2025", region=region, seed=6)
         other = fs.DisputeModel("baseline", region=region, seed=6, tie_rewire=0.5)
+        fewer = fs.DisputeModel("baseline", region=region, seed=6, literacy_per_village=1)
     assert again.ties is first.ties  # shared, not redrawn
     assert other.ties is not first.ties  # other tie parameters: drawn anew
-    np.testing.assert_array_equal(again.literacy_candidates, first.literacy_candidates)
+    # The 法律明白人's candidates are picked once for the same ties and count.
+    assert again.literacy_candidates is first.literacy_candidates
+    alone = fs.DisputeModel("baseline", region=region, seed=6, literacy_per_village=1)
+    assert fewer.ties is first.ties and fewer.literacy_candidates is not first.literacy_candidates
+    np.testing.assert_array_equal(fewer.literacy_candidates, alone.literacy_candidates)
+    assert len(fewer.literacy_candidates) < len(first.literacy_candidates)
     # Traits are shared as copies: residents learn, and one run's learning is not another's.
     np.testing.assert_array_equal(again.residents.trust, first.residents.trust)
     assert not np.shares_memory(again.residents.trust, first.residents.trust)

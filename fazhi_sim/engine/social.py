@@ -121,10 +121,7 @@ class Social:
         def draw() -> None:
             try:
                 each = self.each_params  # each replicate's ties with its own parameters
-                key = (region_key(self.base_region), tuple(
-                    (p.ties_mean, p.tie_rewire, p.tie_cross_village, p.tie_kin_weight)
-                    for p in each))
-                box["ties"] = shared("ties", key, rngs,
+                box["ties"] = shared("ties", self._ties_key(), rngs,
                                      lambda: stacked_ties(self.base_region, each, rngs))
             except BaseException as err:  # re-raised in the model's thread by setup_social
                 box["error"] = err
@@ -137,6 +134,12 @@ class Social:
         thread.start()
         self._ties_job = (thread, box)
 
+    def _ties_key(self) -> tuple:
+        # What the ties depend on besides their stream (which shared() adds).
+        return (region_key(self.base_region), tuple(
+            (p.ties_mean, p.tie_rewire, p.tie_cross_village, p.tie_kin_weight)
+            for p in self.each_params))
+
     def setup_social(self) -> None:
         """Take the ties; no 法律明白人 yet; every unit starts at its expected reputation."""
         thread, box = self._ties_job
@@ -147,9 +150,12 @@ class Social:
             raise box["error"]
         ties = box["ties"]
         self.ties = ties.matrix
-        self.literacy_candidates = best_connected(
-            self.residents, ties.heard_from, int(round(self.params.literacy_per_village)),
-            self.streams.each("ties"))
+        per_village, rngs = int(round(self.params.literacy_per_village)), self.streams.each("ties")
+        # Picked from the ties with their stream's next numbers, so runs that share the ties
+        # and the count share the pick (a city's scenarios of one seed: 0.1 s each).
+        self.literacy_candidates = shared(
+            "literacy candidates", (self._ties_key(), per_village), rngs,
+            lambda: best_connected(self.residents, ties.heard_from, per_village, rngs))
         n = self.residents.n
         self.literate = np.zeros(n, dtype=bool)
         self.literate_tie = np.zeros(n, dtype=np.float32)
