@@ -83,3 +83,47 @@ def test_a_batch_draws_each_replicate_s_ties_as_its_own_run_does() -> None:
     np.testing.assert_array_equal(batch.heard_from,
                                   np.concatenate([t.heard_from for t in alone]))
     assert batch.matrix.indices.dtype == np.int32 and batch.matrix.data.dtype == np.int8
+
+
+def _reach_plainly(ties, village, literate):
+    # The rule in plain numpy (as the kernel once computed it): whom the literate talk to
+    # inside their village with their summed weights, and everyone within two such ties.
+    def audience(rows):
+        who, weight = [], []
+        for r in rows:
+            for t in range(ties.indptr[r], ties.indptr[r + 1]):
+                x = ties.indices[t]
+                if village[x] == village[r] and ties.data[t] > 0:
+                    who.append(x)
+                    weight.append(float(np.float32(ties.data[t])))
+        return np.array(who, np.int64), np.array(weight)
+
+    who, w = audience(literate)
+    reached = np.unique(who)
+    weight = np.zeros(len(reached))
+    for x, wx in zip(who, w, strict=True):
+        weight[np.searchsorted(reached, x)] += wx
+    first = np.unique(np.concatenate([literate, reached]))
+    return reached, weight.astype(np.float32), np.unique(np.concatenate([first,
+                                                                      audience(first)[0]]))
+
+
+@pytest.mark.parametrize("where", [(9, 3, 3), (12, 40, 2), "town"])
+def test_who_hears_the_literate_is_the_plain_rule(where) -> None:
+    from fazhi_sim.engine.social import literate_reach
+
+    region = fs.get_region(where) if isinstance(where, str) else small_region(*where)
+    params = fs.load_scenario("plan-2025").params.model_copy(
+        update={"tie_cross_village": 0.3, "tie_kin_weight": 2})
+    ties = village_ties(region, params, np.random.default_rng(3)).matrix
+    village = np.repeat(np.arange(region.n_villages, dtype=np.int32), region.village_population)
+    rng = np.random.default_rng(5)
+    for share in (0.0, 0.02, 0.3):  # nobody, a few (some villages only), many
+        literate = np.flatnonzero(rng.random(len(village)) < share)
+        if where == "town":
+            literate = literate[village[literate] % 3 == 1]  # villages in the middle, too
+        got = literate_reach(ties, village, literate)
+        want = _reach_plainly(ties, village, literate)
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+            assert g.dtype == w.dtype or len(w) == 0
