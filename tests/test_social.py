@@ -196,3 +196,21 @@ def test_ties_drawn_in_line_on_one_processor_equal_those_drawn_on_a_thread():
     assert (on_thread != in_line).nnz == 0
     assert np.array_equal(on_thread.indices, in_line.indices)
     assert np.array_equal(on_thread.indptr, in_line.indptr)
+
+
+@pytest.mark.parametrize("per_block", [0, 1, 6, 40])
+def test_best_in_blocks_keeps_each_blocks_highest_scores(per_block) -> None:
+    """The 法律明白人's candidates: in each village, the highest heard_from + noise / 2."""
+    from fazhi_sim.engine.tie_kernels import best_in_blocks
+
+    rng = np.random.default_rng(11)
+    sizes = rng.integers(0, 120, 60)
+    sizes[:3] = (0, 1, per_block)  # empty, single, exactly full
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    heard = rng.integers(0, 15, int(sizes.sum()))  # many equal: the noise decides
+    noise = rng.random(len(heard))
+    got = best_in_blocks(heard, noise, starts, sizes, per_block)
+    score = heard + noise * 0.5
+    want = np.concatenate([a + np.sort(np.argsort(-score[a:a + n], kind="stable")[:per_block])
+                           for a, n in zip(starts, sizes, strict=True)]).astype(np.int64)
+    np.testing.assert_array_equal(got, want)

@@ -118,7 +118,9 @@ def test_who_hears_the_literate_is_the_plain_rule(where) -> None:
     ties = village_ties(region, params, np.random.default_rng(3)).matrix
     village = np.repeat(np.arange(region.n_villages, dtype=np.int32), region.village_population)
     rng = np.random.default_rng(5)
-    for share in (0.0, 0.02, 0.3):  # nobody, a few (some villages only), many
+    # Nobody, a handful far apart (sorted: few rows against a long span), a few, many
+    # (marked: many rows against the span).
+    for share in (0.0, 2e-4, 0.02, 0.3):
         literate = np.flatnonzero(rng.random(len(village)) < share)
         if where == "town":
             literate = literate[village[literate] % 3 == 1]  # villages in the middle, too
