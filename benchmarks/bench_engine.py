@@ -31,8 +31,10 @@ import sys
 
 CASE = r"""
 import gc, json, os, resource, statistics, sys, time
-import numpy as np
+# fazhi_sim before numpy, as its command line and workers have it: importing it turns numpy's
+# huge pages off (docs/performance.md), which numpy reads once, at its own import.
 import fazhi_sim as fs
+import numpy as np
 from fazhi_sim.engine.region import Region
 sys.path.insert(0, sys.argv[3])
 from bench_floor import floor_seconds
