@@ -129,3 +129,33 @@ def test_who_hears_the_literate_is_the_plain_rule(where) -> None:
         for g, w in zip(got, want, strict=True):
             np.testing.assert_array_equal(g, w)
             assert g.dtype == w.dtype or len(w) == 0
+
+
+@pytest.mark.parametrize("room", [None, 3])
+def test_the_redrawn_ties_are_the_plain_rule(monkeypatch: pytest.MonkeyPatch, room) -> None:
+    """Which ties are redrawn, inside or across, is numpy's comparisons of one float32 draw.
+
+    With ``room`` the lists start with room for three slots and blocks of 1,000 uniforms, so
+    they fill up and grow again and again.
+    """
+    from fazhi_sim.engine import ties
+
+    if room is not None:
+        class Small(ties._Slots):
+            def __init__(self, expect: float, kind: type = np.intp):
+                super().__init__(0, kind)
+                self.out = self.out[:room]
+
+        monkeypatch.setattr(ties, "_Slots", Small)
+        monkeypatch.setattr(ties, "_BLOCK", 1_000)
+    total, p, cross = 5_000, 0.3, 0.1
+    rng = np.random.default_rng(3)
+    inside, across = ties._redrawn(rng, total, p, cross)
+    plain = np.random.default_rng(3)
+    u = plain.random(total, dtype=np.float32)
+    hit, far = u < np.float32(p), u < np.float32(cross)
+    assert inside.dtype == across.dtype == np.int32
+    assert np.array_equal(inside, np.flatnonzero(hit & ~far))
+    assert np.array_equal(across, np.flatnonzero(hit & far))
+    assert len(across) > 400 and len(inside) > 900
+    assert rng.random() == plain.random()  # the generator is left where one draw leaves it

@@ -1,9 +1,9 @@
-"""Compiled steps along the ties (numba): word of mouth and the reach of 法律明白人.
+"""Compiled steps along the ties (numba): laying them out, word of mouth, 法律明白人's reach.
 
 Each replaces a handful of numpy operations (gathers from the CSR arrays, sorts, unions)
 with one call and gives the same numbers: sums of tie weights are sums of small whole
 numbers, exact in any order; sets come back sorted, as ``np.unique`` and ``np.union1d``
-return them.
+return them; a redrawn tie's target is the same float64 product truncated to an integer.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 __all__ = ["best_in_blocks", "gather_ties", "scatter_add_clip", "reach_in_village", "nonzero_rows",
-           "fill_blocks"]
+           "fill_blocks", "lay_run"]
 
 _NJIT = {"cache": True, "nogil": True}
 
@@ -141,3 +141,87 @@ def best_in_blocks(heard_from, noise, starts, sizes, per_block):  # noqa: ANN001
         out[k:k + take] = best
         k += take
     return out
+
+
+@numba.njit(**_NJIT)
+def _ring(targets, h, r0, r1, ends, end_first, end_span):  # noqa: ANN001, ANN202
+    # The ring lattice of rows r0..r1-1 (h on either side), wrapped round each village.
+    for i in range(r0, r1):
+        for j in range(h):
+            targets[i, j] = i + j + 1
+            targets[i, h + j] = i - j - 1
+    for k in range(ends.shape[0]):
+        i = ends[k]
+        for j in range(2 * h):
+            d = (targets[i, j] - end_first[k]) % end_span[k]
+            if d < 0:  # (numpy's remainder takes the divisor's sign)
+                d += end_span[k]
+            targets[i, j] = d + end_first[k]
+
+
+@numba.njit(**_NJIT)
+def _redraw(flat, per_row, slots, to, heard, r0, self_tie, n_self):  # noqa: ANN001, ANN202
+    # Each slot's tie now goes to ``to``: its old target hears one fewer, its new one more.
+    for k in range(slots.shape[0]):
+        s = slots[k]
+        heard[flat[s] - r0] -= 1
+        heard[to[k] - r0] += 1
+        flat[s] = to[k]
+        if s // per_row == to[k]:
+            self_tie[n_self] = s
+            n_self += 1
+    return n_self
+
+
+@numba.njit(**_NJIT)
+def _slot_villages(slots, first_slot, va, vb):  # noqa: ANN001, ANN202
+    # The village of each slot (slots ascend; villages va..vb-1 hold them, first slots ascend).
+    out = np.empty(slots.shape[0], np.int64)
+    v = va
+    for k in range(slots.shape[0]):
+        while v + 1 < vb and first_slot[v + 1] <= slots[k]:
+            v += 1
+        out[k] = v
+    return out
+
+
+@numba.njit(**_NJIT)
+def lay_run(targets, h, r0, r1, ring_ends, village_range, first_slot, start, size_f,  # noqa: ANN001, ANN201, PLR0913
+            inside, inside_u, across, town_u, across_u, town_size, town_first, lookup,
+            weightless, heard):
+    """Lay the ties of residents ``r0 .. r1 - 1`` (a run of ``ties._lay``) into ``targets``.
+
+    The ring lattice, then the ties redrawn inside the village (``inside``: slots, ascending;
+    ``inside_u`` their uniforms) and across the town (``across``, ``town_u`` for which
+    resident of the town in town order, ``lookup`` their villages, ``across_u`` for who in
+    that village). Fills ``heard[r0:r1]``: ``2h`` from the ring, less the redrawn ties' old
+    targets, plus their new ones, less the final targets of the ``weightless`` columns.
+
+    Returns the slots redrawn onto the resident holding them (inside first, then across).
+    """
+    ends, end_first, end_span = ring_ends
+    va, vb = village_range
+    per_row = 2 * h
+    _ring(targets, h, r0, r1, ends, end_first, end_span)
+    flat = targets.reshape(-1)
+    part = heard[r0:r1]
+    part[:] = per_row
+    self_tie = np.empty(inside.shape[0] + across.shape[0], inside.dtype)
+    n_self = 0
+    v = _slot_villages(inside, first_slot, va, vb)
+    to = np.empty(inside.shape[0], np.int32)
+    for k in range(inside.shape[0]):
+        to[k] = np.int32(inside_u[k] * size_f[v[k]]) + start[v[k]]
+    n_self = _redraw(flat, per_row, inside, to, part, r0, self_tie, n_self)
+    v = _slot_villages(across, first_slot, va, vb)
+    to = np.empty(across.shape[0], np.int32)
+    for k in range(across.shape[0]):
+        at = np.int64(town_u[k] * town_size[v[k]]) + (town_first[v[k]] - r0)
+        pick = lookup[at]
+        to[k] = np.int32(across_u[k] * size_f[pick]) + start[pick]
+    n_self = _redraw(flat, per_row, across, to, part, r0, self_tie, n_self)
+    for i in range(r0, r1):
+        for j in weightless:
+            part[targets[i, j] - r0] -= 1
+    return self_tie[:n_self]
+

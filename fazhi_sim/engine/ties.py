@@ -18,7 +18,6 @@ stream, the network is the same in every scenario of a replicate (common random 
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,11 +27,13 @@ import scipy.sparse as sp
 
 from .params import Params
 from .region import Region
+from .tie_kernels import lay_run
 
 __all__ = ["Ties", "village_ties", "stacked_ties", "heard_from", "tie_stats"]
 
 _BLOCK = 1 << 22  # uniforms drawn at a time when choosing which ties to redraw
-_ROWS = 1 << 15  # residents whose ring ties are written at a time; the least in a run (_lay)
+_ROWS = 1 << 15  # the least residents in a run of _lay (a run's arrays stay in cache)
+_NO_VILLAGES = np.zeros(0, dtype=np.intp)
 
 
 @dataclass
@@ -226,6 +227,8 @@ def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.n
     The run's part of every array is then small enough to stay in cache, and there are no
     region-sized temporaries. Fills in ``heard``: ``2h`` from the ring, less the redrawn ties'
     old targets, plus their new ones, less the (final) targets of the ``weightless`` columns.
+    Each run is one compiled pass (:func:`~fazhi_sim.engine.tie_kernels.lay_run`); only the
+    uniforms are drawn here, by numpy, in the order they always were.
 
     Returns
     -------
@@ -233,17 +236,12 @@ def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.n
         The slots redrawn onto the resident themself.
     """
     n, per_row = int(size.sum()), 2 * h
-    flat = targets.reshape(-1)
-    # Ring targets are written a block of rows at a time (a block plus a constant is a fast
-    # contiguous add, where broadcasting row numbers against 2h offsets runs a short loop).
-    block = _ring_block(h)[:min(_ROWS, n)]
     ends, first, span = _ring_ends(h, start, size, n)
-    # Per village: its size, its first slot, and where its town's residents start (in town
-    # order, see _towns) and how many there are.
     # Slot numbers in the redrawn lists' own type: searching with wider ones copies the lists.
     slot_type = redrawn.inside.dtype
     size_f = size.astype(np.float64)
     first_slot = (start.astype(np.int64) * per_row).astype(slot_type)
+    # Per village: where its town's residents start (in town order, see _towns) and how many.
     order, town_first, town_size = _towns(region, size)
     # Where each run starts, in residents, villages, ring ends and redrawn slots.
     village_at = np.searchsorted(start, cuts)
@@ -251,97 +249,36 @@ def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.n
     cut_slots = (cuts.astype(np.int64) * per_row).astype(slot_type)
     inside_at = np.searchsorted(redrawn.inside, cut_slots)
     across_at = np.searchsorted(redrawn.across, cut_slots)
+    columns = np.array(weightless, dtype=np.int64)
     self_tie = []
     for c in range(len(cuts) - 1):
-        r0, r1 = int(cuts[c]), int(cuts[c + 1])
-        v = slice(village_at[c], village_at[c + 1])
-        e = slice(end_at[c], end_at[c + 1])
-        _ring_run(targets, block, r0, r1, ends[e], first[e], span[e])
-        gone, come = [], []
-        # Inside the village: anyone in it. Slots ascend, so each village's slots are one run
-        # and per-village values are repeated along the runs, not looked up slot by slot.
-        slots = redrawn.inside[inside_at[c]:inside_at[c + 1]]
-        if len(slots):
-            runs = np.diff(np.searchsorted(slots, first_slot[v]), append=len(slots))
-            to = (redrawn.inside_u(len(slots)) * np.repeat(size_f[v], runs)).astype(np.int32)
-            to += np.repeat(start[v], runs)
-            _put(flat, slots, to, per_row, gone, come, self_tie)
-        # Across: a village of the town in proportion to its residents, then anyone in it.
-        slots = redrawn.across[across_at[c]:across_at[c + 1]]
-        if len(slots):
-            runs = np.diff(np.searchsorted(slots, first_slot[v]), append=len(slots))
-            # A resident of the town, counted from the run's first in town order, and the
-            # village holding them, read off the run's residents (in town order).
-            at = (redrawn.town_u(len(slots)) * np.repeat(town_size[v], runs)).astype(np.int64)
-            at += np.repeat(town_first[v] - r0, runs)
-            pick = np.repeat(order[v], size[order[v]])[at]
-            to = (redrawn.across_u(len(slots)) * size_f[pick]).astype(np.int32)
-            to += start[pick]
-            _put(flat, slots, to, per_row, gone, come, self_tie)
-        gone.extend(targets[r0:r1, k] for k in weightless)
-        _heard_in_run(heard[r0:r1], r0, per_row, gone, come)
+        v0, v1 = int(village_at[c]), int(village_at[c + 1])
+        e0, e1 = int(end_at[c]), int(end_at[c + 1])
+        inside = redrawn.inside[inside_at[c]:inside_at[c + 1]]
+        across = redrawn.across[across_at[c]:across_at[c + 1]]
+        # The run's residents in town order, as their villages (a tie across lands on one).
+        towns = order[v0:v1]
+        lookup = np.repeat(towns, size[towns]) if len(across) else _NO_VILLAGES
+        self_tie.append(lay_run(
+            targets, h, int(cuts[c]), int(cuts[c + 1]),
+            (ends[e0:e1], first[e0:e1], span[e0:e1]), (v0, v1), first_slot, start, size_f,
+            inside, redrawn.inside_u(len(inside)), across, redrawn.town_u(len(across)),
+            redrawn.across_u(len(across)), town_size, town_first, lookup, columns, heard))
     return np.concatenate(self_tie or [np.zeros(0, dtype=np.intp)])
-
-
-@functools.cache
-def _ring_block(h: int) -> np.ndarray:
-    """Ring targets of rows ``0 .. _ROWS - 1``: ``h`` on either side (read-only, kept)."""
-    offsets = np.concatenate([np.arange(1, h + 1), -np.arange(1, h + 1)]).astype(np.int32)
-    block = np.arange(_ROWS, dtype=np.int32)[:, None] + offsets[None, :]
-    block.flags.writeable = False
-    return block
 
 
 def _ring_ends(h: int, start: np.ndarray, size: np.ndarray, n: int
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Residents who wrap round their village's ring, with its first resident and size.
 
-    Those within ``h`` of either end of the village's block; first and size as columns.
+    Those within ``h`` of either end of the village's block, each with its village's first
+    resident and size.
     """
     ends = np.concatenate([start[:, None] + np.arange(h)[None, :],
                            (start + size)[:, None] - 1 - np.arange(h)[None, :]]).ravel()
     ends = np.unique(ends[(ends >= 0) & (ends < n)])
     own = np.searchsorted(start, ends, side="right") - 1  # (an empty village never owns one)
-    return ends, start[own][:, None], size[own][:, None]
-
-
-def _ring_run(targets: np.ndarray, block: np.ndarray, r0: int, r1: int, ends: np.ndarray,
-              first: np.ndarray, span: np.ndarray) -> None:
-    """Write the ring lattice of residents ``r0 .. r1 - 1``, wrapped round each village."""
-    for lo in range(r0, r1, _ROWS):
-        m = min(_ROWS, r1 - lo)
-        np.add(block[:m], np.int32(lo), out=targets[lo:lo + m])
-    targets[ends] = (targets[ends] - first) % span + first
-
-
-def _put(flat: np.ndarray, slots: np.ndarray, to: np.ndarray, per_row: int, gone: list,
-         come: list, self_tie: list) -> None:
-    """Redraw ``slots`` to ``to``, noting the old and new targets and ties onto oneself."""
-    gone.append(flat[slots])
-    flat[slots] = to
-    come.append(to)
-    self_tie.append(_onto_self(slots, to, per_row, len(flat)))
-
-
-def _heard_in_run(part: np.ndarray, r0: int, per_row: int, gone: list, come: list) -> None:
-    """In-degrees of a run's residents: the ring's, less old targets, plus new ones.
-
-    Counted with bincount over the run alone (faster than ``np.add.at`` over the region).
-    """
-    if gone or come:
-        np.subtract(_count(come, r0, len(part)), _count(gone, r0, len(part)), out=part)
-        part += per_row
-    else:
-        part[:] = per_row
-
-
-def _count(parts: list[np.ndarray], lo: int, m: int) -> np.ndarray:
-    """How often each of ``lo .. lo + m - 1`` occurs in ``parts``."""
-    if not parts:
-        return np.zeros(m, dtype=np.intp)
-    at = np.concatenate(parts)
-    at -= lo  # (in place, in their own dtype: casting while subtracting is much slower)
-    return np.bincount(at, minlength=m)
+    return ends, start[own], size[own]
 
 
 def _towns(region: Region, size: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -359,17 +296,6 @@ def _towns(region: Region, size: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     span = cum[np.maximum(hi - 1, 0)] - base
     town = region.village_town
     return order, base[town], span[town].astype(np.float64)
-
-
-def _onto_self(slots: np.ndarray, to: np.ndarray, per_row: int, total: int) -> np.ndarray:
-    """The ``slots`` whose new target ``to`` is the resident (row) holding the slot."""
-    if total <= np.iinfo(np.int32).max:  # dividing int32 is vectorised, int64 is not
-        row = slots.astype(np.int32)
-        row //= per_row
-    else:
-        row = slots // per_row
-    row -= to
-    return slots[np.flatnonzero(row == 0)]
 
 
 def _chunks(region: Region, start: np.ndarray, size: np.ndarray, across: bool) -> np.ndarray:
