@@ -18,7 +18,7 @@ import numba
 import numpy as np
 
 __all__ = ["add_elapsed", "add_rows", "close_rows", "count_rows", "enter_rows",
-           "expand_cells", "fail_rows", "group_rows", "negated_logit",
+           "expand_cells", "fail_rows", "group_rows", "negated_logit_normals",
            "pick_rows", "take_up_queue", "unit_columns", "whole_units"]
 
 _NJIT = {"cache": True, "nogil": True}
@@ -251,7 +251,13 @@ def unit_columns(village, village_town, village_county, tables, levels, columns,
 
 
 @numba.njit(**_NJIT)
-def negated_logit(z, spread, centre):  # noqa: ANN001, ANN201
-    """``z = -(z * spread + centre)`` in place, each step rounded to ``z``'s type."""
-    for i in range(z.shape[0]):
+def negated_logit_normals(rng, n, spread, centre):  # noqa: ANN001, ANN201
+    """``-(z * spread + centre)`` for ``z = rng.standard_normal(n, dtype=np.float32)``.
+
+    numba's port of numpy's float32 ziggurat draws the same normals from the same bit
+    generator and leaves it where numpy would; each step is rounded to float32.
+    """
+    z = rng.standard_normal(n, dtype=np.float32)
+    for i in range(n):
         z[i] = -(z[i] * spread + centre)
+    return z
