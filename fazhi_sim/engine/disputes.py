@@ -116,6 +116,10 @@ _COLUMNS: dict[str, type] = {
 }
 
 
+# Columns whose new rows do not start at 0.
+_DEFAULTS = {"state": State.CHOOSING, "stage": -1, "door": -1, "queued": -1}
+
+
 class DisputePool:
     """Open disputes as columns. ``pool.state``, ``pool.village``, ... are numpy arrays."""
 
@@ -128,15 +132,24 @@ class DisputePool:
     def __len__(self) -> int:
         return len(self.id)
 
-    def add(self, **values: np.ndarray) -> None:
-        """Append disputes; columns not given start at their defaults."""
+    def add(self, **values: np.ndarray | int) -> None:
+        """Append disputes; columns not given start at their defaults.
+
+        A column's value is an array of the new rows' values, or one number for all of them.
+        """
         n = len(values["id"])
-        defaults = {"state": State.CHOOSING, "stage": -1, "door": -1, "queued": -1}
         for name, dtype in _COLUMNS.items():
-            new = values.get(name)
+            old, new = getattr(self, name), values.get(name)
             if new is None:
-                new = np.full(n, defaults.get(name, 0), dtype=dtype)
-            setattr(self, name, np.concatenate([getattr(self, name), np.asarray(new, dtype)]))
+                new = _DEFAULTS.get(name, 0)
+            if isinstance(new, np.ndarray):  # (unsafe: as np.asarray(new, dtype) casts)
+                setattr(self, name, np.concatenate([old, new], dtype=dtype, casting="unsafe"))
+                continue
+            # One value for all: filled in place, not made as an array and joined.
+            grown = np.empty(len(old) + n, dtype=dtype)
+            grown[:len(old)] = old
+            grown[len(old):] = new
+            setattr(self, name, grown)
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the disputes where ``mask`` is true."""

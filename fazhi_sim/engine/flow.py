@@ -185,7 +185,7 @@ class DisputeFlow:
                 res.awareness[claimant[advised]] = b.learn_from_advice(
                     res.awareness[claimant[advised]])
         self.pool.add(id=ids, kind=kind, claimant=claimant, respondent=respondent,
-                      village=village, born=np.full(len(ids), self.month), advised=advised,
+                      village=village, born=self.month, advised=advised,
                       grievance=res.grievance[claimant], rep=rep)
 
     def _new_grievances(self) -> tuple[np.ndarray, ...]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from .disputes import TYPES, CentreRoute, Layer, State
 from .logits import logistic, logit
-from .replicate_params import at_most_one, logit_of, weak
+from .replicate_params import at_most_one, logit_of, per_case, weak
 
 __all__ = ["Institution", "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre",
            "Court", "PetitionOffice", "Cases", "serve_in_order", "institution_classes",
@@ -173,7 +173,7 @@ class Institution(mesa.Agent):  # parameters: see __init__; numpydoc ignore=PR01
         p = model.params
         rate = p.relapse * (1 - p.confirmation_relapse_cut
                             * model.levels["judicial_confirmation_share"])
-        return np.full(len(cases), rate)
+        return per_case(len(cases), rate)
 
     @classmethod
     def expected_reputation(cls, model: Any) -> float:
@@ -224,7 +224,7 @@ class Institution(mesa.Agent):  # parameters: see __init__; numpydoc ignore=PR01
         model, cases
             The model and the n cases taken up (:class:`Cases`); returns shape (n,).
         """
-        return np.full(len(cases), model.params.mediation_refusal)
+        return per_case(len(cases), model.params.mediation_refusal)
 
     @classmethod
     def stall_probability(cls, model: Any, cases: Cases) -> np.ndarray:
@@ -235,7 +235,7 @@ class Institution(mesa.Agent):  # parameters: see __init__; numpydoc ignore=PR01
         model, cases
             The model and the n cases taken up (:class:`Cases`); returns shape (n,).
         """
-        return np.full(len(cases), model.params.mediation_stall)
+        return per_case(len(cases), model.params.mediation_stall)
 
 
 def mediation_logit(model: Any, cases: Cases, base: float) -> np.ndarray:
@@ -328,19 +328,19 @@ class CountyCentre(Institution):  # parameters: see __init__; numpydoc ignore=PR
     @classmethod
     def one_door_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance a case sent on from the centre passes no new door (its desks share a roof)."""
-        return np.full(len(cases), model.levels["county_centre"])
+        return per_case(len(cases), model.levels["county_centre"])
 
     @classmethod
     def refusal_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Fewer refusals where integrated: the agency concerned sits at the table (联合调处)."""
         p = model.params
         cut = p.centre_refusal_cut * model.levels["county_centre"]
-        return np.full(len(cases), p.mediation_refusal * (1.0 - cut))
+        return per_case(len(cases), p.mediation_refusal * (1.0 - cut))
 
     @classmethod
     def petition_intake_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance a petition is lodged at the centre's 信访超市 desk, not the petition office."""
-        return np.full(len(cases), model.levels["county_centre"])
+        return per_case(len(cases), model.levels["county_centre"])
 
     @classmethod
     def triage(cls, model: Any, cases: Cases, u: np.ndarray, petition: np.ndarray
@@ -401,7 +401,7 @@ class Court(Institution):  # parameters: see __init__; numpydoc ignore=PR01
     @classmethod
     def settle_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance a trial ends in court mediation or withdrawal rather than judgment."""
-        return np.full(len(cases), model.params.court_settle)
+        return per_case(len(cases), model.params.court_settle)
 
     @classmethod
     def prefiling_probability(cls, model: Any, cases: Cases) -> np.ndarray:
@@ -419,19 +419,19 @@ class Court(Institution):  # parameters: see __init__; numpydoc ignore=PR01
     @classmethod
     def diversion_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance a dispute reaching court is sent to pre-filing mediation (诉前调解)."""
-        return np.full(len(cases), model.levels["pre_filing_mediation_share"])
+        return per_case(len(cases), model.levels["pre_filing_mediation_share"])
 
     @classmethod
     def refusal_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance a filing is refused as false or abusive (虚假诉讼、恶意诉讼 screening)."""
         p = model.params
-        return np.full(len(cases),
-                       p.abusive_share * model.levels["abusive_litigation_screening"])
+        return per_case(len(cases),
+                        p.abusive_share * model.levels["abusive_litigation_screening"])
 
     @classmethod
     def enforcement_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance enforcement recovers the judgment (else the debtor is listed, 失信)."""
-        return np.full(len(cases), model.params.enforcement_success)
+        return per_case(len(cases), model.params.enforcement_success)
 
     @classmethod
     def performance_probability(cls, model: Any, cases: Cases) -> np.ndarray:
@@ -439,7 +439,7 @@ class Court(Institution):  # parameters: see __init__; numpydoc ignore=PR01
         p, lv = model.params, model.levels
         rate = lv["voluntary_performance_rate"]
         rate = rate + (1.0 - rate) * p.credit_performance * lv["credit_enforcement"]
-        return np.full(len(cases), rate)
+        return per_case(len(cases), rate)
 
 
 class PetitionOffice(Institution):  # parameters: see __init__; numpydoc ignore=PR01
@@ -456,20 +456,20 @@ class PetitionOffice(Institution):  # parameters: see __init__; numpydoc ignore=
     @classmethod
     def routing_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance a petition is routed into a lawful channel (法定途径分类处理)."""
-        return np.full(len(cases), model.levels["petition_routing"])
+        return per_case(len(cases), model.levels["petition_routing"])
 
     @classmethod
     def repeat_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance an unsettled petitioner comes back (缠访), fewer with petition agents."""
         p = model.params
-        return np.full(len(cases), p.petition_repeat * (
+        return per_case(len(cases), p.petition_repeat * (
             1 - p.agency_repeat_cut * model.levels["petition_agency"]))
 
     @classmethod
     def settle_probability(cls, model: Any, cases: Cases) -> np.ndarray:
         """Chance the office settles a petition it handles itself, raised by petition agents."""
         p, lv = model.params, model.levels
-        return np.full(len(cases), at_most_one(p.petition_resolve
+        return per_case(len(cases), at_most_one(p.petition_resolve
                                                + p.agency_resolve * lv["petition_agency"]))
 
 

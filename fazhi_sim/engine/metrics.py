@@ -181,11 +181,13 @@ class Tally:
         self.counts[counter][month] = values
 
     def resolution_times(self, month: int, county: np.ndarray, months: np.ndarray) -> None:
-        """Record how long each dispute resolved in ``month`` took."""
+        """Record how long each dispute resolved in ``month`` took (the arrays are kept)."""
         if len(county):
-            self.resolution_county.append(county.astype(np.int32))
-            self.resolution_months.append(months.astype(np.float32))
-            self.resolution_month.append(np.full(len(county), month, np.int32))
+            self.resolution_county.append(county.astype(np.int32, copy=False))
+            self.resolution_months.append(months.astype(np.float32, copy=False))
+            when = np.empty(len(county), np.int32)
+            when.fill(month)  # (np.full's own overhead is most of its time at these sizes)
+            self.resolution_month.append(when)
 
     def split(self, n_replicates: int) -> list[Tally]:
         """One tally per replicate of a batched run.
