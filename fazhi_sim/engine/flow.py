@@ -16,9 +16,9 @@ import numpy as np
 
 from .behaviour import Situation, type_table
 from .binomial import CellBinomials
+from .cases import Cases, PoolCases
 from .disputes import TYPES, CentreRoute, Layer, Option, State
 from .handling import HANDLING_LAYERS, handling_months
-from .institutions import Cases
 from .pool_kernels import (
     add_elapsed,
     add_rows,
@@ -57,41 +57,6 @@ _WAIT_QUEUES = ((Option.VILLAGE, State.VILLAGE, "village"), (Option.TOWN, State.
 _WAIT_LEVELS = np.array([("village", "town", "county").index(q[2]) for q in _WAIT_QUEUES])
 _WAIT_OPTIONS = np.array([int(q[0]) for q in _WAIT_QUEUES])
 _NO_TABLE = np.zeros(0)
-
-
-class PoolCases(Cases):
-    """:class:`Cases` over pool positions, each column read from the pool when first asked.
-
-    Most institution formulas use none of the columns (a rate for every case) or one, so
-    reading all five for every formula would be most of their cost.
-    """
-
-    def __init__(self, model: Any, pos: np.ndarray):  # no dataclass fields until asked
-        self._model, self._pos = model, pos
-
-    def __len__(self) -> int:
-        return len(self._pos)
-
-    @functools.cached_property
-    def kind(self) -> np.ndarray:  # type: ignore[override]
-        return self._model.pool.kind[self._pos]
-
-    @functools.cached_property
-    def trust(self) -> np.ndarray:  # type: ignore[override]
-        m = self._model
-        return m.residents.trust[m.pool.claimant[self._pos]]
-
-    @functools.cached_property
-    def advised(self) -> np.ndarray:  # type: ignore[override]
-        return self._model.pool.advised[self._pos]
-
-    @functools.cached_property
-    def stage(self) -> np.ndarray:  # type: ignore[override]
-        return self._model.pool.stage[self._pos]
-
-    @functools.cached_property
-    def village(self) -> np.ndarray:  # type: ignore[override]
-        return self._model.pool.village[self._pos]
 
 
 @functools.cache

@@ -8,16 +8,17 @@ The engine and the reference model share them; subclass one, pass ``institutions
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import mesa
 import numpy as np
 
+from .cases import Cases
 from .disputes import TYPES, CentreRoute, Layer, State
 from .logits import logistic, logit
 from .replicate_params import at_most_one, logit_of, per_case, weak
+from .rule_kernels import learned_reputation, triage_routes
 
 __all__ = ["Institution", "VillageMediationCommittee", "TownJusticeOffice", "CountyCentre",
            "Court", "PetitionOffice", "Cases", "serve_in_order", "institution_classes",
@@ -28,47 +29,6 @@ ROLES = {"village": "VillageMediationCommittee", "town": "TownJusticeOffice",
          "county": "CountyCentre", "court": "Court", "petition": "PetitionOffice"}
 
 _ADMIN = TYPES.index("administrative")
-
-
-@dataclass
-class Cases:
-    """What an institution sees of the n cases it takes up: arrays of shape (n,).
-
-    Built by the engine from its dispute pool and by the reference model with :meth:`of`.
-
-    Parameters
-    ----------
-    kind, trust, advised, stage : ndarray
-        Dispute type (int, index into :data:`~fazhi_sim.engine.disputes.TYPES`); the
-        claimant's trust in people's mediation (float in [0, 1]); whether the claimant was
-        advised (bool); highest :class:`~fazhi_sim.Layer` already failed (int, -1 if new).
-    village : ndarray of int, optional
-        The village each dispute arose in (the town and county follow from the region).
-    """
-
-    kind: np.ndarray
-    trust: np.ndarray
-    advised: np.ndarray
-    stage: np.ndarray
-    village: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.kind)
-
-    @classmethod
-    def of(cls, disputes: Sequence[Any]) -> Cases:
-        """Cases from the reference model's ``Dispute`` objects, one row each, in order.
-
-        Parameters
-        ----------
-        disputes : sequence
-            Objects with ``kind``, ``advised``, ``stage``, ``village`` and ``claimant.trust``.
-        """
-        return cls(kind=np.array([d.kind for d in disputes], dtype=np.int64),
-                   trust=np.array([d.claimant.trust for d in disputes], dtype=float),
-                   advised=np.array([d.advised for d in disputes], dtype=bool),
-                   stage=np.array([d.stage for d in disputes], dtype=np.int64),
-                   village=np.array([d.village for d in disputes], dtype=np.int64))
 
 
 def serve_in_order(units: np.ndarray, order: np.ndarray, capacity: np.ndarray) -> np.ndarray:
@@ -212,6 +172,8 @@ class Institution(mesa.Agent):  # parameters: see __init__; numpydoc ignore=PR01
             settled for good this month. Returns the new reputations, shape (units,).
         """
         rate = model.params.reputation_learning
+        if type(rate) is float:  # one number for all units: the same formula, compiled
+            return learned_reputation(old, taken, lasting, rate)
         share = lasting / np.maximum(taken, 1)
         return np.where(taken > 0, old + rate * (share - old), old)
 
@@ -355,6 +317,9 @@ class CountyCentre(Institution):  # parameters: see __init__; numpydoc ignore=PR
         the desk. ``u`` is one uniform per case; ``petition`` marks petitions.
         """
         p, g = model.params, model.levels["county_centre"]
+        shares = (p.centre_petition_desk, p.centre_route_legal, p.centre_route_court)
+        if all(type(x) is float for x in shares) and cases.advised.dtype == np.bool_:
+            return triage_routes(u, petition, cases.advised, cases.stage, *shares, float(g))
         desk = np.where(petition, p.centre_petition_desk, 0.0)
         v = np.where(petition, (u - desk) / np.maximum(1.0 - desk, 1e-12), u)
         legal = g * p.centre_route_legal * ~cases.advised

@@ -14,9 +14,13 @@ import numpy as np
 from .disputes import Layer, State
 from .pool_kernels import add_rows, take_up_queue, whole_units
 from .replicate_params import at_most_one
+from .rule_kernels import expected_wait
 from .streams import Purpose
 
 __all__ = ["Service"]
+
+_LEVEL = {State.VILLAGE: "village", State.TOWN: "town"}  # (the rest: "county")
+_NO_WAIT = np.zeros(0)  # no wait expected yet: the first month's stands for it
 
 # The counter of case-months spent waiting in each queue behind the wait metrics.
 _WAITING = {State.VILLAGE: "mediation_waiting", State.TOWN: "mediation_waiting",
@@ -79,12 +83,17 @@ class Service:
     def perceive_wait(self, state: State, unit: np.ndarray) -> None:
         """The wait residents expect at each unit of ``state``; ``unit``: the cases left waiting."""
         cap = self.capacity[state]
-        level = {State.VILLAGE: "village", State.TOWN: "town"}.get(state, "county")
-        with self.unit_rows(level):
+        # Residents learn of queues by word of mouth: the wait they expect follows the
+        # real one with a lag (an exponential average), not month-to-month noise.
+        p = self.params
+        if self.replicate_params is None:  # one set of numbers: one compiled pass
+            self.perceived_wait[state] = expected_wait(
+                unit, cap, float(p.wait_capacity_floor),
+                self.perceived_wait.get(state, _NO_WAIT), float(p.wait_memory))
+            return
+        with self.unit_rows(_LEVEL.get(state, "county")):
             p = self.params
             now = np.bincount(unit, minlength=len(cap)) / np.maximum(cap, p.wait_capacity_floor)
-            # Residents learn of queues by word of mouth: the wait they expect follows the
-            # real one with a lag (an exponential average), not month-to-month noise.
             old = self.perceived_wait.get(state, now)
             self.perceived_wait[state] = old + p.wait_memory * (now - old)
 
