@@ -290,9 +290,10 @@ class DisputeFlow:
         if len(pos) == 0:
             return
         pool = self.pool
-        self.walk_in(pos, _DOOR.get(state, Layer.COURT), free_door)
-        enter_rows(pos, 0, _NO_ROWS, False, True, int(state), self.month, pool.door, pool.doors,
-                   pool.step, pool.state, pool.queued)
+        # Walks in (as walk_in) and joins the queue in one pass: each row's two are its own.
+        enter_rows(pos, int(_DOOR.get(state, Layer.COURT)),
+                   _NO_ROWS if free_door is None else free_door, True, True, int(state),
+                   self.month, pool.door, pool.doors, pool.step, pool.state, pool.queued)
 
     def go_to_court(self, pos: np.ndarray, free_door: np.ndarray | None = None) -> None:
         """Disputes reaching court: some to pre-filing mediation, the rest filed."""

@@ -167,4 +167,6 @@ def per_case(n: int, value: Any) -> np.ndarray:
 
 def at_most_one(x: Any) -> Any:
     """``min(1.0, x)``, for a number or an array of them (one per row)."""
+    if type(x) is float:  # (np.ndim's own call is most of the cost for a number)
+        return min(1.0, x)
     return min(1.0, x) if np.ndim(x) == 0 else np.minimum(1.0, x)
