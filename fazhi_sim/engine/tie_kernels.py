@@ -49,42 +49,75 @@ def scatter_add_clip(values, rows, delta):  # noqa: ANN001, ANN201
             values[rows[i]] = 1.0
 
 
-@numba.njit(**_NJIT)
-def _audience(indptr, indices, data, village, rows):  # noqa: ANN001, ANN202
-    # Whom ``rows`` talk to in their own village over ties of positive weight.
-    n = 0
-    for i in range(rows.shape[0]):
-        n += indptr[rows[i] + 1] - indptr[rows[i]]
-    who = np.empty(n, np.int64)
-    weight = np.empty(n, np.float64)
-    k = 0
-    for i in range(rows.shape[0]):
-        r = rows[i]
-        for t in range(indptr[r], indptr[r + 1]):
-            w = indices[t]
-            if village[w] == village[r] and data[t] > 0:
-                who[k] = w
-                weight[k] = np.float32(data[t])
-                k += 1
-    return who[:k], weight[:k]
+_LITERATE, _REACHED, _NEAR = 1, 2, 4  # a village block's marks in reach_in_village
 
 
 @numba.njit(**_NJIT)
 def reach_in_village(indptr, indices, data, village, literate):  # noqa: ANN001, ANN201
     """Whom the ``literate`` talk to in their village, and who is within two ties.
 
+    Rows are ordered by village (``village`` ascending, as residents are), so a village is
+    one block of rows and reach stays inside it: each village of a 法律明白人 is marked in
+    a block-sized scratch and read off in row order, with no sorting of the region's rows.
+
     Returns the residents reached (sorted), the summed tie weight from the literate
     (float32), and everyone within two ties (sorted, the literate included).
     """
-    who, w = _audience(indptr, indices, data, village, literate)
-    reached = np.unique(who)
-    weight = np.zeros(reached.shape[0], np.float64)
-    for i in range(who.shape[0]):
-        weight[np.searchsorted(reached, who[i])] += w[i]
-    first = np.unique(np.concatenate((literate.astype(np.int64), reached)))
-    second, _ = _audience(indptr, indices, data, village, first)
-    near = np.unique(np.concatenate((first, second)))
-    return reached, weight.astype(np.float32), near
+    lit = np.sort(literate.astype(np.int64))
+    blocks = _village_blocks(village, lit)
+    room = 0
+    for b in range(blocks.shape[0]):
+        room += blocks[b, 2] - blocks[b, 1]
+    reached = np.empty(room, np.int64)
+    weight = np.empty(room, np.float32)
+    near = np.empty(room, np.int64)
+    n_reached = n_near = 0
+    for b in range(blocks.shape[0]):
+        s, e = blocks[b, 1], blocks[b, 2]
+        mark = np.zeros(e - s, np.uint8)
+        summed = np.zeros(e - s, np.float64)
+        for i in range(blocks[b, 0], blocks[b + 1, 0] if b + 1 < blocks.shape[0] else lit.shape[0]):
+            r = lit[i]
+            mark[r - s] |= _LITERATE
+            for t in range(indptr[r], indptr[r + 1]):
+                w = indices[t]
+                if s <= w < e and data[t] > 0:
+                    summed[w - s] += np.float32(data[t])
+                    mark[w - s] |= _REACHED
+        for j in range(e - s):  # the literate and those they reach pass the word on
+            if mark[j] & (_LITERATE | _REACHED):
+                for t in range(indptr[s + j], indptr[s + j + 1]):
+                    w = indices[t]
+                    if s <= w < e and data[t] > 0:
+                        mark[w - s] |= _NEAR
+        for j in range(e - s):
+            if mark[j] & _REACHED:
+                reached[n_reached] = s + j
+                weight[n_reached] = np.float32(summed[j])
+                n_reached += 1
+            if mark[j]:
+                near[n_near] = s + j
+                n_near += 1
+    return reached[:n_reached], weight[:n_reached], near[:n_near]
+
+
+@numba.njit(**_NJIT)
+def _village_blocks(village, rows):  # noqa: ANN001, ANN202
+    # Per village of the sorted ``rows``: where its rows start in ``rows``, and its block.
+    n = 0
+    for i in range(rows.shape[0]):
+        if i == 0 or village[rows[i]] != village[rows[i - 1]]:
+            n += 1
+    out = np.empty((n, 3), np.int64)
+    k = 0
+    for i in range(rows.shape[0]):
+        if i == 0 or village[rows[i]] != village[rows[i - 1]]:
+            v = village[rows[i]]
+            out[k, 0] = i
+            out[k, 1] = np.searchsorted(village, v, side="left")
+            out[k, 2] = np.searchsorted(village, v, side="right")
+            k += 1
+    return out
 
 
 @numba.njit(**_NJIT)
@@ -128,15 +161,18 @@ def best_in_blocks(heard_from, noise, starts, sizes, per_block):  # noqa: ANN001
             continue
         best = np.empty(take, np.int64)
         score = np.empty(take)
+        low = -1  # the lowest kept score's slot, found again only when it is replaced
         for i in range(starts[b], starts[b] + sizes[b]):
             s = heard_from[i] + noise[i] * 0.5
             j = i - starts[b]
             if j < take:
                 best[j], score[j] = i, s
                 continue
-            low = np.argmin(score)
+            if low < 0:
+                low = np.argmin(score)
             if s > score[low]:
                 best[low], score[low] = i, s
+                low = -1
         best.sort()
         out[k:k + take] = best
         k += take
