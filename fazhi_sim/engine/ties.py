@@ -75,7 +75,8 @@ def stacked_ties(region: Region, each: Sequence[Params], rngs: Sequence[np.rando
     Each replicate's ties are drawn straight into the batch's arrays: stacking networks drawn
     apart held every tie twice for a moment and copied it once more.
     """
-    n = int(region.village_population.sum())
+    layout = _Layout(region)
+    n = layout.n
     per_row = [2 * _half(p) for p in each]
     nnz = np.cumsum([0] + [n * k for k in per_row])
     rows = n * len(each)
@@ -88,7 +89,7 @@ def stacked_ties(region: Region, each: Sequence[Params], rngs: Sequence[np.rando
     for k, (params, rng) in enumerate(zip(each, rngs, strict=True)):
         lo, hi, first = int(nnz[k]), int(nnz[k + 1]), k * n
         part = indices[lo:hi]
-        _draw(region, params, rng, part, data[lo:hi], heard[first:first + n])
+        _draw(layout, params, rng, part, data[lo:hi], heard[first:first + n])
         if first:
             part += idx(first)
         indptr[first:first + n] = np.arange(lo, hi, per_row[k]) if per_row[k] else lo
@@ -101,31 +102,29 @@ def _half(params: Params) -> int:
     return int(round(params.ties_mean / 2))
 
 
-def _draw(region: Region, params: Params, rng: np.random.Generator, flat: np.ndarray,
+def _draw(layout: _Layout, params: Params, rng: np.random.Generator, flat: np.ndarray,
           weights: np.ndarray, heard: np.ndarray) -> None:
     """Draw one network into ``flat`` (tie targets, row after row), ``weights`` and ``heard``."""
-    size = region.village_population.astype(np.int32)
-    n, h = int(size.sum()), _half(params)
+    n, h, size = layout.n, _half(params), layout.size
     if h == 0:
         heard[:] = 0
         return
     per_row = 2 * h
-    start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int32)
     redrawn = _rewire(n * per_row, params, rng)
-    cuts = _chunks(region, start, size, across=len(redrawn.across) > 0)
+    runs = layout.runs(h, across=len(redrawn.across) > 0, slot_type=redrawn.inside.dtype)
     # Weightless ties are no ties: nobody hears through a household tie of weight 0.
     weightless = (0, h) if params.tie_kin_weight == 0 else ()
     targets = flat.reshape(n, per_row)
-    self_tie = _lay(h, start, size, region, cuts, redrawn, heard, targets, weightless)
+    self_tie = _lay(runs, redrawn, heard, targets, weightless)
     # Row by row the weights repeat: the household on either side, then the rest.
     pattern = np.ones(per_row, dtype=np.int8)
     pattern[0] = pattern[h] = np.int8(params.tie_kin_weight)
-    weights.reshape(n, per_row)[:] = pattern
+    _repeat_into(weights, pattern)
     # Self-ties (a village of one, or a tie redrawn onto oneself) carry no weight. Those redrawn
     # come from _lay; in villages no bigger than the ring the lattice itself loops back.
     small = np.flatnonzero(size <= per_row)
     if len(small):
-        rows = _rows_of(start[small], size[small])
+        rows = _rows_of(layout.start[small], size[small])
         maybe = (rows[:, None] * per_row + np.arange(per_row)[None, :]).reshape(-1)
         # A redrawn self-tie in such a village is counted twice, as it always has been.
         self_tie = np.concatenate([self_tie, maybe[flat[maybe] == maybe // per_row]])
@@ -135,6 +134,21 @@ def _draw(region: Region, params: Params, rng: np.random.Generator, flat: np.nda
         kin_self = np.unique(self_tie)
         kin_self = kin_self[kin_self % per_row % h == 0]  # columns 0 and h
         np.add.at(heard, flat[kin_self], 1)
+
+
+def _repeat_into(out: np.ndarray, pattern: np.ndarray) -> None:
+    """Fill ``out`` with ``pattern`` over and over (its length a multiple of the pattern's).
+
+    Doubling copies of what is filled: a broadcast row by row copies a few bytes at a time.
+    """
+    if len(out) == 0:
+        return
+    out[:len(pattern)] = pattern
+    filled = len(pattern)
+    while filled < len(out):
+        more = min(filled, len(out) - filled)
+        out[filled:filled + more] = out[:more]
+        filled += more
 
 
 def _rows_of(first: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -217,12 +231,11 @@ def _reader(u: np.ndarray) -> Callable[[int], np.ndarray]:
     return read
 
 
-def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.ndarray,
-         redrawn: _Redrawn, heard: np.ndarray, targets: np.ndarray,
+def _lay(runs: _Runs, redrawn: _Redrawn, heard: np.ndarray, targets: np.ndarray,
          weightless: tuple[int, ...] = ()) -> np.ndarray:
     """Write the tie targets (n, 2h): the ring lattice with the redrawn ties put in.
 
-    Laid a run of residents at a time (``cuts``): runs of whole villages, or of whole towns
+    Laid a run of residents at a time (``runs``): runs of whole villages, or of whole towns
     when ties cross villages, so that every tie of a run, old or redrawn, stays in the run.
     The run's part of every array is then small enough to stay in cache, and there are no
     region-sized temporaries. Fills in ``heard``: ``2h`` from the ring, less the redrawn ties'
@@ -235,36 +248,72 @@ def _lay(h: int, start: np.ndarray, size: np.ndarray, region: Region, cuts: np.n
     ndarray
         The slots redrawn onto the resident themself.
     """
-    n, per_row = int(size.sum()), 2 * h
-    ends, first, span = _ring_ends(h, start, size, n)
-    # Slot numbers in the redrawn lists' own type: searching with wider ones copies the lists.
-    slot_type = redrawn.inside.dtype
-    size_f = size.astype(np.float64)
-    first_slot = (start.astype(np.int64) * per_row).astype(slot_type)
-    # Per village: where its town's residents start (in town order, see _towns) and how many.
-    order, town_first, town_size = _towns(region, size)
-    # Where each run starts, in residents, villages, ring ends and redrawn slots.
-    village_at = np.searchsorted(start, cuts)
-    end_at = np.searchsorted(ends, cuts)
-    cut_slots = (cuts.astype(np.int64) * per_row).astype(slot_type)
-    inside_at = np.searchsorted(redrawn.inside, cut_slots)
-    across_at = np.searchsorted(redrawn.across, cut_slots)
+    # Where each run starts in the redrawn slots.
+    inside_at = np.searchsorted(redrawn.inside, runs.cut_slots)
+    across_at = np.searchsorted(redrawn.across, runs.cut_slots)
     columns = np.array(weightless, dtype=np.int64)
     self_tie = []
-    for c in range(len(cuts) - 1):
-        v0, v1 = int(village_at[c]), int(village_at[c + 1])
-        e0, e1 = int(end_at[c]), int(end_at[c + 1])
+    for c, (r0, r1, villages, ends) in enumerate(runs.each):
         inside = redrawn.inside[inside_at[c]:inside_at[c + 1]]
         across = redrawn.across[across_at[c]:across_at[c + 1]]
-        # The run's residents in town order, as their villages (a tie across lands on one).
-        towns = order[v0:v1]
-        lookup = np.repeat(towns, size[towns]) if len(across) else _NO_VILLAGES
         self_tie.append(lay_run(
-            targets, h, int(cuts[c]), int(cuts[c + 1]),
-            (ends[e0:e1], first[e0:e1], span[e0:e1]), (v0, v1), first_slot, start, size_f,
+            targets, runs.h, r0, r1, ends, villages, runs.first_slot, runs.start, runs.size_f,
             inside, redrawn.inside_u(len(inside)), across, redrawn.town_u(len(across)),
-            redrawn.across_u(len(across)), town_size, town_first, lookup, columns, heard))
+            redrawn.across_u(len(across)), runs.town_size, runs.town_first,
+            runs.lookup(c) if len(across) else _NO_VILLAGES, columns, heard))
     return np.concatenate(self_tie or [np.zeros(0, dtype=np.intp)])
+
+
+class _Layout:
+    """The region's villages as laying out ties needs them, worked out once for a batch.
+
+    Every replicate of a batch lays its ties over the same villages, so their starts, the
+    ring's ends, the towns and the runs are worked out once for all (they depend on the
+    region, the ring's half-width and whether ties cross villages).
+    """
+
+    def __init__(self, region: Region):
+        self.region = region
+        self.size = region.village_population.astype(np.int32)
+        self.n = int(self.size.sum())
+        self.start = np.concatenate([[0], np.cumsum(self.size)[:-1]]).astype(np.int32)
+        self._runs: dict[tuple, _Runs] = {}
+
+    def runs(self, h: int, across: bool, slot_type: np.dtype) -> _Runs:
+        """The runs for a ring of ``h`` on either side (cut by towns if ties go ``across``)."""
+        key = (h, across, np.dtype(slot_type))
+        if key not in self._runs:
+            self._runs[key] = _Runs(self, h, across, slot_type)
+        return self._runs[key]
+
+
+class _Runs:
+    """Runs of residents whose ties stay among themselves, with what :func:`lay_run` reads."""
+
+    def __init__(self, layout: _Layout, h: int, across: bool, slot_type: np.dtype):
+        start, size, n, per_row = layout.start, layout.size, layout.n, 2 * h
+        self.h, self.start = h, start
+        self.size_f = size.astype(np.float64)
+        # Slot numbers in the redrawn lists' own type: searching with wider ones copies the lists.
+        self.first_slot = (start.astype(np.int64) * per_row).astype(slot_type)
+        ends, first, span = _ring_ends(h, start, size, n)
+        # Per village: where its town's residents start (in town order, see _towns) and how many.
+        self._order, self.town_first, self.town_size = _towns(layout.region, size)
+        self._size = size
+        cuts = _chunks(layout.region, start, size, across)
+        self.cut_slots = (cuts.astype(np.int64) * per_row).astype(slot_type)
+        village_at = np.searchsorted(start, cuts).tolist()
+        end_at = np.searchsorted(ends, cuts).tolist()
+        self.each = [(int(cuts[c]), int(cuts[c + 1]), (village_at[c], village_at[c + 1]),
+                      (ends[end_at[c]:end_at[c + 1]], first[end_at[c]:end_at[c + 1]],
+                       span[end_at[c]:end_at[c + 1]]))
+                     for c in range(len(cuts) - 1)]
+
+    def lookup(self, c: int) -> np.ndarray:
+        """Run ``c``'s residents in town order, as their villages (a tie across lands on one)."""
+        v0, v1 = self.each[c][2]
+        towns = self._order[v0:v1]
+        return np.repeat(towns, self._size[towns])
 
 
 def _ring_ends(h: int, start: np.ndarray, size: np.ndarray, n: int
