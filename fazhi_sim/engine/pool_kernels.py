@@ -251,13 +251,13 @@ def unit_columns(village, village_town, village_county, tables, levels, columns,
 
 
 @numba.njit(**_NJIT)
-def negated_logit_normals(rng, n, spread, centre):  # noqa: ANN001, ANN201
-    """``-(z * spread + centre)`` for ``z = rng.standard_normal(n, dtype=np.float32)``.
+def negated_logit_normals(rng, out, spread, centre):  # noqa: ANN001, ANN201
+    """``out[:] = -(z * spread + centre)``, ``z`` float32 standard normals, one per row.
 
     numba's port of numpy's float32 ziggurat draws the same normals from the same bit
-    generator and leaves it where numpy would; each step is rounded to float32.
+    generator and leaves it where numpy would; each step is rounded to float32. Written into
+    ``out`` (a batch's replicate's rows), so a batch's traits are not drawn and then stacked.
     """
-    z = rng.standard_normal(n, dtype=np.float32)
-    for i in range(n):
-        z[i] = -(z[i] * spread + centre)
-    return z
+    z = rng.standard_normal(out.shape[0], dtype=np.float32)
+    for i in range(out.shape[0]):
+        out[i] = -(z[i] * spread + centre)

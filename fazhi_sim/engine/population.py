@@ -20,14 +20,15 @@ from .shared_setup import region_key, shared
 __all__ = ["Residents"]
 
 
-def _logit_normal(rng: np.random.Generator, n: int, mean: float, spread: float) -> np.ndarray:
+def _logit_normal(rng: np.random.Generator, out: np.ndarray, mean: float, spread: float
+                  ) -> None:
+    """Fill ``out`` (float32) with logit-normal draws of median ``mean``."""
     # Logit-normal rather than Beta: float32 normals are ten times faster at 5 million rows.
     centre = np.float32(np.log(mean / (1.0 - mean)))
-    z = negated_logit_normals(rng, n, np.float32(spread), centre)  # compiled: 25% faster
-    np.exp(z, out=z)
-    z += np.float32(1.0)
-    np.reciprocal(z, out=z)
-    return z
+    negated_logit_normals(rng, out, np.float32(spread), centre)  # compiled: 25% faster
+    np.exp(out, out=out)
+    out += np.float32(1.0)
+    np.reciprocal(out, out=out)
 
 
 class Residents:
@@ -62,9 +63,11 @@ class Residents:
         block = self.n // len(rngs)
 
         def draw() -> tuple[np.ndarray, ...]:
-            traits = [self._traits(g, block, p) for g, p in zip(rngs, each, strict=True)]
-            return tuple(t[0] if len(t) == 1 else np.concatenate(t)
-                         for t in zip(*traits, strict=True))
+            # Straight into the batch's columns: drawn apart and stacked, each was copied.
+            traits = tuple(np.empty(self.n, dtype=np.float32) for _ in range(3))
+            for k, (g, p) in enumerate(zip(rngs, each, strict=True)):
+                self._traits(g, p, tuple(t[k * block:(k + 1) * block] for t in traits))
+            return traits
 
         key = (region_key(region), tuple((p.trait_spread, p.awareness_mean, p.trust_mean,
                                           p.litigiousness_mean) for p in each))
@@ -74,12 +77,11 @@ class Residents:
         self.grievance = np.zeros(self.n, dtype=np.float32)
 
     @staticmethod
-    def _traits(rng: np.random.Generator, n: int, params: Params
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        s = params.trait_spread
-        return (_logit_normal(rng, n, params.awareness_mean, s),
-                _logit_normal(rng, n, params.trust_mean, s),
-                _logit_normal(rng, n, params.litigiousness_mean, s))
+    def _traits(rng: np.random.Generator, params: Params, out: tuple[np.ndarray, ...]) -> None:
+        # Awareness, trust, litigiousness: in this order from the generator.
+        means = (params.awareness_mean, params.trust_mean, params.litigiousness_mean)
+        for column, mean in zip(out, means, strict=True):
+            _logit_normal(rng, column, mean, params.trait_spread)
 
     def sample(self, villages: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One resident drawn uniformly from each given village."""
