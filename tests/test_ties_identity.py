@@ -1,9 +1,9 @@
 """The tie network is drawn bit for bit as before the faster drawing code.
 
-The digests below were taken from the first implementation of ``village_ties`` (one pass over
-the whole region): matrix arrays with their dtypes, in-degrees, and the next draws of the
-generator (so later draws from the ``"ties"`` stream are unchanged too). A change of any of
-them is a change of results and needs new baselines and a CHANGELOG line.
+The digests below were taken when the redrawn ties came to be placed by geometric gaps
+(CHANGELOG, 2026-12-02): matrix arrays with their dtypes, in-degrees, and the next draws of
+the generator (so later draws from the ``"ties"`` stream are unchanged too). A change of any
+of them is a change of results and needs new baselines and a CHANGELOG line.
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ import fazhi_sim as fs
 from fazhi_sim.engine.ties import stacked_ties, village_ties
 
 DIGESTS = {
-    "town": ("town", {}, "43fb6242c344f19ada6a4310"),
-    "town-kin0": ("town", {"tie_kin_weight": 0}, "d38eb2caca5ed9c232d11e2d"),
+    "town": ("town", {}, "ace06a4a3e13f32ea52b790c"),
+    "town-kin0": ("town", {"tie_kin_weight": 0}, "25281f047c881b195363e017"),
     "town-norewire": ("town", {"tie_rewire": 0.0, "tie_cross_village": 0.0},
                       "b104896a20cecb928f72faae"),
     "town-wide": ("town", {"tie_rewire": 0.7, "tie_cross_village": 0.25, "ties_mean": 12},
-                  "1be356d533dd48e41b1de22f"),
-    "tiny-villages": ((9, 3, 3), {"ties_mean": 8}, "11a88f485ee1f2d198e82102"),
+                  "bd0f715e87fa21ecdac10839"),
+    "tiny-villages": ((9, 3, 3), {"ties_mean": 8}, "44c6e1461d1d0d4f1e181dd5"),
     "tiny-mixed": ((12, 40, 2), {"tie_cross_village": 0.5, "ties_mean": 4},
-                   "97a2ecc4f04966b6988b5f3e"),
-    "zhuji": ("zhuji", {}, "5cf381691f948f80bdc50274"),
+                   "2957d3b1eebc485fefaf7d9d"),
+    "zhuji": ("zhuji", {}, "31e797f40fbb39655fcd44f1"),
 }
-HALF_WORD_DIGEST = "05a2e7359af4223e7692e7ad"  # (taken before the stretches were skipped to)
+HALF_WORD_DIGEST = "691d0b7e839843a36a91bdd3"
 
 
 @pytest.mark.parametrize("case", list(DIGESTS))
@@ -49,17 +49,21 @@ def test_ties_are_drawn_as_before(case: str) -> None:
 
 def test_a_half_used_32_bit_word_is_left_as_drawing_leaves_it() -> None:
     # float32 draws take 32-bit halves of the generator's 64-bit outputs and keep the spare
-    # half; the tie drawing skips ahead over float64 stretches and must keep it too.
+    # half; the tie drawing takes float64 uniforms only, skipping ahead over stretches of
+    # them, and must leave the spare half for the next float32 draw.
     rng = np.random.default_rng(7)
     rng.random(3, dtype=np.float32)  # one half left over
+    spare = rng.bit_generator.state
     params = fs.load_scenario("plan-2025").params
     ties = village_ties(fs.get_region("town"), params, rng)
+    after = rng.bit_generator.state
+    assert after["has_uint32"] == spare["has_uint32"] == 1
+    assert after["uinteger"] == spare["uinteger"]
     h = hashlib.sha256()
     for a in (ties.matrix.indices, ties.heard_from, rng.random(5, dtype=np.float32),
               rng.random(3)):
         h.update(np.ascontiguousarray(a).tobytes())
     assert h.hexdigest()[:24] == HALF_WORD_DIGEST
-
 
 
 def test_a_batch_draws_each_replicate_s_ties_as_its_own_run_does() -> None:
@@ -131,31 +135,74 @@ def test_who_hears_the_literate_is_the_plain_rule(where) -> None:
             assert g.dtype == w.dtype or len(w) == 0
 
 
-@pytest.mark.parametrize("room", [None, 3])
-def test_the_redrawn_ties_are_the_plain_rule(monkeypatch: pytest.MonkeyPatch, room) -> None:
-    """Which ties are redrawn, inside or across, is numpy's comparisons of one float32 draw.
+@pytest.mark.parametrize("gaps", [None, 50])
+def test_each_tie_is_redrawn_on_its_own(monkeypatch: pytest.MonkeyPatch, gaps) -> None:
+    """Each tie is redrawn with chance p, then sent across with chance cross / p, on its own.
 
-    With ``room`` the lists start with room for three slots and blocks of 1,000 uniforms, so
-    they fill up and grow again and again.
+    The redrawn ties are placed by geometric gaps; placed so, they must look like one coin
+    per tie: over 40 seeds of 20,000 ties, the share redrawn, the share of those sent across,
+    the share in each of a row's eight columns and of two neighbouring ties both redrawn
+    within four standard errors of the coins' chances, and the counts' spread from seed to
+    seed within the 99.9% range of a binomial's. With ``gaps`` = 50 the uniforms come in
+    hundreds of blocks.
     """
     from fazhi_sim.engine import ties
 
-    if room is not None:
-        class Small(ties._Slots):
-            def __init__(self, expect: float, kind: type = np.intp):
-                super().__init__(0, kind)
-                self.out = self.out[:room]
+    if gaps is not None:
+        monkeypatch.setattr(ties, "_GAPS", gaps)
+    total, p, cross, seeds = 20_000, 0.15, 0.05, 40
+    hit = np.zeros((seeds, total), dtype=bool)
+    far = np.zeros((seeds, total), dtype=bool)
+    for s in range(seeds):
+        inside, across = ties._redrawn(np.random.default_rng(s), total, p, cross)
+        for slots in (inside, across):
+            assert slots.dtype == np.int32 and np.all(np.diff(slots) > 0)
+        assert not np.intersect1d(inside, across).size
+        hit[s, inside] = hit[s, across] = far[s, across] = True
 
-        monkeypatch.setattr(ties, "_Slots", Small)
-        monkeypatch.setattr(ties, "_BLOCK", 1_000)
-    total, p, cross = 5_000, 0.3, 0.1
+    def near(share: float, chance: float, n: int) -> bool:
+        return abs(share - chance) < 4 * np.sqrt(chance * (1 - chance) / n)
+
+    n = hit.size
+    assert near(hit.mean(), p, n)
+    assert near(far.sum() / hit.sum(), cross / p, int(hit.sum()))
+    for column in hit.reshape(seeds, -1, 8).mean(axis=(0, 1)):
+        assert near(column, p, n // 8)
+    assert near((hit[:, 1:] & hit[:, :-1]).mean(), p * p, n)
+    # Sample variance over binomial variance: chi-square / 39 lies in 0.44-1.85 99.9% of times.
+    spread = hit.sum(axis=1).var(ddof=1) / (total * p * (1 - p))
+    assert 0.44 < spread < 1.85
+
+
+def test_the_redrawn_lists_grow_without_changing_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Lists that start with room for three slots fill up and grow again and again.
+    from fazhi_sim.engine import ties
+
+    want = ties._redrawn(np.random.default_rng(3), 5_000, 0.3, 0.1)
+    end = np.random.default_rng(3)
+    ties._redrawn(end, 5_000, 0.3, 0.1)
+
+    class Small(ties._Slots):
+        def __init__(self, expect: float, kind: type = np.intp):
+            super().__init__(0, kind)
+            self.out = self.out[:3]
+
+    monkeypatch.setattr(ties, "_Slots", Small)
     rng = np.random.default_rng(3)
-    inside, across = ties._redrawn(rng, total, p, cross)
-    plain = np.random.default_rng(3)
-    u = plain.random(total, dtype=np.float32)
-    hit, far = u < np.float32(p), u < np.float32(cross)
-    assert inside.dtype == across.dtype == np.int32
-    assert np.array_equal(inside, np.flatnonzero(hit & ~far))
-    assert np.array_equal(across, np.flatnonzero(hit & far))
-    assert len(across) > 400 and len(inside) > 900
-    assert rng.random() == plain.random()  # the generator is left where one draw leaves it
+    got = ties._redrawn(rng, 5_000, 0.3, 0.1)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    assert len(got[0]) > 900 and len(got[1]) > 400
+    assert rng.random() == end.random()  # the generator is left where the draws leave it
+
+
+@pytest.mark.parametrize(("p", "cross", "inside", "across"), [
+    (1.0, 0.3, None, None), (1.0, 1.0, 0, 1_000), (0.4, 0.4, 0, None), (1e-12, 0.0, 0, 0)])
+def test_redrawing_at_the_ends_of_the_chances(p, cross, inside, across) -> None:
+    from fazhi_sim.engine import ties
+
+    got = ties._redrawn(np.random.default_rng(1), 1_000, p, cross)
+    if p == 1.0:  # every tie
+        np.testing.assert_array_equal(np.union1d(*got), np.arange(1_000))
+    for g, want in zip(got, (inside, across), strict=True):
+        assert want is None or len(g) == want

@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 __all__ = ["best_in_blocks", "gather_ties", "scatter_add_clip", "reach_in_village", "nonzero_rows",
-           "fill_blocks", "lay_run"]
+           "fill_blocks", "lay_run", "place_redrawn"]
 
 _NJIT = {"cache": True, "nogil": True}
 
@@ -261,3 +261,31 @@ def lay_run(targets, h, r0, r1, ring_ends, village_range, first_slot, start, siz
             part[targets[i, j] - r0] -= 1
     return self_tie[:n_self]
 
+
+
+@numba.njit(**_NJIT)
+def place_redrawn(gaps, sides, i, at, total, share, inside, n_inside, across, n_across):  # noqa: ANN001, ANN201, PLR0913
+    """Place redrawn ties from ``gaps[i]`` on, each ``floor(gaps[i]) + 1`` slots after the last.
+
+    ``at`` is the last slot placed (-1 at first); a tie goes across the town if
+    ``sides[i] < share``, else inside its village, into ``inside`` or ``across`` after their
+    first ``n_inside`` and ``n_across``. Stops at the first slot at or past ``total`` (then
+    returned as ``at``), or when a list is full (the caller makes room and calls again).
+
+    Returns ``at``, the next ``i`` and the lists' counts.
+    """
+    while i < gaps.shape[0]:
+        if n_inside == inside.shape[0] or n_across == across.shape[0]:
+            break
+        at_next = at + np.floor(gaps[i]) + 1.0
+        i += 1
+        if at_next >= total:
+            return at_next, i, n_inside, n_across
+        at = at_next
+        if sides[i - 1] < share:
+            across[n_across] = np.int64(at)
+            n_across += 1
+        else:
+            inside[n_inside] = np.int64(at)
+            n_inside += 1
+    return at, i, n_inside, n_across
