@@ -160,10 +160,11 @@ class DisputeFlow:
         """
         lv, r = self.levels, self.region
         ids, village, kind, rep, rngs = self._arising()
-        # Claimant, then respondent, from each replicate's own generator (as a run draws).
-        u = [(g.random(n), g.random(n)) for g, n in rngs]
-        claimant = self.residents.pick(village, _joined([x[0] for x in u]))
-        respondent = self.residents.pick(village, _joined([x[1] for x in u]))
+        # Claimant, then respondent, from each replicate's own generator (as a run draws):
+        # one draw of both, the same numbers as two.
+        u = [(g.random(2 * n), n) for g, n in rngs]
+        claimant = self.residents.pick(village, _joined([x[:n] for x, n in u]))
+        respondent = self.residents.pick(village, _joined([x[n:] for x, n in u]))
         # Village compacts prevent a share of family, neighbour and land grievances; drawn
         # per candidate so the grievances that remain are the same ones in every scenario.
         if not len(_COMPACT):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .durations import DURATIONS, duration_stats, group_order
 from .region import Region
 
 __all__ = ["Tally", "METRICS", "COUNTERS", "COUNT_METRICS", "FLOW_COUNTERS", "is_share"]
@@ -84,10 +85,6 @@ _INDEX = {c: i for i, c in enumerate(COUNTERS)}
 
 _BUFFERED = 1024
 """Longest county array :meth:`Tally.add` buffers."""
-
-_DURATIONS = ("median_months_to_resolution", "mean_months_to_resolution",
-              "p90_months_to_resolution")
-
 
 class Tally:
     """Monthly counters per county, and the resolution times behind the months metrics.
@@ -216,7 +213,7 @@ class Tally:
         if self.resolution_county:
             county = np.concatenate(self.resolution_county)
             replicate = county // nc
-            order = _group_order(replicate, n_replicates)  # each in its recorded order
+            order = group_order(replicate, n_replicates)  # each in its recorded order
             bound = np.searchsorted(replicate[order], np.arange(n_replicates + 1))
             if bound[-1] != len(county):
                 raise ValueError("a resolution time has a county outside the replicates")
@@ -230,49 +227,22 @@ class Tally:
                     part.resolution_month.append(m)
         return parts
 
-    def _durations(self, year_of_month: np.ndarray, n_years: int, reps: int = 1
-                   ) -> dict[str, np.ndarray]:
+    def _durations(self, year_of_month: np.ndarray, n_years: int, reps: int = 1,
+                   whole: bool = True) -> dict[str, np.ndarray]:
         """Median, mean and 90th percentile of months to resolution, per period and county.
 
-        Per period, replicate by replicate of ``reps``, the counties then the whole region.
-        The values are bit for bit those of pandas' groupby ``median``, ``mean`` and
-        ``quantile(0.9)``, which leave out missing times.
+        Per period, replicate by replicate of ``reps``, the counties then the whole region
+        (its median and percentile left NaN unless ``whole``: a region of one county reports
+        the county only). The values are bit for bit those of pandas' groupby ``median``,
+        ``mean`` and ``quantile(0.9)``, which leave out missing times.
         """
-        nc = self.n_counties // reps
-        width = nc + 1
-        out = {m: np.full((n_years, reps * width), np.nan) for m in _DURATIONS}
         if not self.resolution_county:
-            return out
-        t = np.concatenate(self.resolution_months)
-        # A key per (period, replicate, county) with a spare slot per (period, replicate) for
-        # the region, and the warm-up (and missing times) past the last group.
-        n_groups = n_years * reps * width
-        base = np.where(year_of_month >= 0, year_of_month * reps * width, n_groups)
-        county = np.concatenate(self.resolution_county).astype(np.int32)
-        month = np.concatenate(self.resolution_month)
-        key = base.astype(np.int32)[month] + county
-        if reps > 1:
-            key += county // nc
-        key[np.isnan(t)] = n_groups
-        bound = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=n_groups)
-                                               [:n_groups])))
-        grouped = t[_group_order(key, n_groups + reps * width)]
-        csum = np.zeros(len(t) + 1)
-        np.cumsum(grouped, dtype=float, out=csum[1:])
-        start = bound[:-1].copy()
-        start[nc::width] = start[::width]  # the region spans its counties
-        median, mean, p90 = (out[m].reshape(-1) for m in _DURATIONS)
-        # Non-negative float32s order as their bits do, and integers partition faster.
-        bits = t.dtype == np.float32 and not np.signbit(t).any()
-        select = grouped.view(np.uint32) if bits else grouped
-        for g in np.flatnonzero(bound[1:] > start):
-            median[g], p90[g] = _median_p90(select[start[g]:bound[g + 1]], t.dtype)
-        if bits and _sums_exact(t, csum[-1]):
-            with np.errstate(invalid="ignore"):
-                mean[:] = (csum[bound[1:]] - csum[start]) / (bound[1:] - start)
-        else:
-            mean[:] = _pandas_means(t, year_of_month[month], county, nc, reps, n_years)
-        return out
+            nc = self.n_counties // reps
+            return {m: np.full((n_years, reps * (nc + 1)), np.nan) for m in DURATIONS}
+        return duration_stats(np.concatenate(self.resolution_months),
+                              np.concatenate(self.resolution_county).astype(np.int32),
+                              np.concatenate(self.resolution_month), year_of_month, n_years,
+                              self.n_counties // reps, reps, whole)
 
     def _period_sums(self, region: Region, warmup: int, monthly: bool, reps: int = 1
                      ) -> tuple[dict[str, np.ndarray], list[str], np.ndarray, np.ndarray, int]:
@@ -358,7 +328,8 @@ class Tally:
         month_year = np.full(self.n_months, -1)
         month_year[warmup:] = period
         width = region.n_counties + 1
-        for metric, v in self._durations(month_year, n, n_replicates).items():
+        whole = len(names) > region.n_counties
+        for metric, v in self._durations(month_year, n, n_replicates, whole).items():
             values[metric] = v.reshape(n, n_replicates, width)[:, :, :len(names)].reshape(n, -1)
         keys = METRICS
         if counters is not None:
@@ -442,58 +413,3 @@ def _rates_and_shares(c: dict[str, np.ndarray], pop: np.ndarray) -> dict[str, np
         "trial_wait_months": _ratio(c["trial_waiting"], c["trials_concluded"]),
     }
     return values
-
-
-def _group_order(key: np.ndarray, n: int) -> np.ndarray:
-    """Indices that put ``key`` (values below ``n``) in order, equal keys in their order."""
-    # numpy sorts 16-bit integers stably by radix sort, far faster than wider ones.
-    return np.argsort(key.astype(np.uint16) if n <= 1 << 16 else key, kind="stable")
-
-
-def _median_p90(x: np.ndarray, dtype: np.dtype) -> tuple[float, float]:
-    """Median and 90th percentile of ``x`` as pandas' groupby computes them.
-
-    ``x`` is a non-empty group without NaN, of ``dtype`` or its bits, and is reordered in
-    place. Between neighbours pandas interpolates as ``a + (b - a) * frac`` (numpy's differs).
-    """
-    n = len(x)
-    q = 0.9 * (n - 1)
-    lo, frac, mid = int(q), q % 1, n // 2
-    at = [max(mid - 1, 0), mid, lo, min(lo + 1, n - 1)]
-    x.partition(sorted(set(at)))
-    below, middle, a, b = x[at].view(dtype).astype(float).tolist()
-    median = middle if n % 2 else (middle + below) / 2
-    return median, a if frac == 0 else a + (b - a) * frac
-
-
-def _sums_exact(t: np.ndarray, total: float) -> bool:
-    """Whether every float64 sum of some of the non-negative float32s ``t`` is exact.
-
-    Each value is a multiple of the smallest one's last mantissa bit, so every partial sum is
-    exact, whatever the order and the grouping (pandas sums with Kahan's compensation), while
-    the ``total`` stays below 2**53 such units (halved for safety).
-    """
-    smallest = np.min(t, where=t > 0, initial=np.inf)
-    if smallest == np.inf:
-        return True
-    return bool(total < 2.0 ** (52 + np.frexp(smallest)[1] - 24))
-
-
-def _pandas_means(t: np.ndarray, year: np.ndarray, county: np.ndarray, nc: int, reps: int,
-                  n_years: int) -> np.ndarray:
-    """Mean of ``t`` per (period, replicate, county or region) by pandas' groupby.
-
-    pandas sums groups given in order with ``reduceat`` and others with Kahan's compensation,
-    so each replicate is grouped on its own, counties then years, as an unbatched run is.
-    """
-    width = nc + 1
-    out = np.full((n_years, reps, width), np.nan)
-    for r in range(reps):
-        rows = (year >= 0) & (county // nc == r)
-        x = pd.Series(t[rows].astype(float))
-        by_county = x.groupby(year[rows] * width + county[rows] - r * nc).mean()
-        by_year = x.groupby(year[rows]).mean()
-        slot = by_county.index.to_numpy()
-        out[slot // width, r, slot % width] = by_county.to_numpy()
-        out[by_year.index.to_numpy(), r, nc] = by_year.to_numpy()
-    return out.reshape(-1)
