@@ -282,10 +282,10 @@ def place_redrawn(gaps, sides, i, at, total, share, inside, n_inside, across, n_
         if at_next >= total:
             return at_next, i, n_inside, n_across
         at = at_next
-        if sides[i - 1] < share:
-            across[n_across] = np.int64(at)
-            n_across += 1
-        else:
-            inside[n_inside] = np.int64(at)
-            n_inside += 1
+        # Written to both lists, kept in one: no branch to mispredict a third of the time.
+        far = np.int64(sides[i - 1] < share)
+        across[n_across] = np.int64(at)
+        inside[n_inside] = np.int64(at)
+        n_across += far
+        n_inside += 1 - far
     return at, i, n_inside, n_across
