@@ -32,6 +32,7 @@ from .tie_kernels import lay_run, place_redrawn
 __all__ = ["Ties", "village_ties", "stacked_ties", "heard_from", "tie_stats"]
 
 _GAPS = 1 << 20  # the most redrawn ties placed from one block of uniforms
+_HELD = 1 << 20  # uniforms that place redrawn ties drawn at once, if no more are needed
 _ROWS = 1 << 15  # the least residents in a run of _lay (a run's arrays stay in cache)
 _NO_VILLAGES = np.zeros(0, dtype=np.intp)
 
@@ -202,7 +203,8 @@ def _stretches(rng: np.random.Generator, counts: list[int]) -> list[Callable[[in
     they were 400 MB.
     """
     bits = rng.bit_generator
-    if not isinstance(bits, np.random.PCG64):
+    if not isinstance(bits, np.random.PCG64) or sum(counts) <= _HELD:
+        # (few enough to hold: drawn in turn, the same numbers without the generators' copies)
         return [_reader(rng.random(k)) for k in counts]
     start = bits.state
     cursor = np.random.PCG64()
