@@ -55,8 +55,9 @@ def best_connected(residents: Any, heard_from: np.ndarray, per_village: int,
     """
     rngs = [rng] if isinstance(rng, np.random.Generator) else list(rng)
     block = len(heard_from) // len(rngs)
-    noise = [g.random(block) for g in rngs]
-    noise = noise[0] if len(noise) == 1 else np.concatenate(noise)
+    noise = np.empty(block * len(rngs))
+    for k, g in enumerate(rngs):  # straight into the batch's column, not stacked after
+        g.random(out=noise[k * block:(k + 1) * block])
     # Scores are heard_from + noise / 2: distinct, so the best of a village are one set.
     return best_in_blocks(heard_from, noise, residents.village_start, residents.village_size,
                           per_village)
