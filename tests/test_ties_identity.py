@@ -33,7 +33,8 @@ HALF_WORD_DIGEST = "691d0b7e839843a36a91bdd3"
 
 
 @pytest.mark.parametrize("case", list(DIGESTS))
-def test_ties_are_drawn_as_before(case: str) -> None:
+def test_ties_are_drawn_as_before(case: str, kept_as: str) -> None:
+    # The same networks whether the ties redrawn inside are kept as slots or as byte gaps.
     where, update, digest = DIGESTS[case]
     region = fs.get_region(where) if isinstance(where, str) else small_region(*where)
     params = fs.load_scenario("plan-2025").params.model_copy(update=update)
@@ -135,8 +136,55 @@ def test_who_hears_the_literate_is_the_plain_rule(where) -> None:
             assert g.dtype == w.dtype or len(w) == 0
 
 
+def _redrawn(rng: np.random.Generator, total: int, p: float, cross: float
+             ) -> tuple[np.ndarray, np.ndarray]:
+    # The slots redrawn inside (read back from their list) and across.
+    from fazhi_sim.engine import redrawn
+
+    inside, across = redrawn.redrawn_slots(rng, total, p, cross)
+    return inside.slots(), across
+
+
+@pytest.fixture(params=["slots", "gaps"])
+def kept_as(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test that takes it runs twice: ties inside kept as slots, and as byte gaps."""
+    from fazhi_sim.engine import redrawn
+
+    monkeypatch.setattr(redrawn, "BYTE_GAPS_FROM", 1 << 62 if request.param == "slots" else 0)
+    return request.param
+
+
+@pytest.mark.parametrize(("p", "cross"), [(0.15, 0.05), (0.003, 0.001), (0.9, 0.0)])
+def test_the_lists_read_back_as_the_slots_placed(p, cross, kept_as) -> None:
+    """The ties inside, kept as slots or as a byte per gap (255: the slot itself, kept apart),
+    read back as the slots the geometric gaps place: worked out here from the same uniforms
+    with numpy, in one block. At p = 0.003 most gaps are 255 or more; at 0.9 none are."""
+    from fazhi_sim.engine import redrawn
+
+    total = 200_000
+    for seed in range(3):
+        kept, across = redrawn.redrawn_slots(np.random.default_rng(seed), total, p, cross)
+        assert isinstance(kept, redrawn.GapList if kept_as == "gaps" else redrawn.SlotList)
+        k = redrawn.gap_block(total, p)
+        u = np.random.default_rng(seed).random(2 * k)
+        at = np.cumsum(np.floor(np.log(1.0 - u[:k]) / np.log1p(-p)) + 1.0) - 1.0
+        placed = at < total
+        assert not placed.all()  # one block held them all
+        far = u[k:][placed] < cross / p
+        slots = at[placed].astype(np.int64)
+        np.testing.assert_array_equal(kept.slots(), slots[~far])
+        np.testing.assert_array_equal(across, slots[far])
+        if kept_as == "gaps":
+            wide = np.diff(np.concatenate([[-1], slots[~far]])) > 255
+            assert kept.n_big == wide.sum() and (kept.n_big > 0) == (p < 0.01)
+        # Read in stretches, as runs of residents read them: the same slots.
+        read = kept.reader(total)
+        stretches = [read(limit).copy() for limit in range(0, total + 1, 7_919)] + [read(total)]
+        np.testing.assert_array_equal(np.concatenate(stretches), slots[~far])
+
+
 @pytest.mark.parametrize("gaps", [None, 50])
-def test_each_tie_is_redrawn_on_its_own(monkeypatch: pytest.MonkeyPatch, gaps) -> None:
+def test_each_tie_is_redrawn_on_its_own(monkeypatch: pytest.MonkeyPatch, gaps, kept_as) -> None:
     """Each tie is redrawn with chance p, then sent across with chance cross / p, on its own.
 
     The redrawn ties are placed by geometric gaps; placed so, they must look like one coin
@@ -146,15 +194,15 @@ def test_each_tie_is_redrawn_on_its_own(monkeypatch: pytest.MonkeyPatch, gaps) -
     seed within the 99.9% range of a binomial's. With ``gaps`` = 50 the uniforms come in
     hundreds of blocks.
     """
-    from fazhi_sim.engine import ties
+    from fazhi_sim.engine import redrawn
 
     if gaps is not None:
-        monkeypatch.setattr(ties, "_GAPS", gaps)
+        monkeypatch.setattr(redrawn, "GAP_BLOCK", gaps)
     total, p, cross, seeds = 20_000, 0.15, 0.05, 40
     hit = np.zeros((seeds, total), dtype=bool)
     far = np.zeros((seeds, total), dtype=bool)
     for s in range(seeds):
-        inside, across = ties._redrawn(np.random.default_rng(s), total, p, cross)
+        inside, across = _redrawn(np.random.default_rng(s), total, p, cross)
         for slots in (inside, across):
             assert slots.dtype == np.int32 and np.all(np.diff(slots) > 0)
         assert not np.intersect1d(inside, across).size
@@ -174,22 +222,29 @@ def test_each_tie_is_redrawn_on_its_own(monkeypatch: pytest.MonkeyPatch, gaps) -
     assert 0.44 < spread < 1.85
 
 
-def test_the_redrawn_lists_grow_without_changing_them(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_redrawn_lists_grow_without_changing_them(monkeypatch: pytest.MonkeyPatch,
+                                                      kept_as) -> None:
     # Lists that start with room for three slots fill up and grow again and again.
-    from fazhi_sim.engine import ties
+    from fazhi_sim.engine import redrawn
 
-    want = ties._redrawn(np.random.default_rng(3), 5_000, 0.3, 0.1)
+    want = _redrawn(np.random.default_rng(3), 5_000, 0.3, 0.1)
     end = np.random.default_rng(3)
-    ties._redrawn(end, 5_000, 0.3, 0.1)
+    _redrawn(end, 5_000, 0.3, 0.1)
 
-    class Small(ties._Slots):
+    class Small(redrawn.SlotList):
         def __init__(self, expect: float, kind: type = np.intp):
             super().__init__(0, kind)
             self.out = self.out[:3]
 
-    monkeypatch.setattr(ties, "_Slots", Small)
+    class SmallGaps(redrawn.GapList):
+        def __init__(self, expect: float, chance: float, kind: type = np.intp):
+            super().__init__(0, chance, kind)
+            self.codes, self.big = self.codes[:3], self.big[:3]
+
+    monkeypatch.setattr(redrawn, "SlotList", Small)
+    monkeypatch.setattr(redrawn, "GapList", SmallGaps)
     rng = np.random.default_rng(3)
-    got = ties._redrawn(rng, 5_000, 0.3, 0.1)
+    got = _redrawn(rng, 5_000, 0.3, 0.1)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
     assert len(got[0]) > 900 and len(got[1]) > 400
@@ -198,10 +253,8 @@ def test_the_redrawn_lists_grow_without_changing_them(monkeypatch: pytest.Monkey
 
 @pytest.mark.parametrize(("p", "cross", "inside", "across"), [
     (1.0, 0.3, None, None), (1.0, 1.0, 0, 1_000), (0.4, 0.4, 0, None), (1e-12, 0.0, 0, 0)])
-def test_redrawing_at_the_ends_of_the_chances(p, cross, inside, across) -> None:
-    from fazhi_sim.engine import ties
-
-    got = ties._redrawn(np.random.default_rng(1), 1_000, p, cross)
+def test_redrawing_at_the_ends_of_the_chances(p, cross, inside, across, kept_as) -> None:
+    got = _redrawn(np.random.default_rng(1), 1_000, p, cross)
     if p == 1.0:  # every tie
         np.testing.assert_array_equal(np.union1d(*got), np.arange(1_000))
     for g, want in zip(got, (inside, across), strict=True):

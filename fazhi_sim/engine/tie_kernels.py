@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 __all__ = ["best_in_blocks", "gather_ties", "scatter_add_clip", "reach_in_village", "nonzero_rows",
-           "fill_blocks", "lay_run", "place_redrawn"]
+           "fill_blocks", "lay_run", "place_redrawn", "place_gaps", "read_gaps"]
 
 _NJIT = {"cache": True, "nogil": True}
 
@@ -291,3 +291,59 @@ def place_redrawn(gaps, sides, i, at, total, share, inside, n_inside, across, n_
         n_across += far
         n_inside += 1 - far
     return at, i, n_inside, n_across
+
+
+@numba.njit(**_NJIT)
+def place_gaps(gaps, sides, i, at, total, share, codes, n_codes, big, n_big, last,  # noqa: ANN001, ANN201, PLR0913
+               across, n_across):
+    """:func:`place_redrawn`, keeping the ties inside as the gap from the last of them.
+
+    ``last`` is the last slot kept inside (-1 at first); each gap is a byte in ``codes`` after
+    its first ``n_codes``, and a gap of 255 or more is written as 255 with the slot itself in
+    ``big`` after its first ``n_big`` (:func:`read_gaps` reads them back).
+
+    Returns ``at``, the next ``i``, the lists' counts and ``last``.
+    """
+    while i < gaps.shape[0]:
+        if n_codes == codes.shape[0] or n_big == big.shape[0] or n_across == across.shape[0]:
+            break
+        at_next = at + np.floor(gaps[i]) + 1.0
+        i += 1
+        if at_next >= total:
+            return at_next, i, n_codes, n_big, last, n_across
+        at = at_next
+        slot = np.int64(at)
+        # Written to every list, kept in one: no branch to mispredict a third of the time.
+        far = np.int64(sides[i - 1] < share)
+        near = 1 - far
+        step = slot - last - 1
+        wide = np.int64(step >= 255)
+        across[n_across] = slot
+        codes[n_codes] = np.uint8(min(step, 255))
+        big[n_big] = slot
+        n_across += far
+        n_codes += near
+        n_big += near * wide
+        last += near * (slot - last)
+    return at, i, n_codes, n_big, last, n_across
+
+
+@numba.njit(**_NJIT)
+def read_gaps(codes, n_codes, big, i, j, last, limit, out):  # noqa: ANN001, ANN201, PLR0913
+    """Read the slots below ``limit`` that :func:`place_gaps` kept as gaps, into ``out``.
+
+    Reads from ``codes[i]`` and ``big[j]`` on, ``last`` the slot read before them (-1 at
+    first). Returns how many were read and where the next read starts: ``i``, ``j``, ``last``.
+    """
+    k = 0
+    while i < n_codes:
+        code = codes[i]
+        slot = big[j] if code == 255 else last + 1 + np.int64(code)
+        if slot >= limit:
+            break
+        out[k] = slot
+        k += 1
+        i += 1
+        j += np.int64(code == 255)
+        last = slot
+    return k, i, j, last

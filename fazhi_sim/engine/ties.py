@@ -18,7 +18,6 @@ stream, the network is the same in every scenario of a replicate (common random 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -26,12 +25,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from .params import Params
+from .redrawn import GapList, SlotList, redrawn_slots
 from .region import Region
-from .tie_kernels import lay_run, place_redrawn
+from .tie_kernels import lay_run
 
 __all__ = ["Ties", "village_ties", "stacked_ties", "heard_from", "tie_stats"]
 
-_GAPS = 1 << 20  # the most redrawn ties placed from one block of uniforms
 _HELD = 1 << 20  # uniforms that place redrawn ties drawn at once, if no more are needed
 _ROWS = 1 << 15  # the least residents in a run of _lay (a run's arrays stay in cache)
 _NO_VILLAGES = np.zeros(0, dtype=np.intp)
@@ -112,7 +111,7 @@ def _draw(layout: _Layout, params: Params, rng: np.random.Generator, flat: np.nd
         return
     per_row = 2 * h
     redrawn = _rewire(n * per_row, params, rng)
-    runs = layout.runs(h, across=len(redrawn.across) > 0, slot_type=redrawn.inside.dtype)
+    runs = layout.runs(h, across=len(redrawn.across) > 0, slot_type=redrawn.across.dtype)
     # Weightless ties are no ties: nobody hears through a household tie of weight 0.
     weightless = (0, h) if params.tie_kin_weight == 0 else ()
     targets = flat.reshape(n, per_row)
@@ -167,7 +166,7 @@ class _Redrawn:
     ``k``).
     """
 
-    inside: np.ndarray  # slots redrawn to anyone in the village
+    inside: SlotList | GapList  # slots redrawn to anyone in the village (read in order)
     inside_u: Callable[[int], np.ndarray]  # where in the village
     across: np.ndarray  # slots redrawn to anyone in the town
     town_u: Callable[[int], np.ndarray]  # where in the town: which village
@@ -178,16 +177,16 @@ def _rewire(total: int, params: Params, rng: np.random.Generator) -> _Redrawn:
     """Choose the share of ties redrawn inside the village and the share redrawn across the town.
 
     Draws everything the redrawing takes, in this order: the uniforms that choose which ties
-    are redrawn, and how (:func:`_redrawn`), then a uniform per tie redrawn inside, then one
-    per tie redrawn across (which village), then another (who in it). Where they land is
-    worked out in :func:`_lay`.
+    are redrawn, and how (:func:`~.redrawn.redrawn_slots`), then a uniform per tie redrawn
+    inside, then one per tie redrawn across (which village), then another (who in it). Where
+    they land is worked out in :func:`_lay`.
     """
     p = min(1.0, params.tie_rewire + params.tie_cross_village)
     if p <= 0:
         none, nothing = np.zeros(0, dtype=np.intp), _reader(np.zeros(0))
-        return _Redrawn(none, nothing, none, nothing, nothing)
-    inside, across = _redrawn(rng, total, p, params.tie_cross_village)
-    inside_u, town_u, across_u = _stretches(rng, [len(inside), len(across), len(across)])
+        return _Redrawn(SlotList(0), nothing, none, nothing, nothing)
+    inside, across = redrawn_slots(rng, total, p, params.tie_cross_village)
+    inside_u, town_u, across_u = _stretches(rng, [inside.n, len(across), len(across)])
     return _Redrawn(inside, inside_u, across, town_u, across_u)
 
 
@@ -251,13 +250,13 @@ def _lay(runs: _Runs, redrawn: _Redrawn, heard: np.ndarray, targets: np.ndarray,
     ndarray
         The slots redrawn onto the resident themself.
     """
-    # Where each run starts in the redrawn slots.
-    inside_at = np.searchsorted(redrawn.inside, runs.cut_slots)
+    # Where each run starts in the slots redrawn across; those inside are read run by run.
     across_at = np.searchsorted(redrawn.across, runs.cut_slots)
+    read = redrawn.inside.reader(runs.most_slots)
     columns = np.array(weightless, dtype=np.int64)
     self_tie = []
     for c, (r0, r1, villages, ends) in enumerate(runs.each):
-        inside = redrawn.inside[inside_at[c]:inside_at[c + 1]]
+        inside = read(runs.cut_slots[c + 1])
         across = redrawn.across[across_at[c]:across_at[c + 1]]
         self_tie.append(lay_run(
             targets, runs.h, r0, r1, ends, villages, runs.first_slot, runs.start, runs.size_f,
@@ -305,6 +304,7 @@ class _Runs:
         self._size = size
         cuts = _chunks(layout.region, start, size, across)
         self.cut_slots = (cuts.astype(np.int64) * per_row).astype(slot_type)
+        self.most_slots = int(np.diff(cuts).max(initial=0)) * per_row
         village_at = np.searchsorted(start, cuts).tolist()
         end_at = np.searchsorted(ends, cuts).tolist()
         self.each = [(int(cuts[c]), int(cuts[c + 1]), (village_at[c], village_at[c + 1]),
@@ -365,64 +365,6 @@ def _chunks(region: Region, start: np.ndarray, size: np.ndarray, across: bool) -
         return np.array([0, n])
     first = np.append(first, n)
     return np.unique(np.append(first[np.searchsorted(first, np.arange(0, n, _ROWS))], n))
-
-
-def _redrawn(rng: np.random.Generator, total: int, p: float, cross: float
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """The slots whose tie is redrawn inside the village, and those redrawn across, ascending.
-
-    Each of the ``total`` ties is redrawn with chance ``p``, independently, and then goes
-    across the town with chance ``cross / p``. The gaps between redrawn ties are therefore
-    geometric: each is drawn by inversion from a uniform, ``floor(log(1 - u) / log(1 - p))``,
-    and a second uniform sends the tie across. Uniforms come from ``rng.random`` in blocks
-    (:func:`_gap_block`): a block's gaps, then its sides. Drawing per redrawn tie rather than
-    per tie takes a seventh of the uniforms at ``p`` = 0.15.
-    """
-    # Slots fit in 32 bits but for the largest networks: half the memory of the redrawn list.
-    kind = np.int32 if total <= np.iinfo(np.int32).max else np.intp
-    inside, across = _Slots(total * (p - cross), kind), _Slots(total * cross, kind)
-    log_q = math.log1p(-p) if p < 1.0 else -math.inf  # (every tie when p is 1: gaps of 0)
-    share = cross / p
-    at = -1.0  # the last slot placed
-    while at < total:
-        k = _gap_block(total - 1 - at, p)
-        u = rng.random(2 * k)
-        gaps, sides = u[:k], u[k:]
-        np.subtract(1.0, gaps, out=gaps)  # (0, 1]: exact for numpy's float64 uniforms
-        np.log(gaps, out=gaps)
-        gaps /= log_q
-        i = 0
-        while i < k and at < total:
-            at, i, inside.n, across.n = place_redrawn(gaps, sides, i, at, float(total), share,
-                                                      inside.out, inside.n, across.out,
-                                                      across.n)
-            inside.make_room()
-            across.make_room()
-    return inside.slots(), across.slots()
-
-
-def _gap_block(left: float, p: float) -> int:
-    """Gaps drawn at once with ``left`` slots to go: enough for all, nearly always, or ``_GAPS``."""
-    expect = left * p
-    return int(min(_GAPS, expect + 6.0 * math.sqrt(expect) + 64))
-
-
-class _Slots:
-    """Slots taken into one array, grown only if more come than expected (never in practice)."""
-
-    def __init__(self, expect: float, kind: type = np.intp):
-        self.out = np.empty(int(expect + 8 * math.sqrt(max(expect, 0)) + 1024), dtype=kind)
-        self.n = 0
-
-    def make_room(self) -> None:
-        """Grow the array if it is full."""
-        if self.n == len(self.out):
-            self.out = np.concatenate([self.out, np.empty(max(1024, self.n // 8),
-                                                          dtype=self.out.dtype)])
-
-    def slots(self) -> np.ndarray:
-        """All taken so far."""
-        return self.out[:self.n]
 
 
 def heard_from(ties: sp.csr_matrix) -> np.ndarray:
